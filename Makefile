@@ -1,0 +1,43 @@
+# ipclab: the entry point.  `make help` lists the targets.
+#
+# Each part of the tree contributes a fragment (kernel/kernel.mk, ipc/ipc.mk,
+# ...) that adds its own targets, its Debian packages (DEPS_PKGS) and its test
+# target (TEST_TARGETS).  This file only ties them together.
+
+PYTHON   ?= /usr/bin/python3
+BUILD    ?= build
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
+
+# Packages every part needs; fragments append theirs.
+DEPS_PKGS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+             qemu-system-arm gdb-multiarch device-tree-compiler \
+             python3-pandas python3-matplotlib python3-scipy python3-pytest
+TEST_TARGETS :=
+HELP :=
+
+.DEFAULT_GOAL := all
+.PHONY: all deps test help clean
+
+include kernel/kernel.mk
+-include ipc/ipc.mk
+-include workloads/workloads.mk
+-include bench/bench.mk
+-include analysis/analysis.mk
+
+all: kernel
+
+## deps: install the Debian packages that are missing (a no-op when none is)
+deps:
+	@./mk/deps.sh $(sort $(DEPS_PKGS))
+
+## test: every test suite (host unit tests, in-QEMU tests, Python tests)
+test: $(TEST_TARGETS)
+	@echo "make test: all suites passed ($(TEST_TARGETS))"
+
+clean:
+	rm -rf $(BUILD)
+
+## help: this list
+help:
+	@echo "ipclab targets:"
+	@grep -h -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  /' -e 's/: /\t/' | expand -t 16
