@@ -1,0 +1,317 @@
+"""Load ipclab results directories (bench/FORMAT.md, schema 1) into one tidy DataFrame.
+
+One row per sample. Columns: the sample columns of samples.csv.gz (run_id,
+workload, metric, params, rep, platform, counter, unit, mode, per, overhead,
+i, value), ``cost`` (value / per: the cost of one operation; equal to value
+when per is 1), ``results`` (the directory's name, so several directories can
+share one frame) and one column per workload parameter (``params`` expanded;
+a parameter whose key collides with a column above is named ``param_<key>``).
+
+Every check names the file and the line it failed on: a malformed or partial
+directory raises ResultsError, never a pandas traceback.
+"""
+
+import argparse
+import csv
+import json
+import re
+import zlib
+from collections import namedtuple
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SCHEMA = 1
+
+SAMPLE_COLUMNS = ["run_id", "workload", "metric", "params", "rep", "platform",
+                  "counter", "unit", "mode", "per", "overhead", "i", "value"]
+RUN_COLUMNS = ["run_id", "workload", "params", "rep", "platform", "mode",
+               "status", "reason", "attempts", "capture"]
+# One configuration: the rows of summary.csv (FORMAT.md).
+KEY = ["workload", "metric", "params", "platform", "counter", "unit", "mode"]
+# Columns that parameters may not shadow.
+RESERVED = set(SAMPLE_COLUMNS) | {"results", "cost"}
+# Parameters every workload takes; they rarely distinguish configurations.
+COMMON_PARAMS = ("iterations", "warmup", "seed")
+
+_INT = re.compile(r"-?[0-9]+")
+_PARAM_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+Results = namedtuple("Results", "path samples runs meta")
+
+
+class ResultsError(ValueError):
+    """A results directory that breaks the FORMAT.md contract.
+
+    ``path`` is the offending file, ``line`` its 1-based line (None when the
+    problem is the file as a whole).
+    """
+
+    def __init__(self, path, line, message):
+        self.path = Path(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line else f"{self.path}"
+        super().__init__(f"{where}: {message}")
+
+
+# --- raw file readers ------------------------------------------------------
+
+def _gunzip_text(path):
+    """The text of a gzip file; a cut or corrupt stream raises ResultsError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ResultsError(path, None, f"cannot read: {e.strerror}") from None
+    out = []
+    data = raw
+    while data:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out.append(d.decompress(data))
+        except zlib.error as e:
+            done = b"".join(out).count(b"\n")
+            raise ResultsError(path, done + 1 if out else None,
+                               f"not a valid gzip stream ({e})") from None
+        if not d.eof:
+            text = b"".join(out)
+            done = text.count(b"\n")
+            raise ResultsError(path, done + 1,
+                               f"file is cut short: the gzip stream ends inside it "
+                               f"(last complete line is {done}); partial results directory?")
+        data = d.unused_data
+    text = b"".join(out)
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ResultsError(path, text[:e.start].count(b"\n") + 1,
+                           "not UTF-8 text") from None
+
+
+def _read_csv(path, text, required):
+    """Rows of a CSV text as (header, rows, line numbers); checks the header and field counts."""
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ResultsError(path, 1, "empty file: no header line") from None
+    except csv.Error as e:
+        raise ResultsError(path, 1, f"bad CSV: {e}") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ResultsError(path, 1, f"header lacks column(s) {', '.join(missing)} "
+                                    f"(has: {', '.join(header)})")
+    rows, lines = [], []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise ResultsError(path, start, f"bad CSV: {e}") from None
+        if not row:
+            raise ResultsError(path, start, "empty line")
+        if len(row) != len(header):
+            raise ResultsError(path, start, f"{len(row)} fields, the header has {len(header)}")
+        rows.append(row)
+        lines.append(start)
+    return header, rows, np.asarray(lines, dtype=np.int64)
+
+
+def _check(path, lines, bad, message):
+    """Raise for the first row where the boolean Series ``bad`` holds."""
+    bad = np.asarray(bad, dtype=bool)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise ResultsError(path, int(lines[first]), message(first))
+
+
+def _int_column(path, frame, lines, col, minimum=None):
+    s = frame[col]
+    ok = s.str.fullmatch(_INT.pattern).fillna(False).to_numpy()
+    _check(path, lines, ~ok, lambda k: f"{col} is {s.iloc[k]!r}, not an integer")
+    values = s.astype(np.int64)
+    if minimum is not None:
+        _check(path, lines, values < minimum,
+               lambda k: f"{col} is {values.iloc[k]}, must be at least {minimum}")
+    return values
+
+
+def parse_params(text):
+    """``"a=1;b=x"`` -> {"a": "1", "b": "x"}; raises ValueError when malformed."""
+    out = {}
+    if text == "":
+        return out
+    for word in text.split(";"):
+        key, sep, value = word.partition("=")
+        if not sep or not _PARAM_KEY.fullmatch(key) or value == "" or " " in value:
+            raise ValueError(f"bad parameter {word!r} (want key=value)")
+        if key in out:
+            raise ValueError(f"parameter {key!r} given twice")
+        out[key] = value
+    return out
+
+
+def param_column(key):
+    """The DataFrame column that holds parameter ``key``."""
+    return f"param_{key}" if key in RESERVED else key
+
+
+# --- the three files ---------------------------------------------------------
+
+def read_meta(directory):
+    """meta.json as a dict."""
+    path = Path(directory) / "meta.json"
+    if not path.is_file():
+        raise ResultsError(path, None, "missing: not a complete results directory")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ResultsError(path, e.lineno, f"invalid JSON: {e.msg} (column {e.colno})") from None
+    except UnicodeDecodeError:
+        raise ResultsError(path, None, "not UTF-8 text") from None
+    if not isinstance(meta, dict):
+        raise ResultsError(path, 1, "must hold a JSON object")
+    schema = meta.get("schema", meta.get("schema_version", SCHEMA))
+    if str(schema) != str(SCHEMA):
+        raise ResultsError(path, None, f"schema {schema!r}; this analysis reads schema {SCHEMA}")
+    return meta
+
+
+def read_runs(directory):
+    """runs.csv as a DataFrame (one row per run, plus ``line``, its line in the file)."""
+    path = Path(directory) / "runs.csv"
+    if not path.is_file():
+        raise ResultsError(path, None, "missing: not a complete results directory")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ResultsError(path, None, "not UTF-8 text") from None
+    header, rows, lines = _read_csv(path, text, RUN_COLUMNS)
+    runs = pd.DataFrame(rows, columns=header, dtype=object)
+    runs["line"] = lines
+    if runs.empty:
+        runs["rep"] = runs["rep"].astype(np.int64)
+        return runs
+    runs["rep"] = _int_column(path, runs, lines, "rep", minimum=0)
+    _check(path, lines, runs["run_id"] == "", lambda k: "empty run_id")
+    _check(path, lines, runs["run_id"].duplicated(),
+           lambda k: f"run_id {runs['run_id'].iloc[k]!r} appears twice")
+    _check(path, lines, ~runs["status"].isin(["ok", "failed"]),
+           lambda k: f"status is {runs['status'].iloc[k]!r}, must be ok or failed")
+    for k, p in enumerate(runs["params"]):
+        try:
+            parse_params(p)
+        except ValueError as e:
+            raise ResultsError(path, int(lines[k]), f"params: {e}") from None
+    return runs
+
+
+def read_samples(directory, runs=None):
+    """samples.csv.gz as the tidy DataFrame described at the top of this module."""
+    directory = Path(directory)
+    path = directory / "samples.csv.gz"
+    if not path.is_file():
+        raise ResultsError(path, None, "missing: not a complete results directory")
+    header, rows, lines = _read_csv(path, _gunzip_text(path), SAMPLE_COLUMNS)
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    if df.empty:
+        df = df[SAMPLE_COLUMNS].astype({c: np.int64 for c in ("rep", "per", "overhead", "i", "value")})
+        df["cost"] = df["value"].astype(float)
+        df.insert(0, "results", directory.name)
+        return df
+
+    for col in ("run_id", "workload", "metric", "platform", "counter", "unit", "mode"):
+        _check(path, lines, df[col] == "", lambda k, col=col: f"empty {col}")
+    for col, minimum in (("rep", 0), ("per", 1), ("overhead", None), ("i", 0), ("value", None)):
+        df[col] = _int_column(path, df, lines, col, minimum)
+
+    # Parameters: parse each distinct string once, report the first line using a bad one.
+    parsed = {}
+    for p in pd.unique(df["params"]):
+        try:
+            parsed[p] = parse_params(p)
+        except ValueError as e:
+            k = int(np.argmax((df["params"] == p).to_numpy()))
+            raise ResultsError(path, int(lines[k]), f"params: {e}") from None
+
+    if runs is not None:
+        known = dict(zip(runs["run_id"], zip(runs["status"], runs["line"])))
+        ids = df["run_id"]
+        _check(path, lines, ~ids.isin(known.keys()),
+               lambda k: f"run_id {ids.iloc[k]!r} is not in runs.csv")
+        failed = {r for r, (status, _) in known.items() if status != "ok"}
+        _check(path, lines, ids.isin(failed),
+               lambda k: f"samples of run {ids.iloc[k]!r}, which runs.csv line "
+                         f"{known[ids.iloc[k]][1]} marks failed")
+
+    df["cost"] = df["value"] / df["per"]
+    keys = sorted({k for d in parsed.values() for k in d})
+    for key in keys:
+        col = df["params"].map(lambda p, key=key: parsed[p].get(key))
+        numeric = pd.to_numeric(col, errors="coerce")
+        # A parameter is numeric when every value it takes is a number.
+        df[param_column(key)] = numeric if numeric.notna().sum() == col.notna().sum() else col
+    df.insert(0, "results", directory.name)
+    return df
+
+
+# --- public entry points -----------------------------------------------------
+
+def load_dir(directory):
+    """One results directory, checked: Results(path, samples, runs, meta)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ResultsError(directory, None, "not a directory")
+    meta = read_meta(directory)
+    runs = read_runs(directory)
+    samples = read_samples(directory, runs)
+    return Results(directory, samples, runs, meta)
+
+
+def load_results(paths):
+    """One or several results directories -> one tidy DataFrame (one row per sample)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = list(paths)
+    if not paths:
+        raise ValueError("load_results: no results directory given")
+    frames = [load_dir(p).samples for p in paths]
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def param_keys(df):
+    """The parameter columns of a frame loaded by this module, in order."""
+    base = RESERVED
+    return [c for c in df.columns if c not in base]
+
+
+def latest_results_dir(root="results"):
+    """The newest results directory under ``root``: the last by name that has a meta.json."""
+    root = Path(root)
+    dirs = sorted(p.parent for p in root.glob("*/meta.json"))
+    if not dirs:
+        raise ResultsError(root, None, "no results directory here (none has a meta.json); "
+                                       "run `make bench` or pass RESULTS=dir")
+    return dirs[-1]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dirs", nargs="*", type=Path,
+                    help="results directories (default: the newest under results/)")
+    args = ap.parse_args(argv)
+    try:
+        df = load_results(args.dirs or [latest_results_dir()])
+    except ResultsError as e:
+        raise SystemExit(f"error: {e}")
+    print(f"{len(df)} samples, {df.groupby(KEY).ngroups if len(df) else 0} configurations")
+    print(df.head(10).to_string())
+
+
+if __name__ == "__main__":
+    main()

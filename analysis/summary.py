@@ -1,0 +1,75 @@
+"""Write summary.csv and summary.md of a results directory (bench/FORMAT.md).
+
+One row per configuration (workload, metric, params, platform, counter,
+unit, mode): reps, n, min, p50, mean, p90, p99, p999, max, stddev, the
+bootstrap 95% interval of the median (p50_ci_lo, p50_ci_hi) and the spread of
+the per-repetition medians (rep_p50_min, rep_p50_max). Statistics are of
+value / per: the cost of one operation. See stats.py for the methods.
+"""
+
+import argparse
+import math
+from pathlib import Path
+
+from .load import ResultsError, latest_results_dir, load_dir
+from .stats import BOOT_N, summarize
+
+NOTE = ("Statistics are per operation: value / per when a sample times a batch of "
+        "`per` operations. Percentiles interpolate linearly (numpy default). "
+        f"p50_ci: percentile-bootstrap 95% interval of the median ({BOOT_N} resamples, "
+        "fixed seed). rep_p50_min/max: smallest and largest median of one repetition. "
+        "Units are per row: never compare rows of different units.")
+
+
+def fmt_num(x):
+    """A number for a table: integers plainly, others to a sensible precision."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if isinstance(x, str):
+        return x
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    if abs(x) >= 100:
+        return f"{x:.1f}"
+    return f"{x:.4g}"
+
+
+def markdown_table(df):
+    """A DataFrame as a GitHub-flavoured Markdown table (no extra packages)."""
+    def cell(v):
+        return fmt_num(v).replace("|", "\\|")
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |",
+             "| " + " | ".join("---" for _ in cols) + " |"]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(results_dir):
+    """Compute the summary of ``results_dir``, write summary.csv and summary.md there, return it."""
+    res = load_dir(results_dir)
+    table = summarize(res.samples)
+    table.to_csv(res.path / "summary.csv", index=False, float_format="%.10g")
+    title = f"# Summary of {res.path.name}\n\n{NOTE}\n\n"
+    body = markdown_table(table) if len(table) else "No samples: every run failed or none ran.\n"
+    (res.path / "summary.md").write_text(title + body, encoding="utf-8")
+    return table
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", nargs="?", type=Path,
+                    help="results directory (default: the newest under results/)")
+    args = ap.parse_args(argv)
+    try:
+        d = args.results or latest_results_dir()
+        table = write_summary(d)
+    except ResultsError as e:
+        raise SystemExit(f"error: {e}")
+    print(f"{d}/summary.csv: {len(table)} configurations")
+
+
+if __name__ == "__main__":
+    main()
