@@ -1,0 +1,513 @@
+/*
+ * ring.c: setting up rings (init, attach, header checks) and the slow paths
+ * of the wake-up protocols.  Freestanding: no libc.
+ */
+#include "ring.h"
+
+/* Layout of the region (offsets from its start), one RING_LINE each:
+ *   0        struct ring_hdr (read-only after init)
+ *   1 line   head (NAIVE: head and tail side by side here)
+ *   2 lines  tail
+ *   3 lines  consumer's sleep flag      4 lines  producer's sleep flag
+ *   5 lines  data waker word            6 lines  space waker word
+ *   7 lines  slots */
+enum {
+	OFF_HEAD = 1 * RING_LINE,
+	OFF_TAIL = 2 * RING_LINE,
+	OFF_CONS_FLAG = 3 * RING_LINE,
+	OFF_PROD_FLAG = 4 * RING_LINE,
+	OFF_DATA_WORD = 5 * RING_LINE,
+	OFF_SPACE_WORD = 6 * RING_LINE,
+	OFF_SLOTS = 7 * RING_LINE,
+};
+
+_Static_assert(sizeof(struct ring_hdr) <= RING_LINE, "header fits its line");
+_Static_assert(sizeof(struct ring_hdr) % 4 == 0, "header is whole words");
+
+static bool is_pow2(uint32_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+static bool is_mp(uint32_t variant)
+{
+	return variant == RING_MPSC || variant == RING_MPMC;
+}
+
+int ring_config_check(const struct ring_config *cfg)
+{
+	if (!cfg)
+		return RING_EARG;
+	if (cfg->variant < RING_NAIVE || cfg->variant >= RING_VARIANT_END)
+		return RING_EARG;
+	if (cfg->wake < RING_WAKE_POLL || cfg->wake >= RING_WAKE_END)
+		return RING_EARG;
+	if (cfg->slot_size < RING_SLOT_MIN || cfg->slot_size > RING_SLOT_MAX ||
+	    cfg->slot_size % 8 != 0)
+		return RING_EARG;
+	if (cfg->capacity == 0 || cfg->capacity > RING_CAPACITY_MAX)
+		return RING_EARG;
+	if (cfg->variant != RING_NAIVE && !is_pow2(cfg->capacity))
+		return RING_EARG;
+	/* Several blocked producers (or consumers) would need a wake-all; a
+	 * coalescing notification wakes one.  So MPMC only polls, and MPSC
+	 * producers poll for space (its consumer may block: see README). */
+	if (cfg->variant == RING_MPMC && cfg->wake != RING_WAKE_POLL)
+		return RING_EUNSUPPORTED;
+	return RING_OK;
+}
+
+static uint32_t nslots_of(const struct ring_config *cfg)
+{
+	return cfg->variant == RING_NAIVE ? cfg->capacity + 1 : cfg->capacity;
+}
+
+static uint32_t stride_of(const struct ring_config *cfg)
+{
+	return is_mp(cfg->variant) ? cfg->slot_size + RING_MP_CELL_HDR : cfg->slot_size;
+}
+
+size_t ring_region_size(const struct ring_config *cfg)
+{
+	if (ring_config_check(cfg) != RING_OK)
+		return 0;
+	/* at most 7*128 + (2^20+1) * 4104 bytes: fits 32 bits */
+	return (size_t)OFF_SLOTS + (size_t)nslots_of(cfg) * stride_of(cfg);
+}
+
+/* FNV-1a over the header's words before `check`. */
+static uint32_t hdr_checksum(const struct ring_hdr *h)
+{
+	const unsigned char *b = (const unsigned char *)h;
+	uint32_t x = 2166136261u;
+	for (size_t i = 0; i < offsetof(struct ring_hdr, check); i++)
+		x = (x ^ b[i]) * 16777619u;
+	return x;
+}
+
+static _Atomic uint32_t *word_at(void *mem, uint32_t off)
+{
+	return (_Atomic uint32_t *)(void *)((unsigned char *)mem + off);
+}
+
+int ring_init(void *mem, size_t len, const struct ring_config *cfg)
+{
+	int err = ring_config_check(cfg);
+	if (err != RING_OK)
+		return err;
+	if (!mem)
+		return RING_EARG;
+	if ((uintptr_t)mem % 8 != 0)
+		return RING_EALIGN;
+	size_t size = ring_region_size(cfg);
+	if (len < size)
+		return RING_ESMALL;
+
+	struct ring_hdr *h = (struct ring_hdr *)mem;
+	*h = (struct ring_hdr){
+		.magic = RING_MAGIC,
+		.version = RING_VERSION,
+		.variant = (uint8_t)cfg->variant,
+		.wake = (uint8_t)cfg->wake,
+		.capacity = cfg->capacity,
+		.slot_size = cfg->slot_size,
+		.nslots = nslots_of(cfg),
+		.stride = stride_of(cfg),
+		.head_off = OFF_HEAD,
+		.tail_off = cfg->variant == RING_NAIVE ? OFF_HEAD + 4 : OFF_TAIL,
+		.cons_flag_off = OFF_CONS_FLAG,
+		.prod_flag_off = OFF_PROD_FLAG,
+		.data_word_off = OFF_DATA_WORD,
+		.space_word_off = OFF_SPACE_WORD,
+		.slots_off = OFF_SLOTS,
+		.total_size = (uint32_t)size,
+	};
+	h->check = hdr_checksum(h);
+
+	atomic_init(word_at(mem, h->head_off), 0);
+	atomic_init(word_at(mem, h->tail_off), 0);
+	atomic_init(word_at(mem, h->cons_flag_off), 0);
+	atomic_init(word_at(mem, h->prod_flag_off), 0);
+	atomic_init(word_at(mem, h->data_word_off), 0);
+	atomic_init(word_at(mem, h->space_word_off), 0);
+	if (is_mp(cfg->variant)) {
+		for (uint32_t i = 0; i < h->nslots; i++)
+			atomic_init(word_at(mem, OFF_SLOTS + i * h->stride), i);
+	}
+	/* Make the whole layout visible before anyone may attach. */
+	atomic_thread_fence(memory_order_seq_cst);
+	return RING_OK;
+}
+
+/* Is the word at `off` inside the control area, 4-byte aligned? */
+static bool ctl_word_ok(uint32_t off)
+{
+	return off >= RING_LINE && off + 4 <= OFF_SLOTS && off % 4 == 0;
+}
+
+/* Check a header without trusting any field of it; fill cfg on success. */
+static int check_header(const void *mem, size_t len, struct ring_config *cfg)
+{
+	if (!mem)
+		return RING_EARG;
+	if ((uintptr_t)mem % 8 != 0)
+		return RING_EALIGN;
+	if (len < OFF_SLOTS)
+		return RING_ESMALL;
+	const struct ring_hdr *h = (const struct ring_hdr *)mem;
+	if (h->magic != RING_MAGIC)
+		return RING_EMAGIC;
+	if (h->version != RING_VERSION)
+		return RING_EVERSION;
+	if (h->check != hdr_checksum(h))
+		return RING_ECORRUPT;
+	cfg->variant = (enum ring_variant)h->variant;
+	cfg->wake = (enum ring_wake)h->wake;
+	cfg->capacity = h->capacity;
+	cfg->slot_size = h->slot_size;
+	/* A header with a valid checksum can still be nonsense if it was
+	 * written by someone else: re-derive everything from the config. */
+	if (ring_config_check(cfg) != RING_OK)
+		return RING_ECORRUPT;
+	if (h->nslots != nslots_of(cfg) || h->stride != stride_of(cfg) ||
+	    h->slots_off != OFF_SLOTS || h->total_size != ring_region_size(cfg))
+		return RING_ECORRUPT;
+	if (!ctl_word_ok(h->head_off) || !ctl_word_ok(h->tail_off) ||
+	    !ctl_word_ok(h->cons_flag_off) || !ctl_word_ok(h->prod_flag_off) ||
+	    !ctl_word_ok(h->data_word_off) || !ctl_word_ok(h->space_word_off) ||
+	    h->head_off == h->tail_off)
+		return RING_ECORRUPT;
+	if (len < h->total_size)
+		return RING_ESMALL;
+	return RING_OK;
+}
+
+static int check_expected(const struct ring_config *have, const struct ring_config *want)
+{
+	if (!want)
+		return RING_OK;
+	if (want->variant != have->variant)
+		return RING_EVARIANT;
+	if (want->wake != have->wake)
+		return RING_EWAKE;
+	if (want->capacity != have->capacity || want->slot_size != have->slot_size)
+		return RING_EGEOMETRY;
+	return RING_OK;
+}
+
+/* Are the shared indices possible?  (Everything the fast paths rely on.) */
+static bool indices_ok(const struct ring_hdr *h, uint32_t head, uint32_t tail)
+{
+	if (h->variant == RING_NAIVE)
+		return head < h->nslots && tail < h->nslots;
+	return head - tail <= h->capacity;
+}
+
+/* What both attach functions share: check the header, the expectation and
+ * the indices. */
+struct attach_view {
+	struct ring_config cfg;
+	const struct ring_hdr *h;
+	uint32_t head, tail;
+};
+
+static int attach_common(struct attach_view *v, void *mem, size_t len,
+			 const struct ring_config *expect)
+{
+	int err = check_header(mem, len, &v->cfg);
+	if (err != RING_OK)
+		return err;
+	err = check_expected(&v->cfg, expect);
+	if (err != RING_OK)
+		return err;
+	v->h = (const struct ring_hdr *)mem;
+	v->head = atomic_load_explicit(word_at(mem, v->h->head_off), memory_order_acquire);
+	v->tail = atomic_load_explicit(word_at(mem, v->h->tail_off), memory_order_acquire);
+	if (!indices_ok(v->h, v->head, v->tail))
+		return RING_ECORRUPT;
+	return RING_OK;
+}
+
+static const struct ring_waker no_waker = { 0, 0, 0 };
+
+int ring_attach_prod(struct ring_prod *p, void *mem, size_t len,
+		     const struct ring_config *expect,
+		     const struct ring_waker *data, const struct ring_waker *space)
+{
+	struct attach_view v;
+	if (!p)
+		return RING_EARG;
+	int err = attach_common(&v, mem, len, expect);
+	if (err != RING_OK)
+		return err;
+	bool mp = is_mp(v.cfg.variant);
+	if (v.cfg.wake != RING_WAKE_POLL) {
+		/* The producer signals data and (unless MPSC: it polls) waits for space. */
+		if (!data || !data->signal)
+			return RING_EARG;
+		if (!mp && (!space || !space->wait))
+			return RING_EARG;
+	}
+	p->head = v.head;
+	p->limit = v.tail + v.cfg.capacity;
+	p->mask = v.h->nslots - 1;
+	p->stride = v.h->stride;
+	p->slots = (unsigned char *)mem + v.h->slots_off;
+	p->head_p = word_at(mem, v.h->head_off);
+	p->tail_p = word_at(mem, v.h->tail_off);
+	p->cons_flag = word_at(mem, v.h->cons_flag_off);
+	p->prod_flag = word_at(mem, v.h->prod_flag_off);
+	p->capacity = v.cfg.capacity;
+	p->nslots = v.h->nslots;
+	p->slot_size = v.cfg.slot_size;
+	p->spin = 0;
+	p->variant = (uint8_t)v.cfg.variant;
+	p->wake = (uint8_t)v.cfg.wake;
+	p->data = data && v.cfg.wake != RING_WAKE_POLL ? *data : no_waker;
+	p->space = space && v.cfg.wake != RING_WAKE_POLL && !mp ? *space : no_waker;
+	return RING_OK;
+}
+
+int ring_attach_cons(struct ring_cons *c, void *mem, size_t len,
+		     const struct ring_config *expect,
+		     const struct ring_waker *data, const struct ring_waker *space)
+{
+	struct attach_view v;
+	if (!c)
+		return RING_EARG;
+	int err = attach_common(&v, mem, len, expect);
+	if (err != RING_OK)
+		return err;
+	bool mp = is_mp(v.cfg.variant);
+	if (v.cfg.wake != RING_WAKE_POLL) {
+		/* The consumer waits for data and (unless MPSC) signals space. */
+		if (!data || !data->wait)
+			return RING_EARG;
+		if (!mp && (!space || !space->signal))
+			return RING_EARG;
+	}
+	c->tail = v.tail;
+	c->avail = v.head;
+	c->mask = v.h->nslots - 1;
+	c->stride = v.h->stride;
+	c->slots = (unsigned char *)mem + v.h->slots_off;
+	c->head_p = word_at(mem, v.h->head_off);
+	c->tail_p = word_at(mem, v.h->tail_off);
+	c->cons_flag = word_at(mem, v.h->cons_flag_off);
+	c->prod_flag = word_at(mem, v.h->prod_flag_off);
+	c->capacity = v.cfg.capacity;
+	c->nslots = v.h->nslots;
+	c->slot_size = v.cfg.slot_size;
+	c->spin = 0;
+	c->variant = (uint8_t)v.cfg.variant;
+	c->wake = (uint8_t)v.cfg.wake;
+	c->data = data && v.cfg.wake != RING_WAKE_POLL ? *data : no_waker;
+	c->space = space && v.cfg.wake != RING_WAKE_POLL && !mp ? *space : no_waker;
+	return RING_OK;
+}
+
+int ring_read_config(const void *mem, size_t len, struct ring_config *out)
+{
+	if (!out)
+		return RING_EARG;
+	return check_header(mem, len, out);
+}
+
+_Atomic uint32_t *ring_word(void *mem, size_t len, enum ring_word_id which)
+{
+	struct ring_config cfg;
+	if (check_header(mem, len, &cfg) != RING_OK)
+		return 0;
+	const struct ring_hdr *h = (const struct ring_hdr *)mem;
+	switch (which) {
+	case RING_WORD_DATA:
+		return word_at(mem, h->data_word_off);
+	case RING_WORD_SPACE:
+		return word_at(mem, h->space_word_off);
+	}
+	return 0;
+}
+
+/* ---- slow paths ---------------------------------------------------------- */
+
+/* Could the producer fill a slot now?  Reads the shared indices. */
+static bool prod_can_push(struct ring_prod *p)
+{
+	uint32_t h, t;
+	switch (p->variant) {
+	case RING_NAIVE:
+		h = atomic_load_explicit(p->head_p, memory_order_acquire);
+		t = atomic_load_explicit(p->tail_p, memory_order_acquire);
+		return (h + 1) % p->nslots != t;
+	case RING_CACHED:
+	case RING_BATCHED:
+		p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
+		return p->head != p->limit;
+	default:
+		h = atomic_load_explicit(p->head_p, memory_order_relaxed);
+		t = atomic_load_explicit(ring__cell_seq(p->slots, p->stride, p->mask, h),
+					 memory_order_acquire);
+		return (int32_t)(t - h) >= 0;
+	}
+}
+
+/* Could the consumer read a message now? */
+static bool cons_can_pop(struct ring_cons *c)
+{
+	uint32_t h, t;
+	switch (c->variant) {
+	case RING_NAIVE:
+		t = atomic_load_explicit(c->tail_p, memory_order_acquire);
+		h = atomic_load_explicit(c->head_p, memory_order_acquire);
+		return h != t;
+	case RING_CACHED:
+	case RING_BATCHED:
+		c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
+		return c->avail != c->tail;
+	case RING_MPSC:
+		t = c->tail;
+		break;
+	default:
+		t = atomic_load_explicit(c->tail_p, memory_order_relaxed);
+		break;
+	}
+	h = atomic_load_explicit(ring__cell_seq(c->slots, c->stride, c->mask, t),
+				 memory_order_acquire);
+	return (int32_t)(h - (t + 1)) >= 0;
+}
+
+/* One side's view for waiting: what it waits for and how. */
+struct waiter {
+	bool (*ready)(void *side);   /* slow path only: an indirect call is fine */
+	void *side;
+	uint32_t spin;
+	uint8_t wake;
+	_Atomic uint32_t *flag;      /* ANNOUNCE: "I will sleep" */
+	const struct ring_waker *w;
+};
+
+static bool prod_ready(void *p) { return prod_can_push(p); }
+static bool cons_ready(void *c) { return cons_can_pop(c); }
+
+/*
+ * Return once ready() holds (or after a spurious wake-up).  The announce
+ * sequence is the one modelled in ipc/model/announce.pml: set the flag,
+ * fence, re-check, only then sleep.  The fence pairs with the publisher's
+ * fence in ring__prod_notify/ring__cons_notify; for TRANSITION it orders
+ * this side's last index store before the check.
+ */
+static void wait_ready(const struct waiter *x)
+{
+	for (uint32_t i = 0; i < x->spin; i++) {
+		if (x->ready(x->side))
+			return;
+		ring_cpu_relax();
+	}
+	switch (x->wake) {
+	case RING_WAKE_EVERY:
+	case RING_WAKE_TRANSITION:
+		atomic_thread_fence(memory_order_seq_cst);
+		if (!x->ready(x->side))
+			x->w->wait(x->w->ctx);
+		return;
+	case RING_WAKE_ANNOUNCE:
+		if (x->ready(x->side))
+			return;
+		atomic_store_explicit(x->flag, 1, memory_order_relaxed);
+		atomic_thread_fence(memory_order_seq_cst);
+		if (x->ready(x->side)) {
+			/* No sleep after all.  If a publisher took the flag meanwhile,
+			 * its signal stays pending: a later wait returns at once and
+			 * the caller re-checks (a spurious wake-up, not a lost one). */
+			atomic_store_explicit(x->flag, 0, memory_order_relaxed);
+			return;
+		}
+		x->w->wait(x->w->ctx);
+		/* The waker took the flag, or this was spurious: either way the
+		 * caller re-checks, and a flag still set costs one extra signal. */
+		atomic_store_explicit(x->flag, 0, memory_order_relaxed);
+		return;
+	default:
+		while (!x->ready(x->side))
+			ring_cpu_relax();
+		return;
+	}
+}
+
+void ring_prod_wait(struct ring_prod *p)
+{
+	struct waiter x = { prod_ready, p, p->spin, p->wake, p->prod_flag, &p->space };
+	if (is_mp(p->variant))
+		x.wake = RING_WAKE_POLL;   /* several producers: poll for space */
+	wait_ready(&x);
+}
+
+void ring_cons_wait(struct ring_cons *c)
+{
+	struct waiter x = { cons_ready, c, c->spin, c->wake, c->cons_flag, &c->data };
+	wait_ready(&x);
+}
+
+void ring__signal_data(struct ring_prod *p)
+{
+	p->data.signal(p->data.ctx);
+}
+
+void ring__signal_space(struct ring_cons *c)
+{
+	c->space.signal(c->space.ctx);
+}
+
+/* The sleeper announced itself: take the flag (so that one sleep costs one
+ * signal however many publications see it) and signal. */
+void ring__wake_sleeper(_Atomic uint32_t *flag, const struct ring_waker *w)
+{
+	if (atomic_exchange_explicit(flag, 0, memory_order_acq_rel))
+		w->signal(w->ctx);
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+const char *ring_strerror(int err)
+{
+	static const char *const names[RING_ERR_COUNT] = {
+		[RING_OK] = "ok",
+		[RING_EFULL] = "ring full",
+		[RING_EEMPTY] = "ring empty",
+		[RING_EARG] = "invalid argument",
+		[RING_ESMALL] = "region too small for the ring",
+		[RING_EALIGN] = "region not 8-byte aligned",
+		[RING_EMAGIC] = "no ring header (bad magic)",
+		[RING_EVERSION] = "ring layout version mismatch",
+		[RING_ECORRUPT] = "ring header or indices corrupt",
+		[RING_EVARIANT] = "ring variant differs from the expected one",
+		[RING_EWAKE] = "wake-up protocol differs from the expected one",
+		[RING_EGEOMETRY] = "capacity or slot size differ from the expected ones",
+		[RING_EUNSUPPORTED] = "combination not supported",
+	};
+	if (err < 0 || err >= RING_ERR_COUNT)
+		return "unknown ring error";
+	return names[err];
+}
+
+const char *ring_variant_name(enum ring_variant v)
+{
+	static const char *const names[RING_VARIANT_END] = {
+		[RING_NAIVE] = "naive", [RING_CACHED] = "cached", [RING_BATCHED] = "batched",
+		[RING_MPSC] = "mpsc", [RING_MPMC] = "mpmc",
+	};
+	if (v < RING_NAIVE || v >= RING_VARIANT_END)
+		return "?";
+	return names[v];
+}
+
+const char *ring_wake_name(enum ring_wake w)
+{
+	static const char *const names[RING_WAKE_END] = {
+		[RING_WAKE_POLL] = "poll", [RING_WAKE_EVERY] = "every",
+		[RING_WAKE_TRANSITION] = "transition", [RING_WAKE_ANNOUNCE] = "announce",
+	};
+	if (w < RING_WAKE_POLL || w >= RING_WAKE_END)
+		return "?";
+	return names[w];
+}
