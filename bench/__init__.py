@@ -1,0 +1,1 @@
+"""ipclab's host harness: sweeps in, results directories out (see bench/README.md)."""

@@ -1,0 +1,249 @@
+"""Running runs: one process per attempt, a time limit, one retry, a capture.
+
+A run's outcome lives in the directory it was run into (a results directory
+under construction, or an export directory):
+
+    done/<run_id>.json          status, reason, attempts, the run, its host
+    done/<run_id>.samples.csv   its sample rows (empty unless ok)
+    captures/<run_id>.log.gz    every attempt's stdout and stderr
+
+The JSON is written last and atomically: a run is finished exactly when its
+JSON exists, which is what resume and merge rely on.
+"""
+
+import csv
+import gzip
+import io
+import json
+import os
+import shlex
+import signal
+import subprocess
+import threading
+import time
+
+from . import stream
+
+SAMPLE_COLUMNS = ["run_id", "workload", "metric", "params", "rep", "platform", "counter",
+                  "unit", "mode", "per", "overhead", "i", "value"]
+MARK = b"=== "              # capture annotations: console noise to the parser
+ATTEMPTS = 2                # a failed run is retried once
+
+
+class Interrupted(Exception):
+    """The sweep was stopped; this run is not finished and must not be recorded."""
+
+
+class Supervisor:
+    """Tracks running children so an interrupt can kill them all."""
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self._procs = set()
+
+    def add(self, p):
+        with self._lock:
+            if self.stop.is_set():
+                _kill(p)
+            self._procs.add(p)
+
+    def remove(self, p):
+        with self._lock:
+            self._procs.discard(p)
+
+    def interrupt(self):
+        with self._lock:
+            self.stop.set()
+            for p in self._procs:
+                _kill(p)
+
+
+def _kill(p):
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def gzip_bytes(data):
+    """Deterministic gzip (no name, no time), so equal inputs give equal files."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as f:
+        f.write(data)
+    return buf.getvalue()
+
+
+def write_atomic(path, data):
+    tmp = f"{path}.tmp{os.getpid()}.{threading.get_ident()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def attempt(platform, run, workdir, sup):
+    """Start the run once; return (argv, exit status or None, timed_out, out, err, secs)."""
+    argv = platform.command(run.words)
+    base = os.path.join(workdir, f"{run.run_id}.{os.getpid()}.{threading.get_ident()}")
+    t0 = time.monotonic()
+    with open(base + ".out", "w+b") as out, open(base + ".err", "w+b") as err:
+        try:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                 start_new_session=True, cwd=platform.root)
+        except OSError as e:
+            return argv, None, False, b"", f"cannot start: {e}\n".encode(), 0.0
+        sup.add(p)
+        timed_out = False
+        try:
+            p.wait(timeout=run.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill(p)
+            p.wait()
+        finally:
+            sup.remove(p)
+        secs = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        data, errdata = out.read(), err.read()
+    os.unlink(base + ".out")
+    os.unlink(base + ".err")
+    if sup.stop.is_set():
+        raise Interrupted(run.run_id)
+    return argv, (None if timed_out else p.returncode), timed_out, data, errdata, secs
+
+
+def judge(run, platform_name, cap, status, timed_out):
+    """Reasons this attempt failed ([] when it succeeded)."""
+    reasons = []
+    if timed_out:
+        reasons.append(f"timeout after {run.timeout:g} s")
+    elif status is not None and status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = str(-status)
+        reasons.append(f"killed by signal {name}")
+    elif status != 0:
+        reasons.append(f"exit status {status}" if status is not None else "did not start")
+    reasons += cap.problems
+    if not cap.problems and not cap.frames:
+        reasons.append("no frames: the run printed no samples")
+    for f in cap.frames:
+        name = f"frame at line {f.line} (metric={f.metric})"
+        for key, want in (("workload", run.workload), ("platform", platform_name),
+                          ("mode", run.mode)):
+            if f.header[key] != want:
+                reasons.append(f"{name}: {key}={f.header[key]}, the run asked {key}={want}")
+        for key, want in run.params.items():
+            got = f.params.get(key)
+            if got != want:
+                reasons.append(f"{name}: {key}={got if got is not None else '(absent)'}, "
+                               f"the run asked {key}={want}")
+    return reasons
+
+
+def short(reasons, most=4):
+    if len(reasons) <= most:
+        return "; ".join(reasons)
+    return "; ".join(reasons[:most]) + f"; (+{len(reasons) - most} more)"
+
+
+def sample_rows(run, frames):
+    for f in frames:
+        h = f.header
+        params = stream.canonical_params(f.params)
+        for i, v in enumerate(f.samples):
+            yield [run.run_id, h["workload"], h["metric"], params, run.rep, h["platform"],
+                   h["counter"], h["unit"], h["mode"], f.per, f.overhead, i, v]
+
+
+def capture_section(run_id, n, argv, data, errdata, status, timed_out, secs, verdict):
+    end = "timeout" if timed_out else f"exit {status}"
+    parts = [MARK + f"ipclab capture: run {run_id} attempt {n}\n".encode(),
+             MARK + f"command: {shlex.join(argv)}\n".encode(),
+             data]
+    if data and not data.endswith(b"\n"):
+        parts.append(b"\n" + MARK + b"(no newline at the end of the output)\n")
+    if errdata:
+        parts.append(MARK + f"stderr ({len(errdata)} bytes):\n".encode())
+        parts += [MARK + b"stderr: " + ln + b"\n" for ln in errdata.splitlines()]
+    parts.append(MARK + f"end of attempt {n}: {end}, {secs:.2f} s, {verdict}\n".encode())
+    return b"".join(parts)
+
+
+def split_capture(data):
+    """Attempts in a capture file: [(title, bytes)]; a raw stream is one attempt.
+
+    The annotations (and the stderr lines, each prefixed) are console noise
+    to the parser, so each attempt's section can be parsed whole.
+    """
+    head = MARK + b"ipclab capture:"
+    if not data.startswith(head):
+        return [("capture", data)]
+    attempts = []
+    for chunk in data[len(head):].split(b"\n" + head):
+        title, _, body = chunk.partition(b"\n")
+        if body.startswith(MARK + b"command:"):
+            body = body.partition(b"\n")[2]      # so line numbers match the run's
+        attempts.append(("ipclab capture:" + title.decode(errors="replace"), body))
+    return attempts
+
+
+def execute(platform, run, outdir, sup, image_sha256, host):
+    """Run with one retry; write the outcome; return its dict."""
+    workdir = os.path.join(outdir, "work")
+    os.makedirs(workdir, exist_ok=True)
+    os.makedirs(os.path.join(outdir, "done"), exist_ok=True)
+    os.makedirs(os.path.join(outdir, "captures"), exist_ok=True)
+    capture, history, frames = [], [], []
+    for n in range(1, ATTEMPTS + 1):
+        argv, status, timed_out, data, errdata, secs = attempt(platform, run, workdir, sup)
+        cap = stream.parse(data)
+        reasons = judge(run, platform.name, cap, status, timed_out)
+        verdict = "ok" if not reasons else "failed: " + short(reasons)
+        capture.append(capture_section(run.run_id, n, argv, data, errdata, status,
+                                       timed_out, secs, verdict))
+        history.append({"attempt": n, "exit": status, "timed_out": timed_out,
+                        "seconds": round(secs, 3), "reason": short(reasons),
+                        "command": argv, "info": cap.info})
+        if not reasons:
+            frames = cap.frames
+            break
+    ok = not history[-1]["reason"]
+    if ok:
+        reason = "; ".join(f"attempt {h['attempt']}: {h['reason']}" for h in history[:-1])
+    else:
+        reason = history[-1]["reason"]
+        if len(history) > 1 and history[0]["reason"] != reason:
+            reason += f" (attempt 1: {history[0]['reason']})"
+    capture_rel = os.path.join("captures", f"{run.run_id}.log.gz")
+    write_atomic(os.path.join(outdir, capture_rel), gzip_bytes(b"".join(capture)))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(sample_rows(run, frames))
+    write_atomic(os.path.join(outdir, "done", f"{run.run_id}.samples.csv"),
+                 buf.getvalue().encode())
+    outcome = {"run": run.to_json(), "status": "ok" if ok else "failed", "reason": reason,
+               "attempts": len(history), "capture": capture_rel, "history": history,
+               "frames": [{"metric": f.metric, "n": len(f.samples), "counter": f.header["counter"],
+                           "unit": f.header["unit"]} for f in frames],
+               "image_sha256": image_sha256, "host": host}
+    write_atomic(os.path.join(outdir, "done", f"{run.run_id}.json"),
+                 json.dumps(outcome, indent=1).encode())
+    return outcome
+
+
+def finished(outdir):
+    """{run_id: outcome} of the runs already finished in outdir."""
+    done = {}
+    d = os.path.join(outdir, "done")
+    if not os.path.isdir(d):
+        return done
+    for name in os.listdir(d):
+        if name.endswith(".json"):
+            with open(os.path.join(d, name)) as f:
+                o = json.load(f)
+            done[o["run"]["run_id"]] = o
+    return done

@@ -1,0 +1,266 @@
+"""Sweep files: what to run, read with tomllib and checked before anything runs.
+
+    name = "default"            # [A-Za-z0-9_.-]+, part of the results directory name
+    platform = "virt"           # virt | linux
+    mode = "exact"              # exact | timed (virt default exact, linux only timed)
+    repetitions = 3             # boots per configuration
+    timeout = 60                # seconds per run (per attempt)
+
+    [[run]]                     # one table per workload entry
+    workload = "ep_call"
+    params = { words = [0, 64, 512], space = ["same", "diff"], iterations = 500 }
+    # a list is an axis of the cartesian product, a scalar is fixed;
+    # optional per entry: repetitions, timeout
+
+Checking happens in two steps: `load()` checks the file's own structure,
+`check_against()` checks workloads and values against the image's registry.
+Both raise SweepError with `<file>: <field>: <what is wrong>`.
+"""
+
+import hashlib
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "run")
+RUN_KEYS = ("workload", "params", "repetitions", "timeout")
+PLATFORMS = ("virt", "linux")
+MODES = ("exact", "timed")
+NOT_PARAMS = ("workload", "mode")
+
+
+class SweepError(ValueError):
+    pass
+
+
+@dataclass
+class Entry:
+    workload: str
+    params: dict                # name -> list of values (scalars become 1-lists)
+    repetitions: int
+    timeout: float
+    index: int                  # position in the file's run list
+
+
+@dataclass
+class Sweep:
+    path: str
+    name: str
+    platform: str
+    mode: str
+    repetitions: int
+    timeout: float
+    entries: list
+    text: bytes                 # the file, byte for byte
+    description: str = ""
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.text).hexdigest()
+
+
+@dataclass
+class Run:
+    """One boot: one configuration, one repetition."""
+    config: int                 # index of the configuration in the sweep
+    workload: str
+    params: dict                # every parameter of the workload, defaults filled
+    rep: int
+    timeout: float
+    mode: str = "exact"
+    run_id: str = ""
+    words: list = field(default_factory=list)
+
+    def to_json(self):
+        return {"config": self.config, "workload": self.workload, "params": self.params,
+                "rep": self.rep, "timeout": self.timeout, "mode": self.mode, "run_id": self.run_id,
+                "words": self.words}
+
+    @classmethod
+    def from_json(cls, d):
+        return cls(**d)
+
+
+def _type_name(v):
+    return {bool: "boolean", int: "integer", float: "float", str: "string",
+            list: "list", dict: "table"}.get(type(v), type(v).__name__)
+
+
+def load(path, platform=None, mode=None):
+    """Read and structurally check a sweep file; `platform`/`mode` override it."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except OSError as e:
+        raise SweepError(f"{path}: cannot read: {e.strerror}") from None
+    return loads(text, path, platform, mode)
+
+
+def loads(text, path="sweep.toml", platform=None, mode=None):
+    def fail(fieldname, msg):
+        raise SweepError(f"{path}: {fieldname}: {msg}")
+
+    try:
+        doc = tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise SweepError(f"{path}: invalid TOML: {e}") from None
+
+    for key in doc:
+        if key not in TOP_KEYS:
+            fail(key, f"unknown key (allowed: {', '.join(TOP_KEYS)})")
+    for key in ("name", "platform", "run"):
+        if key not in doc:
+            fail(key, "missing")
+
+    name = doc["name"]
+    if not isinstance(name, str):
+        fail("name", f"expected a string, got {_type_name(name)}")
+    if not re.match(r"[A-Za-z0-9_.-]+\Z", name) or name.startswith("."):
+        fail("name", f"{name!r} must be letters, digits, '_', '-' or '.' (it names a directory)")
+    description = doc.get("description", "")
+    if not isinstance(description, str):
+        fail("description", f"expected a string, got {_type_name(description)}")
+
+    plat = doc["platform"]
+    if not isinstance(plat, str):
+        fail("platform", f"expected a string, got {_type_name(plat)}")
+    if plat not in PLATFORMS:
+        fail("platform", f"{plat!r} is not one of {'|'.join(PLATFORMS)}")
+    if platform is not None:
+        plat = platform
+
+    md = doc.get("mode", "exact" if plat == "virt" else "timed")
+    if not isinstance(md, str):
+        fail("mode", f"expected a string, got {_type_name(md)}")
+    if md not in MODES:
+        fail("mode", f"{md!r} is not one of {'|'.join(MODES)}")
+    if mode is not None:
+        md = mode
+    elif platform is not None and platform != doc["platform"] and "mode" not in doc:
+        md = "exact" if plat == "virt" else "timed"
+    if plat == "linux" and md == "exact":
+        fail("mode", "exact mode needs QEMU's icount; platform linux runs only in timed mode")
+
+    reps = _positive_int(doc.get("repetitions", 1), "repetitions", fail)
+    timeout = _positive_number(doc.get("timeout", 60), "timeout", fail)
+
+    runs = doc["run"]
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        fail("run", "expected an array of tables ([[run]])")
+    if not runs:
+        fail("run", "empty: a sweep needs at least one [[run]]")
+
+    entries = []
+    for i, r in enumerate(runs):
+        where = f"run[{i}]"
+        for key in r:
+            if key not in RUN_KEYS:
+                fail(f"{where}.{key}", f"unknown key (allowed: {', '.join(RUN_KEYS)})")
+        if "workload" not in r:
+            fail(f"{where}.workload", "missing")
+        wl = r["workload"]
+        if not isinstance(wl, str):
+            fail(f"{where}.workload", f"expected a string, got {_type_name(wl)}")
+        params = r.get("params", {})
+        if not isinstance(params, dict):
+            fail(f"{where}.params", f"expected a table, got {_type_name(params)}")
+        axes = {}
+        for pname, value in params.items():
+            fname = f"{where}.params.{pname}"
+            if pname in NOT_PARAMS:
+                fail(fname, f"'{pname}' is not a parameter"
+                     + (" (set mode at the top of the sweep)" if pname == "mode" else ""))
+            values = value if isinstance(value, list) else [value]
+            if not values:
+                fail(fname, "empty list (an axis needs at least one value)")
+            for v in values:
+                if isinstance(v, bool) or not isinstance(v, (int, str)):
+                    fail(fname, f"{v!r} has type {_type_name(v)}; expected an integer or a string")
+                if isinstance(v, str) and not re.match(r"[A-Za-z0-9_.+-]+\Z", v):
+                    fail(fname, f"{v!r}: values are words without spaces or '='")
+            seen = set()
+            for v in values:
+                if v in seen:
+                    fail(fname, f"{v!r} appears twice")
+                seen.add(v)
+            axes[pname] = values
+        entries.append(Entry(
+            workload=wl, params=axes, index=i,
+            repetitions=_positive_int(r.get("repetitions", reps), f"{where}.repetitions", fail),
+            timeout=_positive_number(r.get("timeout", timeout), f"{where}.timeout", fail)))
+
+    return Sweep(path=path, name=name, platform=plat, mode=md, repetitions=reps,
+                 timeout=timeout, entries=entries, text=text, description=description)
+
+
+def _positive_int(v, fieldname, fail):
+    if isinstance(v, bool) or not isinstance(v, int):
+        fail(fieldname, f"expected an integer, got {_type_name(v)}")
+    if v < 1:
+        fail(fieldname, f"{v} must be at least 1")
+    return v
+
+
+def _positive_number(v, fieldname, fail):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        fail(fieldname, f"expected a number of seconds, got {_type_name(v)}")
+    if not v > 0:
+        fail(fieldname, f"{v} must be more than 0")
+    return v
+
+
+def check_against(sweep, registry):
+    """Check every workload, parameter, type and value against the registry."""
+    def fail(fieldname, msg):
+        raise SweepError(f"{sweep.path}: {fieldname}: {msg}")
+
+    for e in sweep.entries:
+        where = f"run[{e.index}]"
+        if e.workload not in registry:
+            fail(f"{where}.workload", f"unknown workload {e.workload!r} "
+                 f"(this image has: {', '.join(sorted(registry)) or 'none'})")
+        specs = registry[e.workload]
+        for pname, values in e.params.items():
+            fname = f"{where}.params.{pname}"
+            if pname not in specs:
+                fail(fname, f"unknown parameter of {e.workload} "
+                     f"(it takes: {', '.join(specs) or 'none'})")
+            spec = specs[pname]
+            for v in values:
+                if spec.kind == "int":
+                    if not isinstance(v, int):
+                        fail(fname, f"{v!r} is a {_type_name(v)}; expected an integer in {spec.describe()}")
+                    if not spec.lo <= v <= spec.hi:
+                        fail(fname, f"{v} is out of range {spec.lo}..{spec.hi}")
+                else:
+                    if not isinstance(v, str):
+                        fail(fname, f"{v!r} is a {_type_name(v)}; expected one of {spec.describe()}")
+                    if v not in spec.words:
+                        fail(fname, f"{v!r} is not one of {spec.describe()}")
+
+
+def expand(sweep, registry):
+    """The runs, repetition-major (A B C A B C ...), so designs interleave."""
+    configs = []
+    for e in sweep.entries:
+        specs = registry[e.workload]
+        names = list(e.params)
+        for combo in itertools.product(*(e.params[n] for n in names)):
+            params = {n: str(p.default) for n, p in specs.items()}
+            params.update({n: str(v) for n, v in zip(names, combo)})
+            configs.append((e, params))
+    runs = []
+    most = max(e.repetitions for e in sweep.entries)
+    for rep in range(most):
+        for ci, (e, params) in enumerate(configs):
+            if rep >= e.repetitions:
+                continue
+            run = Run(config=ci, workload=e.workload, params=params, rep=rep,
+                      timeout=e.timeout, mode=sweep.mode)
+            run.run_id = f"{ci}-{e.workload}-r{rep}"
+            run.words = ([f"workload={e.workload}"]
+                         + [f"{k}={params[k]}" for k in sorted(params)]
+                         + [f"mode={sweep.mode}"])
+            runs.append(run)
+    return runs

@@ -1,0 +1,47 @@
+"""The summary table `make bench` prints, read from the analysis' summary.csv.
+
+The harness computes no statistics of its own: when summary.csv is absent
+(the analysis package is not there yet) the table says so and stops.
+"""
+
+import csv
+import os
+
+COLUMNS = [("workload", "workload"), ("params", "params"), ("metric", "metric"),
+           ("p50", "median"), ("p99", "p99"), ("n", "n"), ("unit", "unit")]
+
+
+def _num(text):
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return text or ""
+    return str(int(v)) if v.is_integer() else f"{v:.4g}"
+
+
+def print_table(results_dir, out, width=48):
+    path = os.path.join(results_dir, "summary.csv")
+    if not os.path.exists(path):
+        print("(no summary.csv: the analysis package (analysis.summary.write_summary) is not "
+              "available, so no table; the raw samples are in samples.csv.gz)", file=out)
+        return
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    missing = [c for c, _ in COLUMNS if rows and c not in rows[0]]
+    if missing:
+        print(f"(summary.csv lacks the columns {', '.join(missing)}; no table)", file=out)
+        return
+    cells = [[h for _, h in COLUMNS]]
+    for r in rows:
+        params = r["params"].replace(";", " ")
+        if len(params) > width:
+            params = params[:width - 3] + "..."
+        cells.append([r["workload"], params, r["metric"], _num(r["p50"]), _num(r["p99"]),
+                      _num(r["n"]), r["unit"]])
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    right = {3, 4, 5}
+    for k, row in enumerate(cells):
+        print("  ".join(c.rjust(w) if i in right else c.ljust(w)
+                        for i, (c, w) in enumerate(zip(row, widths))).rstrip(), file=out)
+        if k == 0:
+            print("  ".join("-" * w for w in widths), file=out)
