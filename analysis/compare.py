@@ -1,0 +1,239 @@
+"""Compare two results directories, A (before) and B (after), configuration by configuration.
+
+For every configuration present in both (same workload, metric, params,
+platform, counter, unit and mode):
+
+- ratio = median(B) / median(A) of the cost per operation, with a
+  percentile-bootstrap 95% interval (A and B resampled independently,
+  fixed seeds: the output is deterministic);
+- a two-sided Mann-Whitney U test over the per-repetition medians when both
+  sides have at least 3 repetitions (with exactly 3 a side the smallest
+  possible p is 0.1: use 4 or more to be able to reach 0.05); with fewer, a
+  plain statement says so and the verdict rests on the bootstrap interval
+  (which sees only the variation within runs);
+- verdict: "no significant change" when |ratio - 1| is under the threshold
+  (default 2%); "no significant change (+x%, p=...)" when it is over but the
+  evidence is not significant; else "slower +x%" (B costs more) or
+  "faster -x%";
+- exact mode (unit instructions, mode exact: deterministic counts): identical
+  sample sets are "identical" (ratio exactly 1); any difference is a real
+  difference and is reported, whatever its size.
+
+A geometric mean of the ratios sums up the whole comparison. Output:
+compare.md, compare.csv and compare.pdf/.png in the output directory
+(default: compare-<A>-vs-<B> beside B).
+"""
+
+import argparse
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import mannwhitneyu
+
+from . import style
+from .load import KEY, ResultsError, load_dir, parse_params
+from .stats import bootstrap_medians, config_rng, percentile_interval, rep_medians
+from .summary import fmt_num, markdown_table
+
+THRESHOLD = 0.02
+ALPHA = 0.05
+MIN_REPS = 3
+
+COLUMNS = KEY + ["reps_a", "reps_b", "n_a", "n_b", "p50_a", "p50_b", "ratio", "ratio_ci_lo",
+                 "ratio_ci_hi", "u_test", "p_value", "verdict"]
+
+
+def is_exact(unit, mode):
+    return unit == "instructions" and mode == "exact"
+
+
+def change(ratio):
+    return f"{(ratio - 1) * 100:+.1f}%"
+
+
+def compare_config(key, a, b, threshold=THRESHOLD, alpha=ALPHA):
+    """One configuration's row (a dict of COLUMNS) from its A rows and B rows."""
+    unit, mode = key[KEY.index("unit")], key[KEY.index("mode")]
+    xa, xb = a["cost"].to_numpy(dtype=float), b["cost"].to_numpy(dtype=float)
+    ra, rb = rep_medians(a), rep_medians(b)
+    ma, mb = float(np.median(xa)), float(np.median(xb))
+    row = dict(zip(KEY, key), reps_a=len(ra), reps_b=len(rb), n_a=len(xa), n_b=len(xb),
+               p50_a=ma, p50_b=mb, ratio=np.nan, ratio_ci_lo=np.nan, ratio_ci_hi=np.nan,
+               u_test="", p_value=np.nan, verdict="")
+    exact = is_exact(unit, mode)
+    if exact and len(xa) == len(xb) and np.array_equal(np.sort(xa), np.sort(xb)):
+        row.update(ratio=1.0, ratio_ci_lo=1.0, ratio_ci_hi=1.0,
+                   u_test="exact mode: identical samples", verdict="identical")
+        return row
+    if ma <= 0:
+        row.update(u_test="median of A is not positive: no ratio",
+                   verdict="different" if exact or ma != mb else "no significant change")
+        return row
+
+    ratio = mb / ma
+    draws = bootstrap_medians(xb, config_rng(key, 2)) / bootstrap_medians(xa, config_rng(key, 1))
+    lo, hi = percentile_interval(draws[np.isfinite(draws)])
+    row.update(ratio=ratio, ratio_ci_lo=lo, ratio_ci_hi=hi)
+
+    if exact:
+        row["u_test"] = "exact mode: samples differ (deterministic counts: the difference is real)"
+        row["verdict"] = ("different (equal medians)" if ratio == 1.0
+                          else ("slower " if ratio > 1 else "faster ") + change(ratio))
+        return row
+
+    if len(ra) >= MIN_REPS and len(rb) >= MIN_REPS:
+        res = mannwhitneyu(rb.to_numpy(), ra.to_numpy(), alternative="two-sided")
+        p = float(res.pvalue)
+        floor = 2 / math.comb(len(ra) + len(rb), len(ra))  # smallest two-sided exact p
+        note = f"; the exact test cannot go below p={floor:.2g}" if floor >= alpha else ""
+        row.update(p_value=p, u_test=f"U={res.statistic:g}, p={p:.3g} ({len(ra)} vs {len(rb)} reps{note})")
+        significant, evidence = p < alpha, f"p={p:.2g}"
+    else:
+        row["u_test"] = (f"too few repetitions for a U test ({len(ra)} vs {len(rb)}; "
+                         f"needs {MIN_REPS} a side): verdict from the bootstrap interval")
+        significant, evidence = not (lo <= 1.0 <= hi), "CI includes 1"
+
+    if abs(ratio - 1) < threshold:
+        row["verdict"] = "no significant change"
+    elif not significant:
+        row["verdict"] = f"no significant change ({change(ratio)}, {evidence})"
+    else:
+        row["verdict"] = ("slower " if ratio > 1 else "faster ") + change(ratio)
+    return row
+
+
+def compare(a_dir, b_dir, threshold=THRESHOLD, alpha=ALPHA):
+    """Compare two results directories: (table of COLUMNS, keys only in A, keys only in B)."""
+    a, b = load_dir(a_dir).samples, load_dir(b_dir).samples
+    ga = dict(iter(a.groupby(KEY))) if len(a) else {}
+    gb = dict(iter(b.groupby(KEY))) if len(b) else {}
+    rows = [compare_config(k, ga[k], gb[k], threshold, alpha) for k in sorted(set(ga) & set(gb))]
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    return table, sorted(set(ga) - set(gb)), sorted(set(gb) - set(ga))
+
+
+def geomean(table):
+    """Geometric mean of the finite, positive ratios (NaN when there are none)."""
+    r = table["ratio"].to_numpy(dtype=float)
+    r = r[np.isfinite(r) & (r > 0)]
+    return float(np.exp(np.mean(np.log(r)))) if len(r) else math.nan
+
+
+def labels(table):
+    """Short configuration names: workload/metric, the parameters that vary, the platform."""
+    params = [parse_params(p) for p in table["params"]]
+    values = {}  # (workload, platform) -> key -> set of values seen
+    for w, plat, p in zip(table["workload"], table["platform"], params):
+        for k, v in p.items():
+            values.setdefault((w, plat), {}).setdefault(k, set()).add(v)
+    out = []
+    for w, m, plat, p in zip(table["workload"], table["metric"], table["platform"], params):
+        keys = [k for k in sorted(p) if len(values[(w, plat)][k]) > 1]
+        text = f"{w}/{m}" + "".join(f" {k}={p[k]}" for k in keys)
+        out.append(f"{text} ({plat})")
+    return out
+
+
+def summary_line(table, threshold):
+    g = geomean(table)
+    counts = table["verdict"].str.split(" ").str[0].value_counts()
+    parts = [f"{counts.get(v, 0)} {v}" for v in ("slower", "faster", "identical", "different")
+             if counts.get(v, 0)]
+    nochange = int(table["verdict"].str.startswith("no significant change").sum())
+    if nochange:
+        parts.append(f"{nochange} no significant change")
+    if math.isnan(g):
+        return "Geometric mean of B/A: none (no configuration with a ratio)."
+    return (f"Geometric mean of B/A over {int(np.isfinite(table['ratio']).sum())} configurations: "
+            f"{g:.4f} ({change(g)}); " + ", ".join(parts) + f" (threshold {threshold:.1%}).")
+
+
+def plot(table, outdir, title):
+    """Ratio of medians B/A per configuration with its 95% interval; the threshold band shaded."""
+    t = table[np.isfinite(table["ratio"])].copy()
+    t["label"] = [lab for lab, ok in zip(labels(table), np.isfinite(table["ratio"])) if ok]
+    t = t.sort_values("ratio")
+    fig, axes = style.figure(ncols=1, width=6.4, height=max(2.0, 0.24 * len(t) + 1.2))
+    ax = axes[0]
+    colour = {"slower": style.PALETTE[3], "faster": style.PALETTE[0], "identical": style.PALETTE[6],
+              "different": style.PALETTE[4], "no": style.PALETTE[5]}
+    ys = np.arange(len(t))
+    cs = [colour.get(v.split(" ")[0], "grey") for v in t["verdict"]]
+    err = np.vstack([np.maximum(t["ratio"] - t["ratio_ci_lo"], 0),
+                     np.maximum(t["ratio_ci_hi"] - t["ratio"], 0)])
+    ax.errorbar(t["ratio"], ys, xerr=err, fmt="none", ecolor="#555555", capsize=2, zorder=2)
+    ax.scatter(t["ratio"], ys, c=cs, zorder=3, s=22, edgecolors="black", linewidths=0.4)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    th = title[1]
+    ax.axvspan(1 - th, 1 + th, color="#cccccc", alpha=0.5, zorder=0,
+               label=f"±{th:.0%}: no significant change")
+    for v, c in colour.items():
+        if any(x.split(" ")[0] == v for x in t["verdict"]):
+            ax.scatter([], [], c=c, s=22, edgecolors="black", linewidths=0.4,
+                       label="no significant change" if v == "no" else v)
+    ax.set_yticks(ys, t["label"], fontsize=7)
+    ax.set_xlabel("ratio of medians B/A [dimensionless; <1: B faster]")
+    ax.set_title(title[0])
+    ax.grid(axis="y", visible=False)
+    if len(t):
+        ax.legend(fontsize=7, loc="best")
+    return style.save(fig, outdir, "compare")
+
+
+def write_compare(a_dir, b_dir, out=None, threshold=THRESHOLD, alpha=ALPHA):
+    """Compare and write compare.md, compare.csv and the plot; return (table, out dir)."""
+    a_dir, b_dir = Path(a_dir), Path(b_dir)
+    out = Path(out) if out else b_dir.resolve().parent / f"compare-{a_dir.resolve().name}-vs-{b_dir.resolve().name}"
+    table, only_a, only_b = compare(a_dir, b_dir, threshold, alpha)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "compare.csv", index=False, float_format="%.10g")
+    files = plot(table, out, (f"{b_dir.name} vs {a_dir.name}", threshold))
+
+    show = pd.DataFrame({
+        "configuration": labels(table) if len(table) else [],
+        "unit": [style.unit_label(u, p) for u, p in zip(table["unit"], table["platform"])],
+        "p50 A": table["p50_a"], "p50 B": table["p50_b"],
+        "B/A": [f"{r:.4f}" if np.isfinite(r) else "" for r in table["ratio"]],
+        "95% CI": [f"[{lo:.4f}, {hi:.4f}]" if np.isfinite(lo) else ""
+                   for lo, hi in zip(table["ratio_ci_lo"], table["ratio_ci_hi"])],
+        "test": table["u_test"], "verdict": table["verdict"],
+    })
+    lines = [f"# Comparison: B = {b_dir} against A = {a_dir}", "",
+             summary_line(table, threshold), "",
+             "Ratio of medians of the cost per operation (value / per), B/A; below 1 B is faster. "
+             "95% CI: percentile bootstrap, fixed seeds. Test: two-sided Mann-Whitney U over the "
+             f"repetition medians (alpha {alpha}) when each side has {MIN_REPS} or more repetitions. "
+             "Exact mode (QEMU icount instructions): identical samples are identical, any "
+             "difference is real.", "",
+             markdown_table(show) if len(show) else "No configuration is in both A and B.\n"]
+    for name, keys in (("A", only_a), ("B", only_b)):
+        if keys:
+            lines.append(f"Only in {name} ({len(keys)}): " +
+                         "; ".join(f"{k[0]}/{k[1]} {k[2]} ({k[3]})" for k in keys) + "\n")
+    lines.append(f"Plot: {', '.join(f.name for f in files)}\n")
+    (out / "compare.md").write_text("\n".join(lines), encoding="utf-8")
+    return table, out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("a", type=Path, help="results directory A (before)")
+    ap.add_argument("b", type=Path, help="results directory B (after)")
+    ap.add_argument("--out", type=Path, help="output directory (default: compare-<A>-vs-<B> beside B)")
+    ap.add_argument("--threshold", type=float, default=THRESHOLD,
+                    help="relative change under which nothing is called a change (default 0.02)")
+    ap.add_argument("--alpha", type=float, default=ALPHA, help="significance level (default 0.05)")
+    args = ap.parse_args(argv)
+    try:
+        _, out = write_compare(args.a, args.b, args.out, args.threshold, args.alpha)
+    except ResultsError as e:
+        raise SystemExit(f"error: {e}")
+    print((out / "compare.md").read_text(encoding="utf-8"))
+    print(f"written to {out}/")
+
+
+if __name__ == "__main__":
+    main()
