@@ -290,14 +290,18 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
         shutil.rmtree(stage)
     with open(os.path.join(work, "sweep.toml"), "rb") as f:
         sweep_text = f.read()
-    meta = assemble(stage, state, runs, found, sources, sweep_text, dict(meta_extra or {}))
-    if missing:
-        meta["missing_runs"] = missing
-    if analysis:
-        meta["analysis"] = analyse(stage, plots)
-    else:
-        meta["analysis"] = {"summary": "not written: analysis skipped (--no-analysis)"}
-    write_json(os.path.join(stage, "meta.json"), meta)
+    try:
+        meta = assemble(stage, state, runs, found, sources, sweep_text, dict(meta_extra or {}))
+        if missing:
+            meta["missing_runs"] = missing
+        if analysis:
+            meta["analysis"] = analyse(stage, plots)
+        else:
+            meta["analysis"] = {"summary": "not written: analysis skipped (--no-analysis)"}
+        write_json(os.path.join(stage, "meta.json"), meta)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)     # nothing half-made stays behind
+        raise
     final = os.path.join(root, f"{state['stamp']}-{state['name']}")
     n = 1
     while os.path.exists(final):

@@ -22,8 +22,8 @@ RESERVED = ("workload", "metric", "unit", "counter", "mode", "platform", "overhe
 REQUIRED = ("workload", "metric", "unit", "counter", "mode", "platform")
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
-_SAMPLE = re.compile(r"S (-?(?:0|[1-9][0-9]*))\Z")
-_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_SAMPLE = re.compile(r"S (0|-?[1-9][0-9]*)\Z")
+_INT = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 _CRC = re.compile(r"[0-9a-f]{8}\Z")
 
 

@@ -1,0 +1,184 @@
+"""The stream parser against bench/FORMAT.md: good, cut, flipped, noisy, broken."""
+
+import zlib
+
+from bench import stream
+from bench.stream import frame_text, parse
+
+HEAD = {"workload": "ep_call", "metric": "call", "unit": "instructions", "counter": "pmccntr",
+        "mode": "exact", "platform": "virt", "overhead": "4", "per": "1",
+        "iterations": "6", "words": "8", "space": "same"}
+A = [312, 311, 340, 0, -5, 312]
+B = [97, 98, 99, 100, 1000000, 7]
+
+
+def head(metric):
+    return dict(HEAD, metric=metric)
+
+
+def good():
+    return (
+        "ipclab booting\n"
+        + frame_text(head("call"), A)
+        + "console: between frames\n"
+        + frame_text(head("replyrecv"), B)
+        + "IPCLAB v1 DONE status=ok\n"
+    )
+
+
+def test_crc_is_zlib_crc32_of_decimal_lines():
+    # FORMAT.md's own example: samples 312 and 311 are the bytes "312\n311\n".
+    want = "%08x" % zlib.crc32(b"312\n311\n")
+    assert stream.crc32_of(["312", "311"]) == want
+
+
+def test_good_capture():
+    cap = parse(good().encode())
+    assert cap.ok, cap.problems
+    assert [f.metric for f in cap.frames] == ["call", "replyrecv"]
+    assert cap.frames[0].samples == A and cap.frames[1].samples == B
+    assert cap.frames[0].params == {"iterations": "6", "words": "8", "space": "same"}
+    assert cap.frames[0].overhead == 4 and cap.frames[0].per == 1
+    assert cap.done == "ok"
+
+
+def test_crlf_line_endings_are_accepted():
+    cap = parse(good().replace("\n", "\r\n"))
+    assert cap.ok, cap.problems
+    assert cap.frames[1].samples == B
+
+
+def test_noise_inside_and_between_frames_is_ignored():
+    lines = good().splitlines(keepends=True)
+    noisy = []
+    for i, ln in enumerate(lines):
+        noisy.append(ln)
+        # lines that resemble the stream but are not: none begins with
+        # "IPCLAB v1 " or "S "
+        noisy.append(["IPCLAB v2 BEGIN x=y\n", "SS 1\n", "s 5\n", " S 5\n", "IPCLAB v1\n",
+                      "\n", "[ 0.1] timer tick\n", "S\n"][i % 8])
+    cap = parse("".join(noisy))
+    assert cap.ok, cap.problems
+    assert [f.samples for f in cap.frames] == [A, B]
+
+
+def test_truncated_anywhere_is_rejected_and_complete_frames_kept():
+    text = good()
+    end_of_first = text.index("IPCLAB v1 END")
+    end_of_first = text.index("\n", end_of_first) + 1
+    for cut in range(len(text) - 1):       # every proper prefix, also mid-line
+        cap = parse(text[:cut])
+        assert not cap.ok, f"cut at {cut} accepted"
+        assert cap.problems
+        if cut >= end_of_first:
+            assert cap.frames and cap.frames[0].samples == A, f"cut at {cut} lost frame 1"
+        assert all(f.samples in (A, B) for f in cap.frames)
+        if len(cap.frames) < 2:
+            assert any("truncated" in p or "no DONE" in p for p in cap.problems)
+
+
+def test_flipped_bytes_in_samples_or_footer_are_rejected():
+    text = good().encode()
+    start = text.index(b"S 97")                   # second frame's samples ...
+    stop = text.index(b"\n", text.index(b"END", start)) + 1   # ... through its END
+    for pos in range(start, stop):
+        for mask in (0x01, 0x02, 0x10, 0x20, 0x80):
+            bad = bytearray(text)
+            bad[pos] ^= mask
+            cap = parse(bytes(bad))
+            assert not cap.ok, f"flip {mask:#x} at {pos} ({text[pos:pos + 1]!r}) accepted"
+            assert cap.problems
+            # the first frame, already complete, is never lost
+            assert cap.frames and cap.frames[0].samples == A
+            assert cap.frames[0].metric == "call"
+            assert all(f.metric != "replyrecv" or f.samples == B for f in cap.frames)
+
+
+def test_missing_footer_then_next_frame():
+    text = ("IPCLAB v1 BEGIN " + " ".join(f"{k}={v}" for k, v in head("call").items()) + "\n"
+            + "".join(f"S {v}\n" for v in A)
+            + frame_text(head("replyrecv"), B) + "IPCLAB v1 DONE status=ok\n")
+    cap = parse(text)
+    assert not cap.ok
+    assert [f.metric for f in cap.frames] == ["replyrecv"]
+    assert any("metric=call" in p and "no END before the next BEGIN" in p for p in cap.problems)
+
+
+def test_missing_footer_before_done():
+    text = frame_text(head("call"), A) + frame_text(head("replyrecv"), B)
+    text = text[:text.rindex("IPCLAB v1 END")] + "IPCLAB v1 DONE status=ok\n"
+    cap = parse(text)
+    assert not cap.ok
+    assert [f.samples for f in cap.frames] == [A]
+    assert any("no END before DONE" in p for p in cap.problems)
+
+
+def test_wrong_crc():
+    text = good().replace(frame_text(head("replyrecv"), B),
+                          frame_text(head("replyrecv"), B, crc="deadbeef"))
+    cap = parse(text)
+    assert not cap.ok
+    assert [f.samples for f in cap.frames] == [A]
+    assert any("CRC mismatch" in p and "deadbeef" in p for p in cap.problems)
+
+
+def test_count_mismatch():
+    text = good().replace(frame_text(head("call"), A), frame_text(head("call"), A, count=7))
+    cap = parse(text)
+    assert not cap.ok
+    assert [f.samples for f in cap.frames] == [B]
+    assert any("count=7 but 6 samples" in p for p in cap.problems)
+
+
+def test_error_line_fails_the_run_but_keeps_frames():
+    text = (frame_text(head("call"), A) + "IPCLAB v1 ERROR words=600 is out of range 0..512\n"
+            + "IPCLAB v1 DONE status=fail\n")
+    cap = parse(text)
+    assert not cap.ok
+    assert cap.errors == ["words=600 is out of range 0..512"]
+    assert any("ERROR words=600 is out of range 0..512" in p for p in cap.problems)
+    assert [f.samples for f in cap.frames] == [A]
+
+
+def test_error_line_alone_fails_even_with_done_ok():
+    cap = parse(good().replace("IPCLAB v1 DONE", "IPCLAB v1 ERROR check failed\nIPCLAB v1 DONE"))
+    assert not cap.ok and len(cap.frames) == 2
+
+
+def test_structural_errors_are_named():
+    cases = {
+        "S 5\n": "sample outside a frame",
+        "IPCLAB v1 END count=0 crc32=00000000\n": "END without a BEGIN",
+        "IPCLAB v1 FROB x=1\n": "unknown record",
+        "IPCLAB v1 BEGIN workload=x metric=y\n": "missing key 'unit'",
+        "IPCLAB v1 BEGIN workload=x workload=y\n": "appears twice",
+        "IPCLAB v1 BEGIN Workload=x\n": "bad key",
+    }
+    for line, why in cases.items():
+        cap = parse(line + "IPCLAB v1 DONE status=ok\n")
+        assert not cap.ok, line
+        assert any(why in p for p in cap.problems), (line, cap.problems)
+
+
+def test_malformed_sample_rejects_its_frame():
+    for bad in ("S 0312", "S -0", "S 3x", "S 1.5", "S 12 ", "S "):
+        text = frame_text(head("call"), A).replace("S 340\n", bad + "\n")
+        cap = parse(text + frame_text(head("replyrecv"), B) + "IPCLAB v1 DONE status=ok\n")
+        assert not cap.ok, bad
+        assert [f.metric for f in cap.frames] == ["replyrecv"], bad
+        assert any("malformed sample" in p for p in cap.problems), bad
+
+
+def test_stream_after_done_and_done_fail():
+    cap = parse(good() + frame_text(head("call"), A))
+    assert not cap.ok and any("after DONE" in p for p in cap.problems)
+    cap = parse(good().replace("status=ok", "status=fail"))
+    assert not cap.ok and len(cap.frames) == 2
+
+
+def test_info_and_workload_lines():
+    cap = parse("IPCLAB v1 INFO cpu=cortex-a53 hz=62500000\n"
+                "IPCLAB v1 WORKLOAD name=yield params=iterations:1:10:5\n"
+                "IPCLAB v1 DONE status=ok\n")
+    assert cap.info == {"cpu": "cortex-a53", "hz": "62500000"}
+    assert cap.workloads == [(2, "name=yield params=iterations:1:10:5")]
