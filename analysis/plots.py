@@ -470,7 +470,7 @@ FIGURES = [latency_cdf, latency_box, bulk_size, ring_throughput, wake_protocols,
 def describe(func):
     """(title, caption) from a figure function's docstring."""
     doc = (func.__doc__ or func.__name__).strip().split("\n\n")
-    title = doc[0].strip()
+    title = doc[0].strip().rstrip(".") + "."
     caption = " ".join(" ".join(doc[1:]).split()) if len(doc) > 1 else ""
     return title, caption
 

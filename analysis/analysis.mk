@@ -1,0 +1,31 @@
+# analysis/: statistics, comparisons, plots and the report of a results directory.
+# Python 3 with Debian's pandas, matplotlib and scipy, run by $(PYTHON) (/usr/bin/python3).
+
+DEPS_PKGS += chromium
+TEST_TARGETS += test-analysis
+.PHONY: summary plots report compare test-analysis
+
+# RESULTS defaults to the newest results directory (by name); the Python side finds it.
+RESULTS ?=
+ANALYSIS_RUN = $(PYTHON) -m
+
+## summary: summary.csv and summary.md of a results directory (RESULTS=dir, default the newest under results/)
+summary: | deps
+	$(ANALYSIS_RUN) analysis.summary $(RESULTS)
+
+## plots: PDF and PNG figures into <results>/plots/ (RESULTS=dir, default the newest under results/)
+plots: | deps
+	$(ANALYSIS_RUN) analysis.plots $(RESULTS)
+
+## report: <results>/report.html, one page with tables, plots, metadata and failed runs (RESULTS=dir)
+report: | deps
+	$(ANALYSIS_RUN) analysis.report $(RESULTS)
+
+## compare: compare two runs, A=dir B=dir [OUT=dir] [THRESHOLD=0.02]: ratios, tests, table and plot
+compare: | deps
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<results dir> B=<results dir> [OUT=dir] [THRESHOLD=0.02]"; exit 2; }
+	$(ANALYSIS_RUN) analysis.compare $(A) $(B) $(if $(OUT),--out $(OUT)) $(if $(THRESHOLD),--threshold $(THRESHOLD))
+
+## test-analysis: the analysis tests (pytest on small fixture directories; renders the report in headless chromium)
+test-analysis: | deps
+	$(ANALYSIS_RUN) pytest -q -p no:cacheprovider analysis/tests

@@ -1,0 +1,202 @@
+"""Write report.html for a results directory: one page that opens from disk, no server.
+
+The page holds the run's metadata, the failed runs with their reasons, every
+figure (PNG embedded in the page, links to the PDF beside it), the figures
+that were skipped and why, and the summary table. summary.csv and plots/ are
+made first when missing or older than samples.csv.gz.
+"""
+
+import argparse
+import base64
+import datetime
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from . import style
+from .load import ResultsError, latest_results_dir, load_dir
+from .plots import make_plots
+from .summary import NOTE, fmt_num, write_summary
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2em auto;
+       max-width: 1150px; padding: 0 1em; color: #1a1a1a; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.82em; margin: 0.5em 0; }
+th, td { border: 1px solid #d0d0d0; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
+th { background: #eef2f7; position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr:nth-child(even) td { background: #fafafa; }
+.fail td { background: #fff1ec !important; }
+.note { color: #555; font-size: 0.9em; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #e4e4e4; }
+figcaption { font-size: 0.9em; color: #333; max-width: 60em; }
+.ok { color: #006b3c; font-weight: 600; } .bad { color: #b23a00; font-weight: 600; }
+.wide { overflow-x: auto; }
+"""
+
+
+def esc(x):
+    return html.escape("" if x is None else str(x))
+
+
+def table_html(df, numeric=(), row_class=None):
+    """A DataFrame as an HTML table; numeric columns right-aligned and formatted."""
+    out = ["<table><thead><tr>"] + [f"<th>{esc(c)}</th>" for c in df.columns] + ["</tr></thead><tbody>"]
+    for _, row in df.iterrows():
+        cls = f' class="{row_class(row)}"' if row_class and row_class(row) else ""
+        out.append(f"<tr{cls}>")
+        for c in df.columns:
+            v = row[c]
+            if c == "capture" and v:
+                out.append(f'<td><a href="{esc(v)}">{esc(v)}</a></td>')
+            elif c in numeric:
+                out.append(f'<td class="num">{esc(fmt_num(v))}</td>')
+            else:
+                out.append(f"<td>{esc('' if isinstance(v, float) and pd.isna(v) else v)}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def flatten(d, prefix=""):
+    """Nested meta.json -> [(dotted key, value)]."""
+    items = []
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            items.extend(flatten(v, key + "."))
+        else:
+            items.append((key, json.dumps(v) if isinstance(v, (list, bool)) or v is None else v))
+    return items
+
+
+def fresh(path, source):
+    return path.exists() and path.stat().st_mtime >= source.stat().st_mtime
+
+
+def summary_of(d):
+    src = d / "samples.csv.gz"
+    if fresh(d / "summary.csv", src) and fresh(d / "summary.md", src):
+        return pd.read_csv(d / "summary.csv", keep_default_na=False, na_values=[""])
+    return write_summary(d)
+
+
+def plot_index(d):
+    index = d / "plots" / "index.json"
+    if not fresh(index, d / "samples.csv.gz"):
+        make_plots(d)
+    return json.loads(index.read_text(encoding="utf-8"))
+
+
+def figures_html(d, index):
+    out = []
+    for f in index["figures"]:
+        png = d / "plots" / f"{f['name']}.png"
+        raw = png.read_bytes()
+        data = base64.b64encode(raw).decode("ascii")
+        # PNGs are drawn at 2x (savefig.dpi 200): show them at their 1x size, crisp on HiDPI.
+        width = int.from_bytes(raw[16:20], "big") // 2
+        links = " ".join(f'<a href="plots/{esc(name)}">{esc(name)}</a>' for name in f["files"])
+        out.append(f'<figure id="fig-{esc(f["name"])}"><img alt="{esc(f["title"])}" '
+                   f'style="width: min(100%, {width}px)" src="data:image/png;base64,{data}"><figcaption><b>{esc(f["title"])}</b> '
+                   f'{esc(f["caption"])} <span class="note">({links})</span></figcaption></figure>')
+    if index["skipped"]:
+        out.append("<p>Not drawn (their workloads are not in these results):</p><ul>")
+        out += [f"<li>{esc(s['title'])}: {esc(s['reason'])}</li>" for s in index["skipped"]]
+        out.append("</ul>")
+    return "\n".join(out) or "<p>No figures.</p>"
+
+
+def make_report(results_dir):
+    """Write report.html into ``results_dir`` (making summary and plots first if needed); return its path."""
+    res = load_dir(results_dir)
+    d = res.path
+    summary = summary_of(d)
+    index = plot_index(d)
+    runs = res.runs
+    failed = runs[runs["status"] != "ok"]
+    n_ok, n_failed = int((runs["status"] == "ok").sum()), len(failed)
+
+    meta = res.meta
+    git = meta.get("git", {}) if isinstance(meta.get("git"), dict) else {}
+    commit = git.get("commit", meta.get("git_commit", meta.get("commit", "?")))
+    dirty = git.get("dirty", meta.get("git_dirty", meta.get("dirty")))
+    platforms = ", ".join(sorted(set(runs["platform"]))) or "?"
+    modes = ", ".join(sorted(set(runs["mode"]))) or "?"
+
+    # Summary with readable units; statistics columns formatted.
+    show = summary.copy()
+    show.insert(show.columns.get_loc("unit") + 1, "unit means",
+                [style.unit_label(u, p, m) for u, p, m in zip(show["unit"], show["platform"], show["mode"])])
+    stat_cols = [c for c in show.columns if c not in ("workload", "metric", "params", "platform",
+                                                       "counter", "unit", "unit means", "mode")]
+
+    per_workload = (runs.assign(ok=runs["status"] == "ok", failed=runs["status"] != "ok")
+                    .groupby(["platform", "workload"])[["ok", "failed"]].sum().reset_index())
+
+    fail_table = (table_html(failed[["run_id", "workload", "params", "rep", "platform", "mode",
+                                     "attempts", "reason", "capture"]], numeric=("rep",),
+                             row_class=lambda r: "fail")
+                  if n_failed else "<p class='ok'>None: every run was accepted.</p>")
+    status = (f"<span class='ok'>{n_ok} runs ok</span>, "
+              f"<span class='{'bad' if n_failed else 'ok'}'>{n_failed} failed</span>")
+    when = datetime.datetime.fromtimestamp((d / "samples.csv.gz").stat().st_mtime,
+                                           datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    meta_rows = pd.DataFrame(flatten(meta), columns=["key", "value"])
+
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ipclab report: {esc(d.name)}</title>
+<style>{CSS}</style></head>
+<body>
+<h1>ipclab results: {esc(d.name)}</h1>
+<p>{status} &middot; platform {esc(platforms)} &middot; mode {esc(modes)} &middot;
+commit <code>{esc(str(commit)[:12])}</code>{' (dirty)' if dirty else ''} &middot; samples written {esc(when)}</p>
+<p class="note">QEMU figures are emulated: in exact mode one count is one retired instruction
+(<em>instructions (QEMU icount)</em>), never a hardware cycle; Linux figures are in ns. Every table
+row and every plot panel carries its own unit. Files: <a href="summary.csv">summary.csv</a>,
+<a href="summary.md">summary.md</a>, <a href="runs.csv">runs.csv</a>, <a href="meta.json">meta.json</a>.</p>
+<nav><a href="#failed">Failed runs</a> &middot; <a href="#figures">Figures</a> &middot;
+<a href="#summary">Summary</a> &middot; <a href="#runs">Runs</a> &middot; <a href="#meta">Metadata</a></nav>
+
+<h2 id="failed">Failed runs ({n_failed})</h2>
+<div class="wide">{fail_table}</div>
+
+<h2 id="figures">Figures</h2>
+{figures_html(d, index)}
+
+<h2 id="summary">Summary ({len(summary)} configurations)</h2>
+<p class="note">{esc(NOTE)}</p>
+<div class="wide">{table_html(show, numeric=stat_cols) if len(show) else "<p>No samples.</p>"}</div>
+
+<h2 id="runs">Runs per workload</h2>
+{table_html(per_workload, numeric=("ok", "failed"), row_class=lambda r: "fail" if r["failed"] else "")}
+
+<h2 id="meta">Metadata (meta.json)</h2>
+<div class="wide">{table_html(meta_rows)}</div>
+</body></html>
+"""
+    out = d / "report.html"
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", nargs="?", type=Path,
+                    help="results directory (default: the newest under results/)")
+    args = ap.parse_args(argv)
+    try:
+        out = make_report(args.results or latest_results_dir())
+    except ResultsError as e:
+        raise SystemExit(f"error: {e}")
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
