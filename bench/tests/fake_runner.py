@@ -20,9 +20,7 @@ import os
 import signal
 import sys
 import time
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from bench.stream import frame_text  # noqa: E402
+import zlib
 
 COMMON = "iterations:1:100000:20,warmup:0:1000:0,seed:0:4294967295:1"
 REGISTRY = {
@@ -33,6 +31,15 @@ REGISTRY = {
     "error": COMMON,
     "stop": COMMON,
 }
+
+
+def frame_text(header, samples, crc=None):
+    """One frame, written here independently of the harness's own code."""
+    body = "".join(f"{v}\n" for v in samples)
+    crc = crc or f"{zlib.crc32(body.encode()):08x}"
+    head = " ".join(f"{k}={v}" for k, v in header.items())
+    return (f"IPCLAB v1 BEGIN {head}\n" + "".join(f"S {v}\n" for v in samples)
+            + f"IPCLAB v1 END count={len(samples)} crc32={crc}\n")
 
 
 def out(text):
