@@ -1,0 +1,71 @@
+/*
+ * CPU bring-up: vectors, MMU and caches, alignment checks, the PMU and the
+ * counters readable from EL0, the tick, and thread contexts.
+ */
+#include "kernel.h"
+#include "sysregs.h"
+
+extern char vectors[];
+void mmu_init(void);
+void trap_return(void);
+
+#define PMCR_E   (1u << 0)
+#define PMCR_P   (1u << 1)
+#define PMCR_C   (1u << 2)
+#define PMU_EVT_INST_RETIRED 0x08
+
+static void pmu_init(void)
+{
+	/* Cycle counter and event counter 0 (instructions retired), counting
+	 * at EL0 and EL1 alike, readable and writable from EL0. */
+	write_sysreg(pmcr_el0, PMCR_E | PMCR_P | PMCR_C);
+	write_sysreg(pmevtyper0_el0, PMU_EVT_INST_RETIRED);
+	write_sysreg(pmccfiltr_el0, 0);
+	write_sysreg(pmcntenset_el0, (1ul << 31) | 1ul);
+	write_sysreg(pmuserenr_el0, 0xf);
+	write_sysreg(cntkctl_el1, 3);   /* EL0 reads CNTVCT and CNTPCT */
+	isb();
+}
+
+void arch_init(void)
+{
+	write_sysreg(vbar_el1, vectors);
+	write_sysreg(cpacr_el1, 0);     /* FP/SIMD traps: no task may use it (see README) */
+	mmu_init();
+	uint64_t sctlr = SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0;
+	write_sysreg(sctlr_el1, sctlr);
+	isb();
+	pmu_init();
+}
+
+uint64_t arch_timer_freq(void) { return read_sysreg(cntfrq_el0); }
+
+void arch_timer_arm(uint64_t ticks)
+{
+	write_sysreg(cntv_tval_el0, ticks);
+	write_sysreg(cntv_ctl_el0, 1);
+	isb();
+}
+
+void arch_idle(void)
+{
+	__asm__ volatile("msr daifclr, #2; wfi; msr daifset, #2" ::: "memory");
+}
+
+void arch_context_init_user(struct context *c, uint64_t kstack_top, uint64_t entry,
+                            uint64_t arg, uint64_t user_sp, uint64_t user_exit)
+{
+	struct trapframe *tf = (struct trapframe *)(kstack_top - sizeof *tf);
+	memset(tf, 0, sizeof *tf);
+	tf->x[0] = arg;
+	tf->x[30] = user_exit;
+	tf->elr = entry;
+	tf->spsr = SPSR_EL0T;
+	tf->sp_el0 = user_sp;
+	memset(c->x19_x29, 0, sizeof c->x19_x29);
+	c->lr = (uint64_t)(uintptr_t)trap_return;
+	c->sp = (uint64_t)(uintptr_t)tf;
+	c->elr = entry;
+	c->spsr = SPSR_EL0T;
+	c->sp_el0 = user_sp;
+}

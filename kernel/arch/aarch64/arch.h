@@ -1,0 +1,78 @@
+/*
+ * The architecture interface: everything generic kernel code may ask of
+ * the CPU.  Generic code includes this header and nothing else from arch/.
+ */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "frame.h"
+
+struct trapframe {
+	uint64_t x[31];
+	uint64_t sp_el0, elr, spsr;
+};
+
+struct context {
+	uint64_t x19_x29[11];
+	uint64_t lr, sp, elr, spsr, sp_el0;
+	uint64_t ttbr0, tpidrro;
+};
+
+_Static_assert(offsetof(struct trapframe, x[30]) == TF_X30, "TF_X30");
+_Static_assert(offsetof(struct trapframe, sp_el0) == TF_SP_EL0, "TF_SP_EL0");
+_Static_assert(offsetof(struct trapframe, elr) == TF_ELR, "TF_ELR");
+_Static_assert(offsetof(struct trapframe, spsr) == TF_SPSR, "TF_SPSR");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "TF_SIZE");
+_Static_assert(TF_SIZE % 16 == 0, "trapframe keeps sp aligned");
+_Static_assert(offsetof(struct context, x19_x29[10]) == CTX_X29, "CTX_X29");
+_Static_assert(offsetof(struct context, lr) == CTX_LR, "CTX_LR");
+_Static_assert(offsetof(struct context, sp) == CTX_SP, "CTX_SP");
+_Static_assert(offsetof(struct context, elr) == CTX_ELR, "CTX_ELR");
+_Static_assert(offsetof(struct context, spsr) == CTX_SPSR, "CTX_SPSR");
+_Static_assert(offsetof(struct context, sp_el0) == CTX_SP_EL0, "CTX_SP_EL0");
+_Static_assert(offsetof(struct context, ttbr0) == CTX_TTBR0, "CTX_TTBR0");
+_Static_assert(offsetof(struct context, tpidrro) == CTX_TPIDRRO, "CTX_TPIDRRO");
+_Static_assert(sizeof(struct context) == CTX_SIZE, "CTX_SIZE");
+
+struct thread;
+
+/* Boot: vectors, MMU and caches, PMU access from EL0. */
+void arch_init(void);
+/* Switch from the running thread to another (vectors.S). */
+void arch_switch(struct thread *from, struct thread *to);
+/* Prepare a thread's first return to EL0: at entry with x0 = arg, its
+ * user stack, and a link register (user_exit) to return to when entry
+ * returns.  kstack_top is the top of its kernel stack. */
+void arch_context_init_user(struct context *c, uint64_t kstack_top, uint64_t entry,
+                            uint64_t arg, uint64_t user_sp, uint64_t user_exit);
+void arch_idle(void);                 /* wait for an interrupt, with interrupts on */
+
+/* Address spaces.  A vspace is a level-1 table (512 GiB, 4 KiB granule)
+ * whose kernel entries are shared and whose user entries are private. */
+#define VM_READ   1u
+#define VM_WRITE  2u
+#define VM_EXEC   4u
+uint64_t *arch_vspace_create(void);                    /* NULL when out of pages */
+void arch_vspace_destroy(uint64_t *l1, unsigned asid);  /* frees the tables, flushes the ASID */
+int arch_map_page(uint64_t *l1, uint64_t va, uint64_t pa, unsigned vmflags); /* 0, -1 no memory */
+uint64_t arch_unmap_page(uint64_t *l1, unsigned asid, uint64_t va); /* old pa or 0 */
+uint64_t arch_lookup(uint64_t *l1, uint64_t va, unsigned *vmflags); /* pa or 0 */
+uint64_t arch_ttbr(uint64_t *l1, unsigned asid);
+uint64_t *arch_kernel_l1(void);
+
+/* The counter frequency and the preemption timer. */
+uint64_t arch_timer_freq(void);
+void arch_timer_arm(uint64_t ticks);
+
+/* Physical and kernel virtual addresses are the same: RAM is mapped 1:1. */
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }
+static inline uint64_t virt_to_phys(const void *va) { return (uint64_t)(uintptr_t)va; }
+
+#define read_sysreg(r) ({ uint64_t __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
+#define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)))
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * The exception vectors, the syscall entry, the thread switch.
+ *
+ * Syscalls take a short path: the ABI (ipclab/abi.h) lets a syscall clobber
+ * the registers that C may clobber, so the entry only keeps x30 and calls
+ * the handler through the table; the handler leaves x1..x6 of the result in
+ * the current thread (TPIDR_EL1) and returns x0.  If the handler blocks,
+ * arch_switch() keeps ELR/SPSR/SP_EL0 with the thread, so each thread comes
+ * back through its own kernel stack.  Everything else (interrupts, faults)
+ * saves the whole register file as a struct trapframe and calls C.
+ */
+#include <ipclab/abi.h>
+#include "frame.h"
+#include "sysregs.h"
+
+.macro SAVE_ALL
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	stp	x18, x19, [sp, #16 * 9]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	mrs	x9, sp_el0
+	stp	x30, x9, [sp, #TF_X30]
+	mrs	x10, elr_el1
+	mrs	x11, spsr_el1
+	stp	x10, x11, [sp, #TF_ELR]
+.endm
+
+/* One vector slot: save everything, call handler(tf, kind). */
+.macro VENTRY_FULL handler, kind
+	.balign	0x80
+	SAVE_ALL
+	mov	x0, sp
+	mov	x1, #\kind
+	bl	\handler
+	b	trap_return
+.endm
+
+	.section .text.vectors, "ax"
+	.balign	0x800
+	.global vectors
+vectors:
+	/* Current EL with SP_EL0: never used by this kernel. */
+	VENTRY_FULL kernel_trap, 0
+	VENTRY_FULL kernel_trap, 1
+	VENTRY_FULL kernel_trap, 2
+	VENTRY_FULL kernel_trap, 3
+	/* Current EL with SP_ELx: a kernel fault, or an interrupt taken while idle. */
+	VENTRY_FULL kernel_trap, 4
+	VENTRY_FULL irq_handler, 5
+	VENTRY_FULL kernel_trap, 6
+	VENTRY_FULL kernel_trap, 7
+
+	/* Lower EL, AArch64, synchronous: syscalls, then everything else. */
+	.balign	0x80
+el0_sync:
+	mrs	x9, esr_el1
+	lsr	x10, x9, #26
+	cmp	x10, #EC_SVC64
+	b.ne	el0_sync_full
+	cmp	x8, #SYS_COUNT
+	b.hs	el0_nosys
+	ldr	x10, =syscall_table
+	ldr	x10, [x10, x8, lsl #3]
+	str	x30, [sp, #-16]!
+	blr	x10
+	ldr	x30, [sp], #16
+	mrs	x9, tpidr_el1
+	ldp	x1, x2, [x9, #THREAD_RET + 8]
+	ldp	x3, x4, [x9, #THREAD_RET + 24]
+	ldp	x5, x6, [x9, #THREAD_RET + 40]
+	eret
+el0_nosys:
+	mov	x0, #IPC_E_NOSYS
+	eret
+
+	VENTRY_FULL irq_handler, 9
+	VENTRY_FULL user_trap, 10
+	VENTRY_FULL user_trap, 11
+	/* Lower EL, AArch32: not supported; the task is stopped. */
+	VENTRY_FULL user_trap, 12
+	VENTRY_FULL user_trap, 13
+	VENTRY_FULL user_trap, 14
+	VENTRY_FULL user_trap, 15
+
+	.text
+el0_sync_full:
+	SAVE_ALL
+	mov	x0, sp
+	mov	x1, #8
+	bl	user_trap
+	/* fall through */
+
+/* Restore a trapframe from the stack and return from the exception. */
+	.global trap_return
+trap_return:
+	ldp	x10, x11, [sp, #TF_ELR]
+	msr	elr_el1, x10
+	msr	spsr_el1, x11
+	ldp	x30, x9, [sp, #TF_X30]
+	msr	sp_el0, x9
+	ldp	x0, x1, [sp, #16 * 0]
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x4, x5, [sp, #16 * 2]
+	ldp	x6, x7, [sp, #16 * 3]
+	ldp	x8, x9, [sp, #16 * 4]
+	ldp	x10, x11, [sp, #16 * 5]
+	ldp	x12, x13, [sp, #16 * 6]
+	ldp	x14, x15, [sp, #16 * 7]
+	ldp	x16, x17, [sp, #16 * 8]
+	ldp	x18, x19, [sp, #16 * 9]
+	ldp	x20, x21, [sp, #16 * 10]
+	ldp	x22, x23, [sp, #16 * 11]
+	ldp	x24, x25, [sp, #16 * 12]
+	ldp	x26, x27, [sp, #16 * 13]
+	ldp	x28, x29, [sp, #16 * 14]
+	add	sp, sp, #TF_SIZE
+	eret
+
+/*
+ * void arch_switch(struct thread *from, struct thread *to)
+ * Keep from's callee-saved registers, kernel stack and user return state;
+ * take to's.  A new thread's context returns into trap_return with its
+ * initial trapframe on its stack.  TTBR0 is written only when the address
+ * space changes; the eret that follows is the context synchronization the
+ * new translation needs (the kernel itself runs on global mappings).
+ */
+	.global arch_switch
+arch_switch:
+	stp	x19, x20, [x0, #CTX_X19]
+	stp	x21, x22, [x0, #CTX_X19 + 16]
+	stp	x23, x24, [x0, #CTX_X19 + 32]
+	stp	x25, x26, [x0, #CTX_X19 + 48]
+	stp	x27, x28, [x0, #CTX_X19 + 64]
+	stp	x29, x30, [x0, #CTX_X29]
+	mov	x9, sp
+	mrs	x10, elr_el1
+	stp	x9, x10, [x0, #CTX_SP]
+	mrs	x11, spsr_el1
+	mrs	x12, sp_el0
+	stp	x11, x12, [x0, #CTX_SPSR]
+
+	ldr	x13, [x0, #CTX_TTBR0]
+	ldp	x14, x15, [x1, #CTX_TTBR0]
+	cmp	x13, x14
+	b.eq	1f
+	msr	ttbr0_el1, x14
+1:	msr	tpidrro_el0, x15
+	msr	tpidr_el1, x1
+	ldp	x11, x12, [x1, #CTX_SPSR]
+	msr	spsr_el1, x11
+	msr	sp_el0, x12
+	ldp	x9, x10, [x1, #CTX_SP]
+	mov	sp, x9
+	msr	elr_el1, x10
+	ldp	x19, x20, [x1, #CTX_X19]
+	ldp	x21, x22, [x1, #CTX_X19 + 16]
+	ldp	x23, x24, [x1, #CTX_X19 + 32]
+	ldp	x25, x26, [x1, #CTX_X19 + 48]
+	ldp	x27, x28, [x1, #CTX_X19 + 64]
+	ldp	x29, x30, [x1, #CTX_X29]
+	ret

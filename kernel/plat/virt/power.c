@@ -1,0 +1,27 @@
+/*
+ * Stopping QEMU.  Semihosting SYS_EXIT (0x18) with the extended block
+ * {ADP_Stopped_ApplicationExit, code} makes QEMU exit with `code`; it needs
+ * QEMU's -semihosting flag, without which `hlt #0xf000` is an undefined
+ * instruction.  plat_exit() is only called when the harness or `make run`
+ * started QEMU with the flag, but falls back to PSCI SYSTEM_OFF (exit 0)
+ * if the hlt ever returns.
+ */
+#include "plat.h"
+
+#define SEMIHOST_SYS_EXIT          0x18
+#define ADP_STOPPED_APPLICATIONEXIT 0x20026
+#define PSCI_SYSTEM_OFF            0x84000008ul
+
+_Noreturn void plat_exit(int code)
+{
+	static volatile uint64_t block[2];
+	block[0] = ADP_STOPPED_APPLICATIONEXIT;
+	block[1] = (uint64_t)(int64_t)code;
+	register uint64_t w0 __asm__("x0") = SEMIHOST_SYS_EXIT;
+	register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
+	__asm__ volatile("hlt #0xf000" : "+r"(w0) : "r"(x1) : "memory");
+	register uint64_t fn __asm__("x0") = PSCI_SYSTEM_OFF;
+	__asm__ volatile("hvc #0" : "+r"(fn) : : "memory");
+	for (;;)
+		__asm__ volatile("wfi");
+}

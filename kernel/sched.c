@@ -1,0 +1,158 @@
+#include "sched.h"
+
+struct thread *current;
+struct thread idle_thread;
+
+/* One queue per priority and a bitmap of the non-empty ones. */
+static struct tqueue runq[PRIO_MAX + 1];
+static uint64_t runq_bitmap[(PRIO_MAX + 1) / 64];
+
+void tq_push(struct tqueue *q, struct thread *t)
+{
+	t->next = NULL;
+	t->prev = q->tail;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+void tq_push_head(struct tqueue *q, struct thread *t)
+{
+	t->prev = NULL;
+	t->next = q->head;
+	if (q->head)
+		q->head->prev = t;
+	else
+		q->tail = t;
+	q->head = t;
+}
+
+void tq_remove(struct tqueue *q, struct thread *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		q->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		q->tail = t->prev;
+	t->next = t->prev = NULL;
+}
+
+struct thread *tq_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+	if (t)
+		tq_remove(q, t);
+	return t;
+}
+
+void runq_add(struct thread *t)
+{
+	tq_push(&runq[t->prio], t);
+	runq_bitmap[t->prio / 64] |= 1ull << (t->prio % 64);
+}
+
+void runq_add_head(struct thread *t)
+{
+	tq_push_head(&runq[t->prio], t);
+	runq_bitmap[t->prio / 64] |= 1ull << (t->prio % 64);
+}
+
+void runq_remove(struct thread *t)
+{
+	tq_remove(&runq[t->prio], t);
+	if (tq_empty(&runq[t->prio]))
+		runq_bitmap[t->prio / 64] &= ~(1ull << (t->prio % 64));
+}
+
+int runq_top_prio(void)
+{
+	for (int w = (int)ARRAY_SIZE(runq_bitmap) - 1; w >= 0; w--)
+		if (runq_bitmap[w])
+			return w * 64 + 63 - __builtin_clzll(runq_bitmap[w]);
+	return -1;
+}
+
+struct thread *runq_peek(void)
+{
+	int p = runq_top_prio();
+	return p < 0 ? NULL : runq[p].head;
+}
+
+bool runq_contains(const struct thread *t)
+{
+	for (const struct thread *q = runq[t->prio].head; q; q = q->next)
+		if (q == t)
+			return true;
+	return false;
+}
+
+void sched_init(void)
+{
+	memset(runq, 0, sizeof runq);
+	memset(runq_bitmap, 0, sizeof runq_bitmap);
+}
+
+void sched_switch_to(struct thread *t)
+{
+	struct thread *prev = current;
+	if (t == prev)
+		return;
+	current = t;
+	arch_switch(prev, t);
+}
+
+/* The thread to run next when the current one gives up the CPU. */
+static struct thread *pick_next(void)
+{
+	struct thread *t = runq_peek();
+	if (!t)
+		return &idle_thread;
+	runq_remove(t);
+	return t;
+}
+
+void sched_block(void)
+{
+	sched_switch_to(pick_next());
+}
+
+void sched_wake(struct thread *t)
+{
+	t->state = TS_RUNNABLE;
+	t->blocked_on = BLK_NONE;
+	t->wait_obj = NULL;
+	if (current == &idle_thread) {
+		sched_switch_to(t);
+	} else if (t->prio > current->prio) {
+		runq_add_head(current);
+		sched_switch_to(t);
+	} else {
+		runq_add(t);
+	}
+}
+
+void sched_yield(void)
+{
+	if (current == &idle_thread) {
+		struct thread *t = runq_peek();
+		if (t) {
+			runq_remove(t);
+			sched_switch_to(t);
+		}
+		return;
+	}
+	if (runq_top_prio() >= current->prio) {
+		runq_add(current);
+		sched_switch_to(pick_next());
+	}
+}
+
+bool sched_any_runnable(void)
+{
+	return runq_top_prio() >= 0;
+}

@@ -1,0 +1,125 @@
+#include "cap.h"
+#include "ep.h"
+#include "frame.h"
+#include "ntfn.h"
+#include "pmem.h"
+#include "sched.h"
+#include "selfcheck.h"
+#include "task.h"
+
+static unsigned bad;
+
+#define CHECK(cond, ...) \
+	do { \
+		if (!(cond)) { \
+			printk("selfcheck: " __VA_ARGS__); \
+			printk("\n"); \
+			bad++; \
+		} \
+	} while (0)
+
+static bool in_queue(const struct tqueue *q, const struct thread *t)
+{
+	for (const struct thread *p = q->head; p; p = p->next)
+		if (p == t)
+			return true;
+	return false;
+}
+
+static void check_queue(const struct tqueue *q, const char *what, unsigned i, uint8_t blk, const void *obj)
+{
+	const struct thread *prev = NULL;
+	for (const struct thread *p = q->head; p; prev = p, p = p->next) {
+		CHECK(p->prev == prev, "%s %u: broken back link", what, i);
+		CHECK(p->used && p->state == TS_BLOCKED && p->blocked_on == blk && p->wait_obj == obj,
+		      "%s %u: queued thread %d is not blocked on it", what, i, (int)(p - thread_pool));
+	}
+	CHECK(q->tail == prev, "%s %u: tail is not the last thread", what, i);
+}
+
+static unsigned count_refs(unsigned type, const void *obj)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < task_pool_size; i++) {
+		const struct task *t = &task_pool[i];
+		if (!t->used)
+			continue;
+		for (unsigned s = 0; s < CSPACE_SLOTS; s++)
+			if (t->cs.slot[s].type == type && t->cs.slot[s].obj == obj)
+				n++;
+		if (type == CAP_NTFN && t->end_ntfn == obj)
+			n++;
+	}
+	return n;
+}
+
+unsigned selfcheck(void)
+{
+	bad = 0;
+	for (unsigned i = 0; i < thread_pool_size; i++) {
+		const struct thread *t = &thread_pool[i];
+		if (!t->used)
+			continue;
+		CHECK(t->task && t->task->used, "thread %u: no task", i);
+		CHECK(t->refs == count_refs(CAP_THREAD, t), "thread %u: %u refs, %u caps", i, t->refs,
+		      count_refs(CAP_THREAD, t));
+		if (t->state == TS_RUNNABLE && t != current)
+			CHECK(runq_contains(t), "thread %u: runnable but not queued", i);
+		if (t->state != TS_BLOCKED)
+			continue;
+		switch (t->blocked_on) {
+		case BLK_NTFN:
+			CHECK(in_queue(&((const struct ntfn *)t->wait_obj)->waiters, t), "thread %u: not in its notification's queue", i);
+			break;
+		case BLK_SEND:
+		case BLK_RECV:
+			CHECK(in_queue(&((const struct ep *)t->wait_obj)->q, t), "thread %u: not in its endpoint's queue", i);
+			break;
+		case BLK_REPLY:
+			CHECK(((const struct thread *)t->wait_obj)->caller == t, "thread %u: waits for a reply nobody owes", i);
+			break;
+		default:
+			CHECK(0, "thread %u: blocked on nothing", i);
+		}
+	}
+	for (unsigned i = 0; i < ntfn_pool_size; i++) {
+		const struct ntfn *n = &ntfn_pool[i];
+		if (!n->used)
+			continue;
+		CHECK(!(n->word && !tq_empty(&n->waiters)), "notification %u: pending word and waiters", i);
+		check_queue(&n->waiters, "notification", i, BLK_NTFN, n);
+		CHECK(n->refs == count_refs(CAP_NTFN, n), "notification %u: %u refs, %u caps", i, n->refs, count_refs(CAP_NTFN, n));
+	}
+	for (unsigned i = 0; i < ep_pool_size; i++) {
+		const struct ep *e = &ep_pool[i];
+		if (!e->used)
+			continue;
+		CHECK((e->state == EP_IDLE) == tq_empty(&e->q), "endpoint %u: state %u does not match its queue", i, e->state);
+		if (e->state != EP_IDLE)
+			check_queue(&e->q, "endpoint", i, e->state == EP_SEND ? BLK_SEND : BLK_RECV, e);
+		CHECK(e->refs == count_refs(CAP_EP, e), "endpoint %u: %u refs, %u caps", i, e->refs, count_refs(CAP_EP, e));
+	}
+	for (unsigned i = 0; i < frame_pool_size; i++) {
+		const struct frame *f = &frame_pool[i];
+		if (!f->used)
+			continue;
+		CHECK(f->refs == count_refs(CAP_FRAME, f), "frame %u: %u refs, %u caps", i, f->refs, count_refs(CAP_FRAME, f));
+		for (int m = 0; m < FRAME_MAX_MAPS; m++) {
+			const struct task *t = f->map[m].task;
+			if (!t)
+				continue;
+			CHECK(t->used && t->l1, "frame %u: mapped in a task that ended", i);
+			if (t->used && t->l1)
+				CHECK(arch_lookup(t->l1, f->map[m].va, NULL) == f->pa, "frame %u: mapping %d lost", i, m);
+		}
+	}
+	for (unsigned i = 0; i < task_pool_size; i++) {
+		const struct task *t = &task_pool[i];
+		if (!t->used)
+			continue;
+		CHECK(t->refs == count_refs(CAP_TASK, t), "task %u: %u refs, %u caps", i, t->refs, count_refs(CAP_TASK, t));
+		CHECK(t->l1 || t->nlive == 0, "task %u: live threads without an address space", i);
+	}
+	CHECK(ctrl_object.refs == count_refs(CAP_CTRL, &ctrl_object), "control capability refs");
+	return bad;
+}

@@ -1,0 +1,458 @@
+/*
+ * The syscall handlers and their table.  Each handler checks every
+ * argument before it changes anything, returns x0 (IPC_OK or an error) and
+ * leaves other results in current->ret[1..6].  vectors.S calls them with
+ * the user's x0..x5 as arguments.
+ */
+#include "cap.h"
+#include "ep.h"
+#include "frame.h"
+#include "ntfn.h"
+#include "sched.h"
+#include "selfcheck.h"
+#include "task.h"
+
+typedef uint64_t (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+#define ERR(e) ((uint64_t)(int64_t)(e))
+#define TRY(expr) \
+	do { \
+		int __e = (expr); \
+		if (__e != IPC_OK) \
+			return ERR(__e); \
+	} while (0)
+
+static struct cspace *my_cs(void) { return &current->task->cs; }
+
+static uint64_t sys_null(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return IPC_OK;
+}
+
+static uint64_t sys_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	sched_yield();
+	return IPC_OK;
+}
+
+#define PUTS_MAX 4096
+
+static uint64_t sys_puts(uint64_t ptr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	static char buf[256];
+	if (len > PUTS_MAX)
+		return ERR(IPC_E_RANGE);
+	if (ptr < USER_BASE || ptr >= USER_STACK_TOP || len > USER_STACK_TOP - ptr)
+		return ERR(IPC_E_ADDR);
+	/* Check the whole range first: a bad page prints nothing. */
+	for (uint64_t off = 0; off < len; off += sizeof buf) {
+		uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
+		TRY(task_copy_in(current->task, buf, ptr + off, 1));
+		TRY(task_copy_in(current->task, buf, ptr + off + n - 1, 1));
+	}
+	for (uint64_t off = 0; off < len; off += sizeof buf) {
+		uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
+		TRY(task_copy_in(current->task, buf, ptr + off, n));
+		for (uint64_t i = 0; i < n; i++) {
+			if (buf[i] == '\n')
+				plat_putc('\r');
+			plat_putc(buf[i]);
+		}
+	}
+	current->ret[1] = len;
+	return IPC_OK;
+}
+
+static uint64_t sys_exit(uint64_t code, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	thread_stop(current, TS_EXITED, (int64_t)code);
+	sched_block();
+	panic("an exited thread ran again");
+}
+
+static uint64_t sys_create(uint64_t ctrl, uint64_t type, uint64_t dest, uint64_t arg, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), ctrl, CAP_CTRL, RIGHT_WRITE, &c));
+	TRY(cap_check_free(my_cs(), dest));
+	void *obj;
+	int err = IPC_E_NOMEM;
+	switch (type) {
+	case CAP_NTFN:
+		obj = ntfn_alloc();
+		break;
+	case CAP_EP:
+		obj = ep_alloc();
+		break;
+	case CAP_FRAME:
+		obj = frame_alloc(arg, &err);
+		break;
+	default:
+		return ERR(IPC_E_ARG);
+	}
+	if (!obj)
+		return ERR(err);
+	cap_insert(my_cs(), dest, (unsigned)type, RIGHTS_ALL, 0, obj);
+	return IPC_OK;
+}
+
+static int check_entry(uint64_t entry)
+{
+	if (entry < user_layout.text_start || entry >= user_layout.text_end)
+		return IPC_E_ADDR;
+	if (!ALIGNED(entry, 4))
+		return IPC_E_ALIGN;
+	return IPC_OK;
+}
+
+static int check_prio(uint64_t prio)
+{
+	if (prio > PRIO_MAX)
+		return IPC_E_ARG;
+	if (prio > current->prio)
+		return IPC_E_PRIO;
+	return IPC_OK;
+}
+
+static uint64_t sys_task_create(uint64_t ctrl, uint64_t dest, uint64_t entry, uint64_t arg,
+                                uint64_t prio, uint64_t name_ptr)
+{
+	struct cap *c;
+	char name[TASK_NAME_MAX] = "task";
+	TRY(cap_lookup(my_cs(), ctrl, CAP_CTRL, RIGHT_WRITE, &c));
+	TRY(cap_check_free(my_cs(), dest));
+	TRY(check_entry(entry));
+	TRY(check_prio(prio));
+	if (name_ptr) {
+		size_t i = 0;
+		for (; i + 1 < sizeof name; i++) {
+			TRY(task_copy_in(current->task, &name[i], name_ptr + i, 1));
+			if (!name[i])
+				break;
+		}
+		name[i] = '\0';
+	}
+	struct task *t = task_create(name, (unsigned)prio);
+	if (!t)
+		return ERR(IPC_E_NOMEM);
+	struct thread *th;
+	int err = task_add_thread(t, (unsigned)prio, entry, arg, &th);
+	if (err != IPC_OK) {
+		task_abort(t);
+		return ERR(err);
+	}
+	cap_insert(&t->cs, TASK_SLOT_SELF, CAP_TASK, RIGHTS_ALL, 0, t);
+	cap_insert(&t->cs, TASK_SLOT_THREAD, CAP_THREAD, RIGHTS_ALL, 0, th);
+	cap_insert(my_cs(), dest, CAP_TASK, RIGHTS_ALL, 0, t);
+	return IPC_OK;
+}
+
+static uint64_t sys_thread_create(uint64_t task, uint64_t dest, uint64_t entry, uint64_t arg,
+                                  uint64_t prio, uint64_t a5)
+{
+	(void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &c));
+	TRY(cap_check_free(my_cs(), dest));
+	TRY(check_entry(entry));
+	TRY(check_prio(prio));
+	struct task *t = c->obj;
+	struct thread *th;
+	TRY(task_add_thread(t, (unsigned)prio, entry, arg, &th));
+	cap_insert(my_cs(), dest, CAP_THREAD, RIGHTS_ALL, 0, th);
+	return IPC_OK;
+}
+
+/* The thread a TASK (its first thread) or THREAD capability names. */
+static int lookup_thread(uint64_t slot, struct thread **out)
+{
+	struct cap *c;
+	int err = cap_lookup(my_cs(), slot, CAP_THREAD, RIGHT_WRITE, &c);
+	if (err == IPC_OK) {
+		*out = c->obj;
+		return IPC_OK;
+	}
+	if (err != IPC_E_TYPE)
+		return err;
+	TRY(cap_lookup(my_cs(), slot, CAP_TASK, RIGHT_WRITE, &c));
+	struct task *t = c->obj;
+	for (unsigned i = 0; i < thread_pool_size; i++) {
+		struct thread *th = &thread_pool[i];
+		if (th->used && th->task == t && th->index == 0) {
+			*out = th;
+			return IPC_OK;
+		}
+	}
+	return IPC_E_STATE;
+}
+
+static uint64_t sys_start(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct thread *t;
+	TRY(lookup_thread(slot, &t));
+	if (t->state != TS_INACTIVE)
+		return ERR(IPC_E_STATE);
+	t->task->state = TS_RUNNABLE;
+	sched_wake(t);
+	return IPC_OK;
+}
+
+static uint64_t sys_cap_copy(uint64_t task, uint64_t src, uint64_t dest, uint64_t rights,
+                             uint64_t badge, uint64_t a5)
+{
+	(void)a5;
+	struct cap *tc, *sc;
+	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &tc));
+	if (src == 0 || src >= CSPACE_SLOTS)
+		return ERR(IPC_E_SLOT);
+	sc = &my_cs()->slot[src];
+	if (sc->type == CAP_NULL)
+		return ERR(IPC_E_EMPTY);
+	if (rights & ~(uint64_t)RIGHTS_ALL)
+		return ERR(IPC_E_ARG);
+	if (rights & ~(uint64_t)sc->rights)
+		return ERR(IPC_E_RIGHTS);
+	if (badge && ((sc->type != CAP_NTFN && sc->type != CAP_EP) || sc->badge))
+		return ERR(IPC_E_ARG);
+	struct task *t = tc->obj;
+	if (!t->l1)
+		return ERR(IPC_E_STATE);
+	TRY(cap_check_free(&t->cs, dest));
+	cap_insert(&t->cs, dest, sc->type, (unsigned)rights, badge ? badge : sc->badge, sc->obj);
+	return IPC_OK;
+}
+
+static uint64_t sys_cap_delete(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return ERR(cap_delete(my_cs(), slot));
+}
+
+static uint64_t sys_status(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	int err = cap_lookup(my_cs(), slot, CAP_TASK, RIGHT_READ, &c);
+	if (err == IPC_OK) {
+		struct task *t = c->obj;
+		current->ret[1] = t->state | ((uint64_t)t->code << 8);
+		return IPC_OK;
+	}
+	if (err != IPC_E_TYPE)
+		return ERR(err);
+	TRY(cap_lookup(my_cs(), slot, CAP_THREAD, RIGHT_READ, &c));
+	struct thread *th = c->obj;
+	current->ret[1] = th->state | ((uint64_t)th->code << 8);
+	return IPC_OK;
+}
+
+static uint64_t sys_shutdown(uint64_t ctrl, uint64_t code, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), ctrl, CAP_CTRL, RIGHT_WRITE, &c));
+	plat_exit((int)code);
+}
+
+static uint64_t sys_signal(uint64_t slot, uint64_t badge, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_WRITE, &c));
+	uint64_t b = c->badge ? c->badge : badge;
+	if (b == 0)
+		return ERR(IPC_E_ARG);
+	ntfn_signal(c->obj, b);
+	return IPC_OK;
+}
+
+static uint64_t sys_wait(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
+	struct thread *self = current;
+	self->ret[0] = IPC_OK;
+	self->ret[1] = ntfn_wait(c->obj);
+	return self->ret[0];
+}
+
+static uint64_t sys_poll(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
+	struct ntfn *n = c->obj;
+	current->ret[1] = n->word;
+	n->word = 0;
+	return IPC_OK;
+}
+
+static uint64_t sys_peek(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
+	current->ret[1] = ((struct ntfn *)c->obj)->word;
+	return IPC_OK;
+}
+
+/* The message info: its length, reserved bits, and a capability to carry. */
+static int check_info(uint64_t info, const struct cap *ep, bool may_carry)
+{
+	if (info & ~(uint64_t)(0x3ff | MSG_HAS_CAP | (0xffffull << 16)))
+		return IPC_E_ARG;
+	if (MSG_LEN(info) > MSG_MAX_WORDS)
+		return IPC_E_MSGSIZE;
+	if (!(info & MSG_HAS_CAP)) {
+		if (MSG_CAP(info))
+			return IPC_E_ARG;
+		return IPC_OK;
+	}
+	if (!may_carry || !(ep->rights & RIGHT_GRANT))
+		return IPC_E_GRANT;
+	uint64_t slot = MSG_CAP(info);
+	if (slot == 0 || slot >= CSPACE_SLOTS)
+		return IPC_E_SLOT;
+	if (my_cs()->slot[slot].type == CAP_NULL)
+		return IPC_E_EMPTY;
+	return IPC_OK;
+}
+
+static uint64_t do_send(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
+                        uint64_t m3, bool blocking, bool call)
+{
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_WRITE, &c));
+	TRY(check_info(info, c, true));
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_send(c->obj, c->badge, c->rights & RIGHT_GRANT, info, mr, blocking, call);
+}
+
+static uint64_t sys_send(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	return do_send(slot, info, m0, m1, m2, m3, true, false);
+}
+
+static uint64_t sys_nbsend(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	return do_send(slot, info, m0, m1, m2, m3, false, false);
+}
+
+static uint64_t sys_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	return do_send(slot, info, m0, m1, m2, m3, true, true);
+}
+
+static uint64_t sys_recv(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_READ, &c));
+	return ep_recv(c->obj);
+}
+
+static uint64_t sys_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_READ, &c));
+	TRY(check_info(info, c, false));
+	if (!current->caller)
+		return ERR(IPC_E_NOREPLY);
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_reply_recv(c->obj, info, mr);
+}
+
+static uint64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	struct cap *fc, *tc;
+	TRY(cap_lookup(my_cs(), frame, CAP_FRAME, RIGHT_READ, &fc));
+	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &tc));
+	if ((rights & ~(uint64_t)(RIGHT_READ | RIGHT_WRITE)) || !(rights & RIGHT_READ))
+		return ERR(IPC_E_ARG);
+	if ((rights & RIGHT_WRITE) && !(fc->rights & RIGHT_WRITE))
+		return ERR(IPC_E_RIGHTS);
+	unsigned flags = VM_READ | ((rights & RIGHT_WRITE) ? VM_WRITE : 0);
+	return ERR(frame_map(fc->obj, tc->obj, va, flags));
+}
+
+static uint64_t sys_unmap(uint64_t frame, uint64_t task, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *fc, *tc;
+	TRY(cap_lookup(my_cs(), frame, CAP_FRAME, RIGHT_READ, &fc));
+	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &tc));
+	return ERR(frame_unmap(fc->obj, tc->obj));
+}
+
+static uint64_t sys_selfcheck(uint64_t ctrl, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), ctrl, CAP_CTRL, RIGHT_READ, &c));
+	current->ret[1] = selfcheck();
+	return IPC_OK;
+}
+
+static uint64_t sys_bound_ntfn(uint64_t task, uint64_t ntfn, uint64_t badge, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct cap *tc, *nc;
+	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &tc));
+	TRY(cap_lookup(my_cs(), ntfn, CAP_NTFN, RIGHT_WRITE, &nc));
+	struct task *t = tc->obj;
+	uint64_t b = nc->badge ? nc->badge : badge;
+	if (b == 0)
+		return ERR(IPC_E_ARG);
+	if (!t->l1)
+		return ERR(IPC_E_STATE);
+	obj_get(CAP_NTFN, nc->obj);
+	if (t->end_ntfn)
+		obj_put(CAP_NTFN, t->end_ntfn);
+	t->end_ntfn = nc->obj;
+	t->end_badge = b;
+	return IPC_OK;
+}
+
+const syscall_fn syscall_table[] = {
+	[SYS_NULL] = sys_null,
+	[SYS_YIELD] = sys_yield,
+	[SYS_PUTS] = sys_puts,
+	[SYS_EXIT] = sys_exit,
+	[SYS_CREATE] = sys_create,
+	[SYS_TASK_CREATE] = sys_task_create,
+	[SYS_THREAD_CREATE] = sys_thread_create,
+	[SYS_START] = sys_start,
+	[SYS_CAP_COPY] = sys_cap_copy,
+	[SYS_CAP_DELETE] = sys_cap_delete,
+	[SYS_STATUS] = sys_status,
+	[SYS_SHUTDOWN] = sys_shutdown,
+	[SYS_SIGNAL] = sys_signal,
+	[SYS_WAIT] = sys_wait,
+	[SYS_POLL] = sys_poll,
+	[SYS_PEEK] = sys_peek,
+	[SYS_SEND] = sys_send,
+	[SYS_NBSEND] = sys_nbsend,
+	[SYS_RECV] = sys_recv,
+	[SYS_CALL] = sys_call,
+	[SYS_REPLY_RECV] = sys_reply_recv,
+	[SYS_MAP] = sys_map,
+	[SYS_UNMAP] = sys_unmap,
+	[SYS_SELFCHECK] = sys_selfcheck,
+	[SYS_BOUND_NTFN] = sys_bound_ntfn,
+};
+_Static_assert(ARRAY_SIZE(syscall_table) == SYS_COUNT, "one handler per syscall number");
+
+void syscall_check_table(void)
+{
+	for (unsigned i = 0; i < SYS_COUNT; i++)
+		if (!syscall_table[i])
+			panic("syscall %u has no handler", i);
+}

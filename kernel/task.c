@@ -1,0 +1,213 @@
+#include "task.h"
+#include "ntfn.h"
+#include "frame.h"
+#include "pmem.h"
+#include "sched.h"
+
+#define MAX_TASKS 16
+
+struct task task_pool[MAX_TASKS];
+const unsigned task_pool_size = MAX_TASKS;
+
+
+static int map_user_image(struct task *t)
+{
+	const struct user_layout *u = &user_layout;
+	uint64_t va = u->text_start, end = u->text_end, pa = u->text_lma;
+	for (; va < end; va += PAGE_SIZE, pa += PAGE_SIZE)
+		if (arch_map_page(t->l1, va, pa, VM_READ | VM_EXEC))
+			return IPC_E_NOMEM;
+	/* Private data: a copy of the initial values, then zeroed bss. */
+	uint64_t dstart = u->data_start, dinit = u->data_end - u->data_start, dend = u->bss_end;
+	for (va = dstart; va < dend; va += PAGE_SIZE) {
+		uint64_t page = pmem_alloc(1);
+		if (!page || arch_map_page(t->l1, va, page, VM_READ | VM_WRITE)) {
+			if (page)
+				pmem_free(page, 1);
+			return IPC_E_NOMEM;
+		}
+		uint64_t off = va - dstart;
+		if (off < dinit) {
+			uint64_t n = dinit - off < PAGE_SIZE ? dinit - off : PAGE_SIZE;
+			memcpy(phys_to_virt(page), phys_to_virt(u->data_lma + off), n);
+		}
+	}
+	return IPC_OK;
+}
+
+/* Private pages of an address space that is going away (the user image's
+ * shared code is not private; frames are unmapped by frame_forget_task). */
+static void free_private_pages(struct task *t)
+{
+	for (uint64_t va = user_layout.data_start; va < user_layout.bss_end; va += PAGE_SIZE) {
+		uint64_t pa = arch_unmap_page(t->l1, t->asid, va);
+		if (pa)
+			pmem_free(pa, 1);
+	}
+	for (unsigned i = 0; i < t->nthreads; i++) {
+		uint64_t top = thread_stack_top(i);
+		for (unsigned p = 1; p <= USER_STACK_PAGES; p++) {
+			uint64_t pa = arch_unmap_page(t->l1, t->asid, top - p * PAGE_SIZE);
+			if (pa)
+				pmem_free(pa, 1);
+		}
+		uint64_t pa = arch_unmap_page(t->l1, t->asid, USER_IPCBUF_BASE + i * PAGE_SIZE);
+		if (pa)
+			pmem_free(pa, 1);
+	}
+	uint64_t pa = arch_unmap_page(t->l1, t->asid, USER_BOOTINFO);
+	if (pa)
+		pmem_free(pa, 1);
+}
+
+struct task *task_create(const char *name, unsigned maxprio)
+{
+	struct task *t = NULL;
+	for (unsigned i = 0; i < MAX_TASKS; i++) {
+		if (!task_pool[i].used) {
+			t = &task_pool[i];
+			memset(t, 0, sizeof *t);
+			t->asid = i + 1;   /* ASID 0 is the kernel's (idle) */
+			break;
+		}
+	}
+	if (!t)
+		return NULL;
+	t->l1 = arch_vspace_create();
+	if (!t->l1)
+		return NULL;
+	t->used = true;
+	t->maxprio = (uint8_t)maxprio;
+	t->state = TS_INACTIVE;
+	size_t n = 0;
+	for (; name && name[n] && n + 1 < TASK_NAME_MAX; n++)
+		t->name[n] = name[n];
+	t->name[n] = '\0';
+	if (map_user_image(t) != IPC_OK) {
+		task_abort(t);
+		return NULL;
+	}
+	return t;
+}
+
+void task_abort(struct task *t)
+{
+	KASSERT(t->nthreads == 0 && t->refs == 0);
+	free_private_pages(t);
+	arch_vspace_destroy(t->l1, t->asid);
+	t->l1 = NULL;
+	t->used = false;
+}
+
+int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
+                    struct thread **out)
+{
+	if (!t->l1 || t->nthreads >= TASK_MAX_THREADS)
+		return t->l1 ? IPC_E_NOMEM : IPC_E_STATE;
+	struct thread *th = thread_alloc(t, prio);
+	if (!th)
+		return IPC_E_NOMEM;
+	unsigned i = t->nthreads;
+	uint64_t top = thread_stack_top(i);
+	uint64_t stack = pmem_alloc(USER_STACK_PAGES);
+	uint64_t ipcbuf = pmem_alloc(1);
+	if (!stack || !ipcbuf) {
+		if (stack)
+			pmem_free(stack, USER_STACK_PAGES);
+		if (ipcbuf)
+			pmem_free(ipcbuf, 1);
+		th->used = false;
+		return IPC_E_NOMEM;
+	}
+	for (unsigned p = 0; p < USER_STACK_PAGES; p++)
+		if (arch_map_page(t->l1, top - (USER_STACK_PAGES - p) * PAGE_SIZE,
+		                  stack + p * PAGE_SIZE, VM_READ | VM_WRITE))
+			panic("out of memory for page tables");
+	if (arch_map_page(t->l1, USER_IPCBUF_BASE + i * PAGE_SIZE, ipcbuf, VM_READ | VM_WRITE))
+		panic("out of memory for page tables");
+	t->nthreads++;
+	t->nlive++;
+	th->index = i;
+	th->ipcbuf_pa = ipcbuf;
+	th->ctx.ttbr0 = arch_ttbr(t->l1, t->asid);
+	th->ctx.tpidrro = USER_IPCBUF_BASE + i * PAGE_SIZE;
+	arch_context_init_user(&th->ctx, th->kstack, entry, arg, top, user_layout.thread_exit);
+	*out = th;
+	return IPC_OK;
+}
+
+void task_thread_ended(struct task *t, unsigned state, int64_t code)
+{
+	KASSERT(t->nlive > 0);
+	t->nlive--;
+	if (state == TS_FAULTED) {
+		t->state = TS_FAULTED;
+		t->code = code;
+		/* A fault ends the whole task. */
+		for (unsigned i = 0; i < thread_pool_size; i++) {
+			struct thread *o = &thread_pool[i];
+			if (o->used && o->task == t && o->state != TS_EXITED &&
+			    o->state != TS_FAULTED && o->state != TS_INACTIVE)
+				thread_stop(o, TS_FAULTED, code);
+		}
+	} else if (t->state != TS_FAULTED) {
+		t->state = TS_EXITED;
+		t->code = code;
+	}
+	if (t->nlive > 0 || !t->l1)
+		return;
+	frame_forget_task(t);
+	free_private_pages(t);
+	arch_vspace_destroy(t->l1, t->asid);
+	t->l1 = NULL;
+	if (t->end_ntfn) {
+		struct ntfn *n = t->end_ntfn;
+		t->end_ntfn = NULL;
+		ntfn_signal(n, t->end_badge);
+		obj_put(CAP_NTFN, n);
+	}
+	cap_delete_all(&t->cs);
+}
+
+void task_release(struct task *t)
+{
+	KASSERT(t->refs == 0);
+	if (t->l1) {
+		/* Its last capability is gone while it still runs (or never
+		 * started): it can no longer be controlled, but it runs on and
+		 * is freed when it ends.  Nothing to do now. */
+		return;
+	}
+	t->used = false;
+}
+
+bool task_is_guard(const struct task *t, uint64_t uva)
+{
+	for (unsigned i = 0; i < t->nthreads; i++) {
+		uint64_t guard = thread_stack_top(i) - (USER_STACK_PAGES + 1) * PAGE_SIZE;
+		if (uva >= guard && uva < guard + PAGE_SIZE)
+			return true;
+	}
+	return false;
+}
+
+int task_copy_in(struct task *t, void *dst, uint64_t uva, size_t n)
+{
+	char *d = dst;
+	while (n) {
+		unsigned flags;
+		if (uva < USER_BASE || uva >= USER_STACK_TOP)
+			return IPC_E_ADDR;
+		uint64_t pa = arch_lookup(t->l1, uva, &flags);
+		if (!pa || !(flags & VM_READ))
+			return IPC_E_ADDR;
+		size_t chunk = PAGE_SIZE - (uva & (PAGE_SIZE - 1));
+		if (chunk > n)
+			chunk = n;
+		memcpy(d, phys_to_virt(pa), chunk);
+		d += chunk;
+		uva += chunk;
+		n -= chunk;
+	}
+	return IPC_OK;
+}

@@ -1,0 +1,76 @@
+/*
+ * Tasks: an address space, a capability space and the threads that run in
+ * them.
+ *
+ * Rules:
+ * - Every task maps the shared user code and read-only data (the same
+ *   physical pages, read-only and executable), its private copy of the
+ *   user data, and per thread a stack (with an unmapped guard page below)
+ *   and an IPC buffer page.
+ * - A task ends when its last thread ends (TS_EXITED, with that thread's
+ *   code) or when any of its threads faults (TS_FAULTED, with the fault
+ *   kind: the other threads are stopped too).  Ending frees its address
+ *   space and empties its cspace; the struct stays until its last
+ *   capability is deleted, so that SYS_STATUS can still read the outcome.
+ */
+#ifndef TASK_H
+#define TASK_H
+
+#include "cap.h"
+#include "thread.h"
+
+#define TASK_NAME_MAX 16
+#define TASK_MAX_THREADS 8
+
+struct ntfn;
+
+/* Where the linker put the user image (kernel.ld fills it in). */
+struct user_layout {
+	uint64_t text_start, text_end, text_lma;   /* code and read-only data */
+	uint64_t data_start, data_end, data_lma;   /* initialised data */
+	uint64_t bss_end;                          /* zeroed data up to here */
+	uint64_t root_entry, thread_exit;          /* root_main, user_thread_exit */
+};
+extern const struct user_layout user_layout;
+
+struct task {
+	bool used;
+	unsigned refs;
+	unsigned asid;
+	uint64_t *l1;           /* NULL once the task has ended */
+	struct cspace cs;
+	uint8_t state;          /* TS_INACTIVE, TS_RUNNABLE, TS_EXITED, TS_FAULTED */
+	uint8_t maxprio;        /* its threads' priorities may not exceed it */
+	unsigned nthreads;      /* created so far: the next thread's index */
+	unsigned nlive;         /* not yet ended */
+	int64_t code;
+	struct ntfn *end_ntfn;  /* signalled when the task ends */
+	uint64_t end_badge;
+	char name[TASK_NAME_MAX];
+};
+
+extern struct task task_pool[];
+extern const unsigned task_pool_size;
+
+/* A new task with no thread; NULL when the pool or memory is exhausted. */
+struct task *task_create(const char *name, unsigned maxprio);
+/* Undo task_create() for a task that has no thread. */
+void task_abort(struct task *t);
+/* A new thread in t at `prio`, not started. */
+int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
+                    struct thread **out);
+/* One of its threads ended; the task ends with the last one. */
+void task_thread_ended(struct task *t, unsigned state, int64_t code);
+void task_release(struct task *t);   /* its last capability went away */
+/* Copy between the kernel and a task's memory, checking every page is
+ * mapped with the rights needed.  Return IPC_OK, IPC_E_ADDR. */
+int task_copy_in(struct task *t, void *dst, uint64_t uva, size_t n);
+/* The guard page of which thread, if uva is one (for fault reports). */
+bool task_is_guard(const struct task *t, uint64_t uva);
+
+static inline uint64_t thread_stack_top(unsigned index)
+{
+	return USER_STACK_TOP - (uint64_t)index * (USER_STACK_PAGES + 1) * PAGE_SIZE;
+}
+
+#endif

@@ -1,0 +1,69 @@
+#include "thread.h"
+#include "ep.h"
+#include "ntfn.h"
+#include "sched.h"
+#include "task.h"
+
+#define MAX_THREADS 48
+
+struct thread thread_pool[MAX_THREADS];
+const unsigned thread_pool_size = MAX_THREADS;
+static uint8_t kstacks[MAX_THREADS][THREAD_KSTACK_PAGES * PAGE_SIZE]
+	__attribute__((aligned(PAGE_SIZE)));
+
+struct thread *thread_alloc(struct task *task, unsigned prio)
+{
+	for (unsigned i = 0; i < MAX_THREADS; i++) {
+		struct thread *t = &thread_pool[i];
+		if (t->used || t == current)
+			continue;
+		memset(t, 0, sizeof *t);
+		t->used = true;
+		t->task = task;
+		t->prio = (uint8_t)prio;
+		t->state = TS_INACTIVE;
+		t->kstack = (uint64_t)(uintptr_t)kstacks[i] + sizeof kstacks[i];
+		return t;
+	}
+	return NULL;
+}
+
+void thread_stop(struct thread *t, unsigned state, int64_t code)
+{
+	switch (t->state) {
+	case TS_RUNNABLE:
+		if (t != current)
+			runq_remove(t);
+		break;
+	case TS_BLOCKED:
+		if (t->blocked_on == BLK_NTFN)
+			ntfn_cancel(t);
+		else if (t->blocked_on == BLK_SEND || t->blocked_on == BLK_RECV)
+			ep_cancel(t);
+		else if (t->blocked_on == BLK_REPLY)
+			((struct thread *)t->wait_obj)->caller = NULL;
+		break;
+	default:
+		break;
+	}
+	ep_abandon_caller(t);
+	t->state = (uint8_t)state;
+	t->blocked_on = BLK_NONE;
+	t->wait_obj = NULL;
+	t->code = code;
+	task_thread_ended(t->task, state, code);
+	if (t->refs == 0)
+		t->used = false;
+}
+
+void thread_release(struct thread *t)
+{
+	if (t->state == TS_INACTIVE) {
+		/* It can never be started now: it ends without having run. */
+		thread_stop(t, TS_EXITED, 0);
+		return;
+	}
+	if (t->state == TS_EXITED || t->state == TS_FAULTED)
+		t->used = false;
+	/* A live thread without capabilities runs on; freed when it stops. */
+}

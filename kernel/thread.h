@@ -1,0 +1,74 @@
+/*
+ * Threads.
+ *
+ * Rules:
+ * - `ctx` is first and `ret` right after it: vectors.S reaches both by
+ *   offset (frame.h), checked below.
+ * - A thread is on at most one queue at a time through next/prev: the run
+ *   queue of its priority when TS_RUNNABLE and not running, or the wait
+ *   queue of the object in `wait_obj` when TS_BLOCKED on a notification or
+ *   an endpoint.  The running thread is on no queue.
+ * - A thread blocked on reply (BLK_REPLY) is on no queue: the server that
+ *   received its call holds it in `caller`.
+ * - Syscall results go in ret[]: ret[0] is returned in x0, ret[1..6] are
+ *   loaded into x1..x6 on the way out, also when the thread was blocked and
+ *   another thread delivered them.
+ */
+#ifndef THREAD_H
+#define THREAD_H
+
+#include "kernel.h"
+
+enum block_on { BLK_NONE, BLK_NTFN, BLK_SEND, BLK_RECV, BLK_REPLY };
+
+struct task;
+
+struct thread {
+	struct context ctx;
+	uint64_t ret[7];
+
+	struct thread *next, *prev;
+	struct task *task;
+	uint8_t prio;
+	uint8_t state;         /* TS_* */
+	uint8_t blocked_on;    /* enum block_on */
+	bool used;
+	bool is_call;          /* a blocked sender that waits for a reply */
+	unsigned refs;         /* capabilities to it */
+	unsigned index;        /* its number within its task: stack and IPC buffer place */
+	void *wait_obj;
+
+	/* A blocked sender's message: info, badge of its capability, words 0..3. */
+	uint64_t send_info, send_badge, send_mr[MSG_REG_WORDS];
+	bool send_grant;
+	struct thread *caller; /* the caller this thread must reply to */
+
+	uint64_t kstack;       /* physical = kernel address of its kernel stack */
+	uint64_t ipcbuf_pa;
+	int64_t code;          /* exit code, or fault kind */
+};
+
+_Static_assert(offsetof(struct thread, ret) == THREAD_RET, "THREAD_RET");
+
+struct tqueue {
+	struct thread *head, *tail;
+};
+
+static inline bool tq_empty(const struct tqueue *q) { return q->head == NULL; }
+void tq_push(struct tqueue *q, struct thread *t);     /* at the tail */
+void tq_push_head(struct tqueue *q, struct thread *t);
+void tq_remove(struct tqueue *q, struct thread *t);
+struct thread *tq_pop(struct tqueue *q);              /* from the head, NULL when empty */
+
+#define THREAD_KSTACK_PAGES 2
+
+struct thread *thread_alloc(struct task *task, unsigned prio);
+/* Make it runnable for the first time, at user `entry` with x0 = arg. */
+int thread_setup_user(struct thread *t, uint64_t entry, uint64_t arg);
+/* Stop a thread for good (exit or fault): off every queue, its task told. */
+void thread_stop(struct thread *t, unsigned state, int64_t code);
+void thread_release(struct thread *t);   /* the last capability went away */
+extern struct thread thread_pool[];
+extern const unsigned thread_pool_size;
+
+#endif
