@@ -163,7 +163,7 @@ def cmd_run(args):
             say(f"resuming {work} (the same sweep and image; --fresh starts afresh)")
         else:
             work = results.create(args.results, sw, state, runs)
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = args.jobs or min(os.cpu_count() or 1, sw.jobs or os.cpu_count() or 1)
     say(f"{sw.name}: {len(runs)} runs on {sw.platform} ({sw.mode} mode), -j{jobs}, "
         f"work in {work}")
     signal.signal(signal.SIGTERM, _sigterm)

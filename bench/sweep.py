@@ -5,6 +5,7 @@
     mode = "exact"              # exact | timed (virt default exact, linux only timed)
     repetitions = 3             # boots per configuration
     timeout = 60                # seconds per run (per attempt)
+    jobs = 1                    # optional: at most this many runs at once (-j overrides)
 
     [[run]]                     # one table per workload entry
     workload = "ep_call"
@@ -23,7 +24,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
-TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "run")
+TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "jobs", "run")
 RUN_KEYS = ("workload", "params", "repetitions", "timeout")
 PLATFORMS = ("virt", "linux")
 MODES = ("exact", "timed")
@@ -54,6 +55,7 @@ class Sweep:
     entries: list
     text: bytes                 # the file, byte for byte
     description: str = ""
+    jobs: int = None            # cap on parallel runs, None = no cap
 
     @property
     def sha256(self):
@@ -144,6 +146,7 @@ def loads(text, path="sweep.toml", platform=None, mode=None):
 
     reps = _positive_int(doc.get("repetitions", 1), "repetitions", fail)
     timeout = _positive_number(doc.get("timeout", 60), "timeout", fail)
+    jobs = _positive_int(doc["jobs"], "jobs", fail) if "jobs" in doc else None
 
     runs = doc["run"]
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
@@ -191,7 +194,7 @@ def loads(text, path="sweep.toml", platform=None, mode=None):
             timeout=_positive_number(r.get("timeout", timeout), f"{where}.timeout", fail)))
 
     return Sweep(path=path, name=name, platform=plat, mode=md, repetitions=reps,
-                 timeout=timeout, entries=entries, text=text, description=description)
+                 timeout=timeout, entries=entries, text=text, description=description, jobs=jobs)
 
 
 def _positive_int(v, fieldname, fail):

@@ -1,7 +1,9 @@
 """The summary table `make bench` prints, read from the analysis' summary.csv.
 
 The harness computes no statistics of its own: when summary.csv is absent
-(the analysis package is not there yet) the table says so and stops.
+(the analysis package is not there yet) the table says so and stops.  To
+keep rows short, `params` shows only the parameters that vary between the
+rows of one workload (summary.csv has them all).
 """
 
 import csv
@@ -16,10 +18,16 @@ def _num(text):
         v = float(text)
     except (TypeError, ValueError):
         return text or ""
-    return str(int(v)) if v.is_integer() else f"{v:.4g}"
+    if v.is_integer() or abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.4g}"
 
 
-def print_table(results_dir, out, width=48):
+def _split(params):
+    return dict(p.split("=", 1) for p in params.split(";") if "=" in p)
+
+
+def print_table(results_dir, out):
     path = os.path.join(results_dir, "summary.csv")
     if not os.path.exists(path):
         print("(no summary.csv: the analysis package (analysis.summary.write_summary) is not "
@@ -31,13 +39,19 @@ def print_table(results_dir, out, width=48):
     if missing:
         print(f"(summary.csv lacks the columns {', '.join(missing)}; no table)", file=out)
         return
+    if not rows:
+        print("(summary.csv has no rows: no run succeeded)", file=out)
+        return
+    values = {}                      # workload -> param -> set of values
+    for r in rows:
+        for k, v in _split(r["params"]).items():
+            values.setdefault(r["workload"], {}).setdefault(k, set()).add(v)
     cells = [[h for _, h in COLUMNS]]
     for r in rows:
-        params = r["params"].replace(";", " ")
-        if len(params) > width:
-            params = params[:width - 3] + "..."
-        cells.append([r["workload"], params, r["metric"], _num(r["p50"]), _num(r["p99"]),
-                      _num(r["n"]), r["unit"]])
+        wl = values.get(r["workload"], {})
+        shown = [f"{k}={v}" for k, v in _split(r["params"]).items() if len(wl[k]) > 1]
+        cells.append([r["workload"], " ".join(shown) or "-", r["metric"], _num(r["p50"]),
+                      _num(r["p99"]), _num(r["n"]), r["unit"]])
     widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
     right = {3, 4, 5}
     for k, row in enumerate(cells):
@@ -45,3 +59,4 @@ def print_table(results_dir, out, width=48):
                         for i, (c, w) in enumerate(zip(row, widths))).rstrip(), file=out)
         if k == 0:
             print("  ".join("-" * w for w in widths), file=out)
+    print("(params: only those that vary within a workload; summary.csv has them all)", file=out)

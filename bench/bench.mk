@@ -1,0 +1,52 @@
+# bench/: the host harness (a Python package run as `$(PYTHON) -m bench`).
+#
+#   make bench                      default sweep on the kernel (virt), then the
+#                                   short Linux sweep when the Linux runner exists
+#   make bench SWEEP=file           another sweep
+#   make bench PLATFORM=linux       the Linux sweep (or SWEEP=file on linux)
+#   RESULTS=dir  where results directories go (default results/)
+#   J=n          parallel runs (default: the number of cores)
+
+SWEEP    ?=
+PLATFORM ?=
+RESULTS  ?=
+J        ?=
+
+BENCH_DEFAULT_SWEEP := bench/sweeps/default.toml
+BENCH_LINUX_SWEEP   := bench/sweeps/linux.toml
+BENCH_SWEEP := $(if $(SWEEP),$(SWEEP),$(if $(filter linux,$(PLATFORM)),$(BENCH_LINUX_SWEEP),$(BENCH_DEFAULT_SWEEP)))
+BENCH_ARGS   = --no-build $(if $(J),-j $(J)) $(if $(RESULTS),--results $(RESULTS))
+# What `make bench` builds first: the kernel image, unless only Linux is run.
+# The Linux runner's target (linux-runner, workloads/workloads.mk) is built
+# from the recipe, and only when the tree defines it.
+BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),,kernel)
+BENCH_HAVE_LINUX = $(MAKE) --no-print-directory -n linux-runner >/dev/null 2>&1
+
+.PHONY: bench bench-list test-bench
+
+## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml; PLATFORM=virt|linux; J=n; RESULTS=dir), print the summary table and the results path
+bench: $(BENCH_PREREQS) | deps
+ifeq ($(PLATFORM),linux)
+	@$(BENCH_HAVE_LINUX) || { echo "make bench: no linux-runner target in this tree yet"; exit 2; }
+	@$(MAKE) --no-print-directory linux-runner
+	$(PYTHON) -m bench run $(BENCH_SWEEP) --platform linux $(BENCH_ARGS)
+else
+	$(PYTHON) -m bench run $(BENCH_SWEEP) $(if $(PLATFORM),--platform $(PLATFORM)) $(BENCH_ARGS)
+ifeq ($(SWEEP)$(PLATFORM),)
+	@if $(BENCH_HAVE_LINUX); then \
+		$(MAKE) --no-print-directory linux-runner && \
+		$(PYTHON) -m bench run $(BENCH_LINUX_SWEEP) $(BENCH_ARGS); \
+	else \
+		echo "make bench: no linux-runner target yet: the Linux sweep is skipped"; \
+	fi
+endif
+endif
+
+## bench-list: the workloads and parameters the kernel image offers (asks it with workload=list)
+bench-list: kernel | deps
+	$(PYTHON) -m bench list --no-build
+
+## test-bench: the harness tests (parser, sweep checks, fake-platform runs, resume, export/merge; exact-mode reproducibility when the kernel image exists)
+test-bench: | deps
+	$(PYTHON) -m pytest -q -p no:cacheprovider bench/tests
+TEST_TARGETS += test-bench
