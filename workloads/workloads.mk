@@ -47,3 +47,41 @@ test-workloads-freestanding: $(WL_BUILD)/common-freestanding.o
 		echo "workloads/common needs symbols a freestanding task lacks:"; \
 		echo "$$undef"; exit 1; \
 	fi; echo "workloads/common: freestanding build has no undefined symbols"
+
+# ---- the Linux runner (platform `linux`) ------------------------------------
+
+WL_LINUX_DIR  := workloads/linux
+WL_LINUX_BIN  := $(BUILD)/linux/ipclab-linux
+WL_LINUX_SRCS := $(WL_LINUX_DIR)/main.c $(WL_LINUX_DIR)/rt.c $(WL_LINUX_DIR)/msg.c \
+                 $(WL_LINUX_DIR)/pingpong.c $(WL_LINUX_DIR)/transports.c \
+                 $(WL_LINUX_DIR)/cacheline.c
+# The ring library and its Linux wakers and floor, from ipc/.
+WL_IPC_SRCS   := ipc/ring.c ipc/linux/waker.c ipc/linux/cacheline.c
+WL_LINUX_HDRS := $(wildcard $(WL_LINUX_DIR)/*.h) $(WL_COMMON_HDRS) ipc/ring.h \
+                 ipc/linux/ring_linux.h
+WL_LINUX_CFLAGS := -std=gnu11 -O2 -g $(WL_WARN)
+
+.PHONY: linux-runner test-linux
+
+## linux-runner: build/linux/ipclab-linux, the workloads as Linux processes (workload=list shows them)
+linux-runner: $(WL_LINUX_BIN)
+
+$(WL_LINUX_BIN): $(WL_LINUX_SRCS) $(WL_COMMON_SRCS) $(WL_IPC_SRCS) $(WL_LINUX_HDRS) | deps
+	@mkdir -p $(@D)
+	$(WL_HOST_CC) $(WL_LINUX_CFLAGS) -o $@ $(WL_LINUX_SRCS) $(WL_COMMON_SRCS) \
+		$(WL_IPC_SRCS) -lm -lrt
+
+# Headers of the runner (perf_event, futex, mqueue) and the test driver.
+DEPS_PKGS += libc6-dev linux-libc-dev python3
+
+## test-linux: the Linux runner: message checker unit test, every baseline's exchange, faults, bad words
+test-linux: $(WL_BUILD)/test_msg $(WL_LINUX_BIN)
+	$(WL_BUILD)/test_msg
+	$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py $(WL_LINUX_BIN)
+TEST_TARGETS += test-linux
+
+$(WL_BUILD)/test_msg: $(WL_LINUX_DIR)/test/test_msg.c $(WL_LINUX_DIR)/msg.c \
+                      $(WL_LINUX_DIR)/msg.h | deps
+	@mkdir -p $(@D)
+	$(WL_HOST_CC) -std=gnu11 -O1 -g $(WL_WARN) $(WL_SAN) -o $@ \
+		$(WL_LINUX_DIR)/test/test_msg.c $(WL_LINUX_DIR)/msg.c

@@ -1,0 +1,107 @@
+/*
+ * ipclab-linux: the workloads as Linux processes.
+ *
+ *   ipclab-linux workload=pipe size=64 iterations=1000 placement=cross
+ *   ipclab-linux workload=list
+ *
+ * The words are those of bench/FORMAT.md; the result stream goes to stdout.
+ * Exit status: 0 success, 1 the run failed (ERROR printed), 2 bad words.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/params.h"
+#include "pingpong.h"
+#include "rt.h"
+
+static const char *const variant_names[] = { "naive", "cached", "batched", "mpsc", "mpmc", NULL };
+static const char *const wake_names[] = { "poll", "futex", "eventfd", NULL };
+static const char *const protocol_names[] = { "every", "transition", "announce", NULL };
+
+/* Sizes: 1 byte up to what each mechanism carries as one message. */
+static const struct wl_param p_stream[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(1, 65536, 64), RT_PARAM_TIMER,
+};
+static const struct wl_param p_mq[] = {
+	/* /proc/sys/fs/mqueue/msgsize_max is 8192 by default */
+	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(1, 8192, 64), RT_PARAM_TIMER,
+};
+static const struct wl_param p_ring[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 4096, 64), RT_PARAM_TIMER,
+	{ .name = "variant", .def = 1, .choices = variant_names },
+	{ .name = "wake", .def = 0, .choices = wake_names },
+	/* when to signal, with wake=futex|eventfd (ignored with poll) */
+	{ .name = "protocol", .def = 2, .choices = protocol_names },
+};
+static const struct wl_param p_cacheline[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 8, 8), RT_PARAM_TIMER,
+};
+
+static int run_pipe(const struct wl_args *a) { return pp_run(a, &pp_pipe); }
+static int run_fifo(const struct wl_args *a) { return pp_run(a, &pp_fifo); }
+static int run_unix_stream(const struct wl_args *a) { return pp_run(a, &pp_unix_stream); }
+static int run_unix_dgram(const struct wl_args *a) { return pp_run(a, &pp_unix_dgram); }
+static int run_eventfd(const struct wl_args *a) { return pp_run(a, &pp_eventfd); }
+static int run_futex(const struct wl_args *a) { return pp_run(a, &pp_futex); }
+static int run_mq(const struct wl_args *a) { return pp_run(a, &pp_mq); }
+static int run_ring(const struct wl_args *a) { return pp_run(a, &pp_ring); }
+
+#define N(p) (sizeof(p) / sizeof((p)[0]))
+
+/* The registry of the Linux platform: every workload's metric is `rtt`. */
+static const struct wl_desc table[] = {
+	{ "pipe", "ping-pong over two pipes", p_stream, N(p_stream), run_pipe },
+	{ "fifo", "ping-pong over two named pipes", p_stream, N(p_stream), run_fifo },
+	{ "unix_stream", "ping-pong over a SOCK_STREAM socketpair", p_stream,
+	  N(p_stream), run_unix_stream },
+	{ "unix_dgram", "ping-pong over a SOCK_DGRAM socketpair", p_stream,
+	  N(p_stream), run_unix_dgram },
+	{ "eventfd", "shared-memory message, eventfd notification", p_stream,
+	  N(p_stream), run_eventfd },
+	{ "futex", "shared-memory message, futex wait/wake (no spinning)", p_stream,
+	  N(p_stream), run_futex },
+	{ "mq", "ping-pong over two POSIX message queues", p_mq, N(p_mq), run_mq },
+	{ "ring_pingpong", "two rings of ipc/, one each way", p_ring, N(p_ring), run_ring },
+	{ "cacheline", "one cache line bounced between two CPUs: the floor", p_cacheline,
+	  N(p_cacheline), cacheline_run },
+};
+
+int main(int argc, char **argv)
+{
+	char words[4096], err[256];
+	size_t n = 0;
+	struct wl_args args;
+	int rc;
+
+	words[0] = '\0';
+	for (int i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+		if (n + len + 2 > sizeof(words)) {
+			stream_error(&rt_out, "the arguments are too long");
+			stream_done(&rt_out, false);
+			return 2;
+		}
+		if (n > 0)
+			words[n++] = ' ';
+		memcpy(words + n, argv[i], len + 1);
+		n += len;
+	}
+	if (wl_wants_list(words)) {
+		wl_list(&rt_out, table, N(table));
+		return 0;
+	}
+	rc = wl_parse(table, N(table), words, &args, err, sizeof(err));
+	if (rc != 0) {
+		stream_error(&rt_out, err);
+		stream_done(&rt_out, false);
+		fprintf(stderr, "ipclab-linux: %s\n", err);
+		return 2;
+	}
+	rc = args.desc->run(&args);
+	if (rc != 0) {
+		stream_error(&rt_out, rt_error());
+		fprintf(stderr, "ipclab-linux: %s\n", rt_error());
+	}
+	stream_done(&rt_out, rc == 0);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,258 @@
+"""Behaviour tests of the Linux runner (build/linux/ipclab-linux).
+
+Each baseline runs a short exchange (every message's content and order is
+checked by the runner itself); its stream must parse: one frame, the count
+and CRC-32 right, DONE ok, exit 0. Deliberate faults (IPCLAB_DEBUG_CORRUPT)
+must make a run fail loudly, and bad words must be refused with a message
+naming the problem. No test looks at a timing.
+
+    /usr/bin/python3 workloads/linux/test/test_runner.py build/linux/ipclab-linux
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import zlib
+
+PREFIX = "IPCLAB v1 "
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+class Failure(Exception):
+    pass
+
+
+def check_stream(text):
+    """A small independent checker of FORMAT.md v1; returns (frames, info, errors)."""
+    frames, info, errors, cur, done = [], {}, [], None, None
+    for no, line in enumerate(text.split("\n"), 1):
+        if line.startswith("S "):
+            if cur is None:
+                raise Failure(f"line {no}: sample outside a frame")
+            if not re.fullmatch(r"-?(0|[1-9][0-9]*)", line[2:]):
+                raise Failure(f"line {no}: malformed sample {line!r}")
+            cur["texts"].append(line[2:])
+            continue
+        if not line.startswith(PREFIX):
+            continue
+        kind, _, body = line[len(PREFIX):].partition(" ")
+        if done is not None:
+            raise Failure(f"line {no}: stream after DONE")
+        words = dict(w.split("=", 1) for w in body.split(" ")) if kind in (
+            "BEGIN", "END", "INFO", "DONE") else {}
+        if kind == "BEGIN":
+            if cur is not None:
+                raise Failure(f"line {no}: BEGIN inside a frame")
+            cur = {"header": words, "texts": []}
+        elif kind == "END":
+            if cur is None:
+                raise Failure(f"line {no}: END without BEGIN")
+            crc = 0
+            for t in cur["texts"]:
+                crc = zlib.crc32(t.encode() + b"\n", crc)
+            if int(words["count"]) != len(cur["texts"]):
+                raise Failure(f"line {no}: count {words['count']} != {len(cur['texts'])}")
+            if words["crc32"] != f"{crc:08x}":
+                raise Failure(f"line {no}: crc32 {words['crc32']} != {crc:08x}")
+            frames.append({"header": cur["header"], "samples": [int(t) for t in cur["texts"]]})
+            cur = None
+        elif kind == "INFO":
+            info.update(words)
+        elif kind == "ERROR":
+            errors.append(body)
+        elif kind == "DONE":
+            done = words["status"]
+        elif kind != "WORKLOAD":
+            raise Failure(f"line {no}: unknown record {kind}")
+    if cur is not None:
+        raise Failure("a frame has no END")
+    if done is None:
+        raise Failure("no DONE line")
+    return frames, info, errors, done
+
+
+def bench_parser():
+    """The harness's own parser, when it is there (bench/stream.py)."""
+    sys.path.insert(0, ROOT)
+    try:
+        from bench import stream  # noqa: PLC0415
+        return stream.parse
+    except Exception:  # noqa: BLE001 - optional: absent or broken is not our test
+        return None
+    finally:
+        sys.path.pop(0)
+
+
+class Runner:
+    def __init__(self, binary):
+        self.binary = binary
+        self.parse = bench_parser()
+        self.count = 0
+
+    def run(self, words, env=None):
+        e = dict(os.environ)
+        e.pop("IPCLAB_DEBUG_CORRUPT", None)
+        e.update(env or {})
+        p = subprocess.run([self.binary] + words.split(), capture_output=True, text=True,
+                           env=e, timeout=120)
+        self.count += 1
+        return p
+
+    def ok(self, words, iterations=200):
+        words = f"{words} iterations={iterations} warmup=10"
+        p = self.run(words)
+        where = f"`{words}`"
+        if p.returncode != 0:
+            raise Failure(f"{where}: exit {p.returncode}\n{p.stdout}{p.stderr}")
+        frames, info, errors, done = check_stream(p.stdout)
+        if errors or done != "ok" or len(frames) != 1:
+            raise Failure(f"{where}: errors={errors} done={done} frames={len(frames)}")
+        h = frames[0]["header"]
+        for k, v in (("metric", "rtt"), ("unit", "ns"), ("platform", "linux"),
+                     ("iterations", str(iterations))):
+            if h.get(k) != v:
+                raise Failure(f"{where}: BEGIN has {k}={h.get(k)}, expected {v}")
+        for w in words.split():
+            k, v = w.split("=", 1)
+            if h.get(k) != v:
+                raise Failure(f"{where}: BEGIN has {k}={h.get(k)}, expected {v}")
+        if len(frames[0]["samples"]) != iterations:
+            raise Failure(f"{where}: {len(frames[0]['samples'])} samples")
+        if any(s <= 0 for s in frames[0]["samples"]):
+            raise Failure(f"{where}: a round trip took no time")
+        for k in ("host_cpu", "timer_hz", "sw_context_switches"):
+            if k not in info:
+                raise Failure(f"{where}: no INFO {k}")
+        if "perf_hw" not in info:
+            raise Failure(f"{where}: INFO does not say whether perf_hw works")
+        if self.parse is not None:
+            cap = self.parse(p.stdout)
+            if not cap.ok or len(cap.frames) != 1:
+                raise Failure(f"{where}: bench/stream.py rejects it: {cap.problems}")
+
+    def fails(self, words, pattern, env=None, status=None):
+        p = self.run(words, env)
+        where = f"`{words}` {env or ''}"
+        if p.returncode == 0:
+            raise Failure(f"{where}: exit 0, expected a failure\n{p.stdout}")
+        if status is not None and p.returncode != status:
+            raise Failure(f"{where}: exit {p.returncode}, expected {status}")
+        frames, _, errors, done = check_stream(p.stdout)
+        if done != "fail" or not errors:
+            raise Failure(f"{where}: expected ERROR and DONE status=fail\n{p.stdout}")
+        if frames:
+            raise Failure(f"{where}: a failed run printed a frame")
+        if not re.search(pattern, errors[0]):
+            raise Failure(f"{where}: ERROR {errors[0]!r} does not match {pattern!r}")
+
+
+BASELINES = ["pipe", "fifo", "unix_stream", "unix_dgram", "eventfd", "futex", "mq"]
+
+
+def test_baselines(r):
+    for w in BASELINES:
+        for placement in ("cross", "same"):
+            r.ok(f"workload={w} placement={placement} size=64")
+        r.ok(f"workload={w} size=1")
+        r.ok(f"workload={w} size=8192 seed=99", iterations=20)
+    for w in ("pipe", "fifo", "unix_stream", "unix_dgram", "eventfd", "futex"):
+        r.ok(f"workload={w} size=65536", iterations=10)
+    r.ok("workload=pipe size=100 timer=clock_gettime")
+
+
+def test_ring(r):
+    for variant in ("naive", "cached", "batched", "mpsc", "mpmc"):
+        for wake in ("poll", "futex", "eventfd"):
+            if variant == "mpmc" and wake != "poll":
+                continue
+            for protocol in (("announce",) if wake == "poll" else
+                             ("every", "transition", "announce")):
+                r.ok(f"workload=ring_pingpong variant={variant} wake={wake} "
+                     f"protocol={protocol} size=64")
+    for wake in ("poll", "futex", "eventfd"):
+        r.ok(f"workload=ring_pingpong wake={wake} placement=same size=8")
+    r.ok("workload=ring_pingpong size=4096", iterations=50)
+
+
+def test_cacheline(r):
+    r.ok("workload=cacheline")
+    r.ok("workload=cacheline timer=clock_gettime")
+
+
+def test_faults(r):
+    """The checks can fail: corrupt a request, a reply, the order."""
+    for w in BASELINES + ["ring_pingpong"]:
+        base = f"workload={w} iterations=50 warmup=5 size=64"
+        r.fails(base, r"pong received message 7 corrupt: byte 63 of 64",
+                {"IPCLAB_DEBUG_CORRUPT": "req:7"}, status=1)
+        r.fails(base, r"ping received reply message 7 corrupt: byte 63 of 64",
+                {"IPCLAB_DEBUG_CORRUPT": "rep:7"}, status=1)
+        r.fails(base, r"pong received message 7 out of order: it carries sequence 8",
+                {"IPCLAB_DEBUG_CORRUPT": "seq:7"}, status=1)
+    # The fault at the very last message (the pong's check races the end).
+    r.fails("workload=pipe iterations=50 warmup=5", r"message 54 corrupt",
+            {"IPCLAB_DEBUG_CORRUPT": "req:54"}, status=1)
+    r.fails("workload=pipe", r"IPCLAB_DEBUG_CORRUPT=bogus is not req:N",
+            {"IPCLAB_DEBUG_CORRUPT": "bogus"}, status=1)
+
+
+def test_bad_words(r):
+    cases = [
+        ("", r"^missing workload=<name>"),
+        ("workload=nonesuch", r"^unknown workload 'nonesuch'$"),
+        ("workload=pipe foo=1", r"^unknown parameter 'foo' for workload pipe$"),
+        ("workload=pipe size=0", r"^size=0 out of range 1\.\.65536$"),
+        ("workload=mq size=8193", r"^size=8193 out of range 1\.\.8192$"),
+        ("workload=pipe placement=north", r"^placement=north is not one of same,cross$"),
+        ("workload=pipe iterations=lots", r"^iterations=lots is not a number$"),
+        ("workload=pipe size=1 size=2", r"^duplicate key 'size'$"),
+        ("workload=pipe size", r"^malformed word 'size'"),
+        ("workload=ring_pingpong wake=sometimes", r"is not one of poll,futex,eventfd$"),
+    ]
+    for words, pattern in cases:
+        r.fails(words, pattern, status=2)
+    # Refused by the workload itself, before anything runs.
+    r.fails("workload=ring_pingpong size=12", r"size=12 is not a multiple of 8", status=1)
+    r.fails("workload=ring_pingpong variant=mpmc wake=futex",
+            r"variant=mpmc wake=futex protocol=announce: ring_init says", status=1)
+    r.fails("workload=cacheline placement=same", r"use placement=cross", status=1)
+
+
+def test_list(r):
+    p = r.run("workload=list")
+    if p.returncode != 0:
+        raise Failure(f"workload=list: exit {p.returncode}")
+    names = re.findall(r"^IPCLAB v1 WORKLOAD name=(\S+) params=", p.stdout, re.M)
+    want = BASELINES + ["ring_pingpong", "cacheline"]
+    if sorted(names) != sorted(want):
+        raise Failure(f"workload=list names {names}, expected {want}")
+    if not p.stdout.endswith("IPCLAB v1 DONE status=ok\n"):
+        raise Failure("workload=list does not end with DONE status=ok")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("binary")
+    args = ap.parse_args()
+    r = Runner(os.path.abspath(args.binary))
+    tests = [test_list, test_bad_words, test_baselines, test_ring, test_cacheline,
+             test_faults]
+    failed = 0
+    for t in tests:
+        try:
+            t(r)
+            print(f"  ok   {t.__name__}")
+        except Failure as e:
+            failed += 1
+            print(f"  FAIL {t.__name__}: {e}")
+    parser = "and bench/stream.py" if r.parse else "(bench/stream.py not importable)"
+    print(f"test_runner: {r.count} runs, streams checked by our checker {parser}; "
+          f"{failed} of {len(tests)} tests failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
