@@ -80,8 +80,9 @@ class Platform:
              else self.image, "runner_override": self.runner is not None}
         d["compiler"] = compiler_info(self)
         if self.name == "virt" and not self.runner:
-            d["qemu"] = {"version": _first_line([QEMU, "--version"]),
-                         "command": self.command(["<words>"])}
+            cmd = self.command(["<words>"])
+            d["qemu"] = {"version": _first_line([QEMU, "--version"]), "command": cmd,
+                         "command_line": " ".join(cmd)}
         else:
             d["qemu"] = None
         d["command"] = self.command(["<words>"])

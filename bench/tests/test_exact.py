@@ -1,0 +1,48 @@
+"""Exact mode is deterministic: two runs of the smoke sweep give byte-identical samples.
+
+Needs the real kernel image (build/kernel/ipclab.elf, `make kernel`) and QEMU;
+skipped, saying so, only when the image is absent, or when the image does not
+offer the smoke sweep's workloads yet.
+"""
+
+import gzip
+import os
+import shutil
+
+import pytest
+
+from bench import cli, platform, sweep
+from bench.tests.helpers import ROOT, bench, read_csv, results_dirs
+
+IMAGE = os.path.join(ROOT, platform.KERNEL_IMAGE)
+SMOKE = os.path.join(ROOT, "bench", "sweeps", "smoke.toml")
+
+pytestmark = pytest.mark.skipif(
+    not os.path.isfile(IMAGE) or shutil.which(platform.QEMU) is None,
+    reason=f"the kernel image {platform.KERNEL_IMAGE} (make kernel) or {platform.QEMU} is absent")
+
+
+def test_two_exact_mode_sweeps_give_identical_samples(tmp_path):
+    plat = platform.Platform("virt", "exact")
+    reg = cli.get_registry(plat, str(tmp_path / "cache"), plat.image_sha256())
+    wanted = {e.workload for e in sweep.load(SMOKE).entries}
+    if not wanted <= set(reg):
+        pytest.skip(f"the kernel image does not offer {', '.join(sorted(wanted - set(reg)))} "
+                    f"(smoke.toml's workloads) yet")
+    dirs = []
+    for k in range(2):
+        root = tmp_path / f"results{k}"
+        r = bench("run", SMOKE, "--no-build", "--fresh", "--no-analysis", "--results", str(root),
+                  "--cache-dir", str(tmp_path / "cache"))
+        assert r.returncode == 0, r.stderr
+        [d] = results_dirs(str(root))
+        runs = read_csv(os.path.join(d, "runs.csv"))
+        bad = [(x["run_id"], x["reason"]) for x in runs if x["status"] != "ok"]
+        assert not bad, bad
+        dirs.append(d)
+    a, b = (gzip.decompress(open(os.path.join(d, "samples.csv.gz"), "rb").read()) for d in dirs)
+    assert a.count(b"\n") > 1, "no samples at all"
+    assert a == b
+    # and the compressed files themselves (the gzip header holds no time)
+    assert open(os.path.join(dirs[0], "samples.csv.gz"), "rb").read() == \
+        open(os.path.join(dirs[1], "samples.csv.gz"), "rb").read()
