@@ -39,7 +39,6 @@ RC = {
     "lines.markersize": 5,
     "figure.dpi": 100,
     "savefig.dpi": 200,
-    "savefig.bbox": "tight",
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "svg.fonttype": "none",

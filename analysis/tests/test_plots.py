@@ -1,0 +1,129 @@
+"""Every figure is drawn, non-empty, with units on its axes; absent workloads skip cleanly."""
+
+import json
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+from analysis import anchors, plots, style
+import matplotlib.pyplot as plt  # after analysis.style chose the Agg backend
+from analysis.load import load_results
+
+
+@pytest.fixture(scope="module")
+def small_plots(tmp_path_factory):
+    import shutil
+    from .conftest import FIXTURES
+    d = tmp_path_factory.mktemp("plots") / "small"
+    shutil.copytree(FIXTURES / "small", d)
+    return d, plots.make_plots(d)
+
+
+def test_every_plot_produced_and_non_empty(small_plots):
+    d, files = small_plots
+    names = [f.__name__ for f in plots.FIGURES]
+    assert sorted(p.name for p in files) == sorted(f"{n}.{e}" for n in names for e in ("pdf", "png"))
+    for p in files:
+        assert p.parent == d / "plots" and p.stat().st_size > 5000
+        if p.suffix == ".pdf":
+            assert p.read_bytes()[:5] == b"%PDF-"
+        else:
+            img = matplotlib.image.imread(p)
+            # Not a blank canvas: many distinct colours (lines, bars, text antialiasing).
+            rgb = (img[..., :3] * 255).astype(np.uint32)
+            assert len(np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])) > 50
+    index = json.loads((d / "plots" / "index.json").read_text())
+    assert [f["name"] for f in index["figures"]] == names
+    assert index["skipped"] == []
+    assert all(f["title"] and f["caption"] for f in index["figures"])
+
+
+def test_figures_have_docstrings():
+    for f in plots.FIGURES:
+        title, caption = plots.describe(f)
+        assert len(caption) > 40, f.__name__
+
+
+@pytest.fixture(scope="module")
+def small_df():
+    from .conftest import FIXTURES
+    return load_results(FIXTURES / "small")
+
+
+@pytest.mark.parametrize("func", plots.FIGURES, ids=lambda f: f.__name__)
+def test_units_on_every_axis_never_mixed(small_df, func):
+    fig = func(small_df)
+    units = {"instructions": style.unit_label("instructions"), "ns": "[ns]"}
+    seen = set()
+    for ax in fig.axes:
+        gid = ax.get_gid()
+        assert gid and gid.startswith("unit="), "panel does not say its unit"
+        unit = gid[len("unit="):]
+        seen.add(unit)
+        labels = ax.get_xlabel() + " " + ax.get_ylabel()
+        value_label = labels.replace("\n", " ")
+        if unit == "ns":
+            assert "[ns]" in value_label or "[M/s]" in value_label
+            assert "instructions" not in value_label
+        else:
+            assert units[unit] in value_label
+            assert "[ns]" not in value_label
+        # The samples drawn in this panel are all of that unit.
+        assert unit in set(small_df["unit"])
+    plt.close(fig)
+    if func in (plots.latency_cdf, plots.latency_box, plots.platforms):
+        assert seen == {"instructions", "ns"}  # both platforms, kept in separate panels
+
+
+def test_anchors_drawn_as_labelled_marks(small_df):
+    fig = plots.anchored_costs(small_df)
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    for a in anchors.SEL4:
+        assert f"seL4 {a.value}" in texts
+    assert "(497-635)" in texts
+    legend = " ".join(t.get_text() for ax in fig.axes if ax.get_legend()
+                      for t in ax.get_legend().get_texts())
+    assert "seL4" in legend
+    plt.close(fig)
+
+
+def test_no_anchors_when_units_differ(small_df):
+    timed = small_df[small_df["workload"] == "ntfn_signal"].assign(mode="timed", unit="cycles")
+    fig = plots.anchored_costs(timed)
+    assert not any("seL4" in t.get_text() for ax in fig.axes for t in ax.texts)
+    assert "cycles (emulated, QEMU)" in fig.axes[0].get_ylabel()
+    plt.close(fig)
+
+
+def test_anchor_values_are_those_of_anchors_md():
+    got = {(a.workload, a.metric, tuple(a.params.items())): (a.value, a.lo, a.hi) for a in anchors.SEL4}
+    assert got == {
+        ("ep_call", "call", (("words", 0),)): (191, None, None),
+        ("ep_call", "replyrecv", (("words", 0),)): (215, None, None),
+        ("ep_call", "call", (("words", 10),)): (703, None, None),
+        ("ep_call", "replyrecv", (("words", 10),)): (687, None, None),
+        ("ntfn_signal", "signal", (("to", "high"),)): (566, 497, 635),
+        ("ntfn_signal", "signal", (("to", "low"),)): (384, None, None),
+    }
+
+
+def test_absent_workloads_are_skipped_with_a_note(fixture_dir, caplog):
+    d = fixture_dir("hand")  # null_syscall, ring_throughput, ntfn_signal only
+    caplog.set_level("INFO", logger="analysis")
+    files = plots.make_plots(d)
+    index = json.loads((d / "plots" / "index.json").read_text())
+    skipped = {s["name"]: s["reason"] for s in index["skipped"]}
+    assert set(skipped) == {"bulk_size", "wake_protocols", "platforms"}
+    assert "no bulk workload" in skipped["bulk_size"]
+    assert "plot bulk_size skipped: no bulk workload" in caplog.text
+    drawn = {p.stem for p in files}
+    assert drawn == {"latency_cdf", "latency_box", "ring_throughput", "anchored_costs"}
+
+
+def test_unit_labels():
+    assert style.unit_label("instructions") == "instructions (QEMU icount)"
+    assert style.unit_label("ns") == "ns"
+    assert style.unit_label("cycles", "virt") == "cycles (emulated, QEMU)"
+    assert style.axis_label("round trip", "ns") == "round trip [ns]"
+    assert "instructions (QEMU icount)" in style.axis_label("cost", "instructions")
