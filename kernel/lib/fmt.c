@@ -15,7 +15,7 @@ static size_t put_num(fmt_out out, void *ctx, uint64_t v, unsigned base, int neg
 	size_t len = n + (neg ? 1 : 0);
 	if (neg && pad == '0')
 		out(ctx, '-');
-	for (; width > len; width--, len++)
+	for (; len < width; len++)
 		out(ctx, pad);
 	if (neg && pad != '0')
 		out(ctx, '-');
@@ -112,14 +112,20 @@ static void sbuf_out(void *ctx, char c)
 	b->len++;
 }
 
-size_t fmt_snprintf(char *buf, size_t n, const char *f, ...)
+size_t fmt_vsnprintf(char *buf, size_t n, const char *f, va_list ap)
 {
 	struct sbuf b = { buf, n, 0 };
-	va_list ap;
-	va_start(ap, f);
 	fmt_vformat(sbuf_out, &b, f, ap);
-	va_end(ap);
 	if (n)
 		buf[b.len < n ? b.len : n - 1] = '\0';
 	return b.len;
+}
+
+size_t fmt_snprintf(char *buf, size_t n, const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	size_t len = fmt_vsnprintf(buf, n, f, ap);
+	va_end(ap);
+	return len;
 }
