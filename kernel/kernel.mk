@@ -20,7 +20,7 @@ KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/aarch64/*.c \
                           kernel/arch/aarch64/*.S kernel/plat/virt/*.c)
 # User objects live under build/u/: the linker script places them by path.
 USER_SRCS   := $(wildcard user/lib/*.c user/root/*.c kernel/lib/*.c kernel/test/qemu/*.c \
-                          workloads/virt/*.c workloads/common/*.c)
+                          workloads/virt/*.c workloads/common/*.c ipc/ring.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 USER_OBJS   := $(patsubst %,$(BUILD)/u/%.o,$(USER_SRCS))
 
@@ -75,3 +75,4 @@ debug: $(KIMAGE) | deps
 	$(QEMU) $(QEMU_MACHINE) $(QEMU_EXACT) -kernel $(KIMAGE) -append "$(ARGS)" -S -gdb tcp::1234 & \
 	gdb-multiarch -q $(KIMAGE) -ex 'target remote :1234' -ex 'break kmain' -ex 'continue'; \
 	kill %1 2>/dev/null || true
+include kernel/test/test.mk

@@ -14,6 +14,7 @@ typedef void (*fmt_out)(void *ctx, char c);
 /* Returns the number of characters produced. */
 size_t fmt_vformat(fmt_out out, void *ctx, const char *f, va_list ap);
 /* snprintf-like: always NUL-terminates when n > 0; returns the full length. */
+size_t fmt_vsnprintf(char *buf, size_t n, const char *f, va_list ap);
 size_t fmt_snprintf(char *buf, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

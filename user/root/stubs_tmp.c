@@ -1,6 +1,5 @@
 #include "root.h"
 int run_tests(const struct bootinfo *bi) { (void)bi; return 1; }
-int run_workload(const struct bootinfo *bi) { (void)bi; return 1; }
 int run_demo(const struct bootinfo *bi)
 {
 	uprintf("root: up, bootargs '%s'\n", bi->bootargs);
