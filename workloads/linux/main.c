@@ -97,6 +97,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ipclab-linux: %s\n", err);
 		return 2;
 	}
+	/* Linux runs are timed: there is no instruction-exact clock here. */
+	if (strcmp(args.mode, "exact") == 0) {
+		if (strstr(words, "mode=exact") != NULL) {
+			const char *msg = "mode=exact needs the virt platform (QEMU -icount); "
+					  "Linux runs are mode=timed";
+			stream_error(&rt_out, msg);
+			stream_done(&rt_out, false);
+			fprintf(stderr, "ipclab-linux: %s\n", msg);
+			return 2;
+		}
+		strcpy(args.mode, "timed");
+	}
 	rc = args.desc->run(&args);
 	if (rc != 0) {
 		stream_error(&rt_out, rt_error());

@@ -14,63 +14,11 @@ import os
 import re
 import subprocess
 import sys
-import zlib
 
-PREFIX = "IPCLAB v1 "
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-
-
-class Failure(Exception):
-    pass
-
-
-def check_stream(text):
-    """A small independent checker of FORMAT.md v1; returns (frames, info, errors)."""
-    frames, info, errors, cur, done = [], {}, [], None, None
-    for no, line in enumerate(text.split("\n"), 1):
-        if line.startswith("S "):
-            if cur is None:
-                raise Failure(f"line {no}: sample outside a frame")
-            if not re.fullmatch(r"-?(0|[1-9][0-9]*)", line[2:]):
-                raise Failure(f"line {no}: malformed sample {line!r}")
-            cur["texts"].append(line[2:])
-            continue
-        if not line.startswith(PREFIX):
-            continue
-        kind, _, body = line[len(PREFIX):].partition(" ")
-        if done is not None:
-            raise Failure(f"line {no}: stream after DONE")
-        words = dict(w.split("=", 1) for w in body.split(" ")) if kind in (
-            "BEGIN", "END", "INFO", "DONE") else {}
-        if kind == "BEGIN":
-            if cur is not None:
-                raise Failure(f"line {no}: BEGIN inside a frame")
-            cur = {"header": words, "texts": []}
-        elif kind == "END":
-            if cur is None:
-                raise Failure(f"line {no}: END without BEGIN")
-            crc = 0
-            for t in cur["texts"]:
-                crc = zlib.crc32(t.encode() + b"\n", crc)
-            if int(words["count"]) != len(cur["texts"]):
-                raise Failure(f"line {no}: count {words['count']} != {len(cur['texts'])}")
-            if words["crc32"] != f"{crc:08x}":
-                raise Failure(f"line {no}: crc32 {words['crc32']} != {crc:08x}")
-            frames.append({"header": cur["header"], "samples": [int(t) for t in cur["texts"]]})
-            cur = None
-        elif kind == "INFO":
-            info.update(words)
-        elif kind == "ERROR":
-            errors.append(body)
-        elif kind == "DONE":
-            done = words["status"]
-        elif kind != "WORKLOAD":
-            raise Failure(f"line {no}: unknown record {kind}")
-    if cur is not None:
-        raise Failure("a frame has no END")
-    if done is None:
-        raise Failure("no DONE line")
-    return frames, info, errors, done
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.dirname(HERE))
+from stream_check import Failure, check_stream  # noqa: E402
 
 
 def bench_parser():
@@ -110,7 +58,7 @@ class Runner:
         if errors or done != "ok" or len(frames) != 1:
             raise Failure(f"{where}: errors={errors} done={done} frames={len(frames)}")
         h = frames[0]["header"]
-        for k, v in (("metric", "rtt"), ("unit", "ns"), ("platform", "linux"),
+        for k, v in (("metric", "rtt"), ("unit", "ns"), ("platform", "linux"), ("mode", "timed"),
                      ("iterations", str(iterations))):
             if h.get(k) != v:
                 raise Failure(f"{where}: BEGIN has {k}={h.get(k)}, expected {v}")
@@ -160,6 +108,7 @@ def test_baselines(r):
     for w in ("pipe", "fifo", "unix_stream", "unix_dgram", "eventfd", "futex"):
         r.ok(f"workload={w} size=65536", iterations=10)
     r.ok("workload=pipe size=100 timer=clock_gettime")
+    r.ok("workload=pipe mode=timed")
 
 
 def test_ring(r):
@@ -210,6 +159,7 @@ def test_bad_words(r):
         ("workload=pipe size=1 size=2", r"^duplicate key 'size'$"),
         ("workload=pipe size", r"^malformed word 'size'"),
         ("workload=ring_pingpong wake=sometimes", r"is not one of poll,futex,eventfd$"),
+        ("workload=pipe mode=exact", r"^mode=exact needs the virt platform"),
     ]
     for words, pattern in cases:
         r.fails(words, pattern, status=2)
@@ -232,13 +182,32 @@ def test_list(r):
         raise Failure("workload=list does not end with DONE status=ok")
 
 
+def test_checker(r):
+    """Our stream checker itself rejects a tampered sample, count or frame."""
+    p = r.run("workload=pipe iterations=20 warmup=1")
+    check_stream(p.stdout)
+    lines = p.stdout.split("\n")
+    i = next(n for n, ln in enumerate(lines) if ln.startswith("S "))
+    bad = {
+        "a changed sample": lines[:i] + ["S " + str(int(lines[i][2:]) + 1)] + lines[i + 1:],
+        "a lost sample": lines[:i] + lines[i + 1:],
+        "a cut stream": lines[:i + 1],
+    }
+    for what, text in bad.items():
+        try:
+            check_stream("\n".join(text))
+        except Failure:
+            continue
+        raise Failure(f"the checker accepts {what}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("binary")
     args = ap.parse_args()
     r = Runner(os.path.abspath(args.binary))
-    tests = [test_list, test_bad_words, test_baselines, test_ring, test_cacheline,
+    tests = [test_list, test_checker, test_bad_words, test_baselines, test_ring, test_cacheline,
              test_faults]
     failed = 0
     for t in tests:
