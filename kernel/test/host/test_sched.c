@@ -1,0 +1,200 @@
+/*
+ * sched.c: the thread queues (tq_*), the run queues (priority order, FIFO
+ * within a priority, add_head, remove, the bitmap and top priority
+ * including 0 and 255, runq_contains), and the switching decisions of
+ * sched_wake/sched_yield/sched_block, with a stub arch_switch that records
+ * each switch.
+ */
+#include <string.h>
+#include "check.h"
+#include "sched.h"
+#include "stubs.h"
+
+static struct { struct thread *from, *to; } sw[64];
+static unsigned nsw;
+
+void arch_switch(struct thread *from, struct thread *to)
+{
+	if (nsw < 64) {
+		sw[nsw].from = from;
+		sw[nsw].to = to;
+	}
+	nsw++;
+}
+
+#define NT 16
+static struct thread th[NT];
+
+static void reset(void)
+{
+	memset(th, 0, sizeof th);
+	sched_init();
+	memset(&idle_thread, 0, sizeof idle_thread);
+	current = &idle_thread;
+	nsw = 0;
+}
+
+static struct thread *mk(int i, unsigned prio)
+{
+	th[i].prio = (uint8_t)prio;
+	th[i].used = true;
+	th[i].state = TS_RUNNABLE;
+	return &th[i];
+}
+
+static void test_tqueue(void)
+{
+	reset();
+	struct tqueue q = { 0 };
+	CHECK(tq_empty(&q));
+	CHECK(tq_pop(&q) == NULL);
+	tq_push(&q, &th[0]);
+	tq_push(&q, &th[1]);
+	tq_push_head(&q, &th[2]);   /* 2 0 1 */
+	CHECK(q.head == &th[2] && q.tail == &th[1]);
+	CHECK(th[2].prev == NULL && th[2].next == &th[0]);
+	CHECK(th[0].prev == &th[2] && th[0].next == &th[1]);
+	CHECK(th[1].prev == &th[0] && th[1].next == NULL);
+	tq_remove(&q, &th[0]);      /* the middle: 2 1 */
+	CHECK(th[0].next == NULL && th[0].prev == NULL);
+	CHECK(th[2].next == &th[1] && th[1].prev == &th[2]);
+	tq_remove(&q, &th[1]);      /* the tail: 2 */
+	CHECK(q.head == &th[2] && q.tail == &th[2]);
+	CHECK(th[2].next == NULL);
+	tq_push(&q, &th[3]);
+	CHECK(tq_pop(&q) == &th[2]);
+	CHECK(q.head == &th[3] && q.tail == &th[3] && th[3].prev == NULL);
+	CHECK(tq_pop(&q) == &th[3]);
+	CHECK(tq_empty(&q) && q.tail == NULL);
+	tq_push_head(&q, &th[4]);   /* push_head into an empty queue sets the tail */
+	CHECK(q.head == &th[4] && q.tail == &th[4]);
+	tq_remove(&q, &th[4]);
+	CHECK(tq_empty(&q) && q.tail == NULL);
+}
+
+static void test_runq_order(void)
+{
+	reset();
+	CHECK_EQ(runq_top_prio(), -1);
+	CHECK(runq_peek() == NULL);
+	CHECK(!sched_any_runnable());
+	runq_add(mk(0, 10));
+	runq_add(mk(1, 200));
+	runq_add(mk(2, 10));
+	runq_add(mk(3, 63));
+	runq_add(mk(4, 64));
+	CHECK(sched_any_runnable());
+	CHECK_EQ(runq_top_prio(), 200);
+	CHECK(runq_peek() == &th[1]);
+	runq_remove(&th[1]);
+	CHECK(!runq_contains(&th[1]));
+	CHECK_EQ(runq_top_prio(), 64);   /* the word boundary 63/64 */
+	runq_remove(&th[4]);
+	CHECK_EQ(runq_top_prio(), 63);
+	runq_remove(&th[3]);
+	CHECK_EQ(runq_top_prio(), 10);
+	CHECK(runq_peek() == &th[0]);    /* FIFO within a priority */
+	runq_remove(&th[0]);
+	CHECK_EQ(runq_top_prio(), 10);   /* 2 still there: the bit stays */
+	CHECK(runq_peek() == &th[2]);
+	runq_remove(&th[2]);
+	CHECK_EQ(runq_top_prio(), -1);
+	CHECK(!sched_any_runnable());
+}
+
+static void test_runq_extremes_and_head(void)
+{
+	reset();
+	runq_add(mk(0, 0));
+	CHECK_EQ(runq_top_prio(), 0);
+	CHECK(runq_peek() == &th[0]);
+	runq_add(mk(1, PRIO_MAX));
+	CHECK_EQ(runq_top_prio(), PRIO_MAX);
+	CHECK(runq_peek() == &th[1]);
+	runq_remove(&th[1]);
+	CHECK_EQ(runq_top_prio(), 0);
+	runq_add(mk(2, 0));
+	runq_add_head(mk(3, 0));         /* 3 0 2 */
+	CHECK(runq_contains(&th[0]) && runq_contains(&th[2]) && runq_contains(&th[3]));
+	CHECK(!runq_contains(mk(4, 0)));
+	CHECK(runq_peek() == &th[3]);
+	runq_remove(&th[3]);
+	CHECK(runq_peek() == &th[0]);
+	runq_remove(&th[0]);
+	CHECK(runq_peek() == &th[2]);
+	runq_remove(&th[2]);
+	CHECK_EQ(runq_top_prio(), -1);
+	/* Every priority at once: peek walks down through all of them. */
+	for (unsigned p = 0; p <= PRIO_MAX; p += 17)
+		runq_add(mk((int)(p / 17), p));
+	for (int p = (PRIO_MAX / 17) * 17; p >= 0; p -= 17) {
+		CHECK_EQ(runq_top_prio(), p);
+		struct thread *t = runq_peek();
+		CHECK(t && t->prio == p);
+		if (t)
+			runq_remove(t);
+	}
+	CHECK_EQ(runq_top_prio(), -1);
+}
+
+static void test_wake_and_yield(void)
+{
+	reset();
+	struct thread *lo = mk(0, 10), *hi = mk(1, 50), *eq = mk(2, 10), *lo2 = mk(3, 5);
+	/* From idle, a woken thread runs at once. */
+	lo->state = TS_BLOCKED;
+	sched_wake(lo);
+	CHECK(current == lo && nsw == 1 && sw[0].from == &idle_thread && sw[0].to == lo);
+	CHECK_EQ(lo->state, TS_RUNNABLE);
+	/* A higher one preempts, the preempted one goes to the head of its queue. */
+	runq_add(eq);
+	hi->state = TS_BLOCKED;
+	sched_wake(hi);
+	CHECK(current == hi && nsw == 2 && sw[1].from == lo && sw[1].to == hi);
+	CHECK(runq_peek() == lo);        /* ahead of eq, which was queued first */
+	/* A lower or equal one is queued, no switch. */
+	lo2->state = TS_BLOCKED;
+	sched_wake(lo2);
+	CHECK(current == hi && nsw == 2 && runq_contains(lo2));
+	/* Yield with nothing of equal priority: no switch. */
+	sched_yield();
+	CHECK(current == hi && nsw == 2);
+	/* Block: the best queued runs (lo, then eq round robin on yield). */
+	hi->state = TS_BLOCKED;
+	sched_block();
+	CHECK(current == lo && nsw == 3);
+	sched_yield();
+	CHECK(current == eq && nsw == 4 && runq_contains(lo));
+	sched_yield();
+	CHECK(current == lo && nsw == 5 && runq_contains(eq));
+	/* Block everything: down to lo2, then idle. */
+	lo->state = TS_BLOCKED;
+	sched_block();
+	CHECK(current == eq);
+	eq->state = TS_BLOCKED;
+	sched_block();
+	CHECK(current == lo2);
+	lo2->state = TS_BLOCKED;
+	sched_block();
+	CHECK(current == &idle_thread);
+	CHECK(!sched_any_runnable());
+	/* Idle yields to whatever is queued, and stays when nothing is. */
+	unsigned before = nsw;
+	sched_yield();
+	CHECK(current == &idle_thread && nsw == before);
+	lo->state = TS_RUNNABLE;
+	runq_add(lo);
+	sched_yield();
+	CHECK(current == lo && !runq_contains(lo));
+	/* The running thread is on no run queue. */
+	CHECK(!runq_contains(current));
+}
+
+int main(void)
+{
+	test_tqueue();
+	test_runq_order();
+	test_runq_extremes_and_head();
+	test_wake_and_yield();
+	return check_report("sched");
+}

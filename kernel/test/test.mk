@@ -1,0 +1,56 @@
+# The kernel's tests: host-native unit tests of kernel logic that needs no
+# hardware (kernel/test/host/, ASan+UBSan), and the in-QEMU suite
+# (kernel/test/qemu/, compiled into the user image by kernel.mk and run by
+# the root task on `-append test`).
+
+KT_HOST_DIR   := kernel/test/host
+KT_HOST_BUILD := $(BUILD)/kernel/test/host
+KT_HOST_CC    ?= gcc
+KT_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Ikernel/include -Ikernel -Ikernel/arch/aarch64 -Ikernel/plat/virt -I$(KT_HOST_DIR)
+
+# Each test: its file, the kernel sources it tests, and the stubs it needs.
+KT_HOST_TESTS := cap sched fmt fdt pmem
+KT_SRCS_cap   := kernel/cap.c $(KT_HOST_DIR)/stubs.c
+KT_SRCS_sched := kernel/sched.c $(KT_HOST_DIR)/stubs.c
+KT_SRCS_fmt   := kernel/lib/fmt.c
+KT_SRCS_fdt   := kernel/fdt.c
+KT_SRCS_pmem  := kernel/pmem.c $(KT_HOST_DIR)/stubs.c
+KT_HOST_BINS  := $(addprefix $(KT_HOST_BUILD)/test_,$(KT_HOST_TESTS))
+
+# One rule per test (eval, so that no secondary expansion leaks into the
+# fragments included after this one).
+define KT_HOST_RULE
+$$(KT_HOST_BUILD)/test_$(1): $$(KT_HOST_DIR)/test_$(1).c $$(KT_SRCS_$(1)) $$(KT_HOST_HDRS) | deps
+	@mkdir -p $$(@D)
+	@echo "  HOSTCC  $$@"
+	@$$(KT_HOST_CC) $$(KT_HOST_CFLAGS) -o $$@ $$< $$(KT_SRCS_$(1))
+endef
+KT_HOST_HDRS := $(wildcard $(KT_HOST_DIR)/*.h kernel/*.h kernel/lib/*.h kernel/include/ipclab/*.h \
+                           kernel/arch/aarch64/*.h kernel/plat/virt/*.h)
+$(foreach t,$(KT_HOST_TESTS),$(eval $(call KT_HOST_RULE,$(t))))
+
+## test-kernel-host: host unit tests of kernel logic (cap, sched, fmt, fdt, pmem) under ASan+UBSan
+test-kernel-host: $(KT_HOST_BINS) | deps
+	@set -e; for t in $(KT_HOST_BINS); do \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; \
+	done
+
+# The in-QEMU suite, in exact mode: QEMU's status must be 0 and the output
+# must end the run with "N passed, 0 failed".
+KT_QEMU_LOG := $(BUILD)/kernel/test/qemu.log
+
+## test-kernel-qemu: the in-QEMU kernel tests (faults, preemption, isolation, syscall errors, IPC, fuzzer)
+test-kernel-qemu: $(KIMAGE) | deps
+	@mkdir -p $(dir $(KT_QEMU_LOG))
+	@echo "  QEMU    -append test (log: $(KT_QEMU_LOG))"
+	@status=0; timeout 120 $(QEMU) $(QEMU_MACHINE) $(QEMU_EXACT) -kernel $(KIMAGE) \
+		-append "test" > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
+	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[test\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
+	if [ $$status -ne 0 ]; then \
+		echo "test-kernel-qemu: QEMU exited with status $$status (124: timeout)"; exit 1; fi; \
+	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \
+		echo "test-kernel-qemu: no 'N passed, 0 failed' line"; exit 1; fi
+
+TEST_TARGETS += test-kernel-host test-kernel-qemu
