@@ -1,21 +1,6 @@
 #include "kernel.h"
 #include "cap.h"
 
-int cap_lookup(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights, struct cap **out)
-{
-	if (slot == 0 || slot >= CSPACE_SLOTS)
-		return IPC_E_SLOT;
-	struct cap *c = &cs->slot[slot];
-	if (c->type == CAP_NULL)
-		return IPC_E_EMPTY;
-	if (c->type != type)
-		return IPC_E_TYPE;
-	if ((c->rights & rights) != rights)
-		return IPC_E_RIGHTS;
-	*out = c;
-	return IPC_OK;
-}
-
 int cap_check_free(const struct cspace *cs, uint64_t slot)
 {
 	if (slot == 0 || slot >= CSPACE_SLOTS)

@@ -52,7 +52,7 @@ static void transfer(struct thread *src, uint64_t info, const uint64_t mr[MSG_RE
 	dst->ret[6] = badge;
 }
 
-static void block_on(struct ep *e, enum block_on why, uint8_t state)
+void ep_block_on(struct ep *e, enum block_on why, uint8_t state)
 {
 	struct thread *self = current;
 	self->state = TS_BLOCKED;
@@ -127,7 +127,7 @@ uint64_t ep_send(struct ep *e, uint64_t badge, bool grant, uint64_t info,
 	self->is_call = call;
 	for (int i = 0; i < MSG_REG_WORDS; i++)
 		self->send_mr[i] = mr[i];
-	block_on(e, BLK_SEND, EP_SEND);
+	ep_block_on(e, BLK_SEND, EP_SEND);
 	sched_block();
 	return self->ret[0];
 }
@@ -149,7 +149,7 @@ uint64_t ep_recv(struct ep *e)
 		}
 		return self->ret[0];
 	}
-	block_on(e, BLK_RECV, EP_RECV);
+	ep_block_on(e, BLK_RECV, EP_RECV);
 	sched_block();
 	return self->ret[0];
 }
@@ -190,7 +190,7 @@ uint64_t ep_reply_recv(struct ep *e, uint64_t info, const uint64_t mr[MSG_REG_WO
 		runq_add(c);
 		return ep_recv(e);
 	}
-	block_on(e, BLK_RECV, EP_RECV);
+	ep_block_on(e, BLK_RECV, EP_RECV);
 	handoff(c);
 	return self->ret[0];
 }

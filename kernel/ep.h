@@ -45,5 +45,84 @@ uint64_t ep_recv(struct ep *e);
 uint64_t ep_reply(uint64_t info, const uint64_t mr[4]);
 uint64_t ep_reply_recv(struct ep *e, uint64_t info, const uint64_t mr[4]);
 void ep_abandon_caller(struct thread *server);
+/* Queue the current thread on e (BLK_SEND or BLK_RECV), not yet switching. */
+void ep_block_on(struct ep *e, enum block_on why, uint8_t state);
+
+/*
+ * The fast paths of Call and ReplyRecv, seL4's way: a list of guards for
+ * the common case (no capability in the message, the other side already
+ * waiting, nobody of higher priority ready); any guard that fails falls
+ * back to the general path, so the fast path only has to be correct, never
+ * complete.  Inline, so that a syscall handler is one frame.  The message
+ * info must have passed check_info (syscall.c).
+ */
+#include "cap.h"
+#include "sched.h"
+
+static inline void ep_fast_deliver(struct thread *src, struct thread *dst, uint64_t info,
+                                   uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3,
+                                   uint64_t badge)
+{
+	dst->ret[0] = IPC_OK;
+	dst->ret[1] = info;
+	dst->ret[2] = m0;
+	dst->ret[3] = m1;
+	dst->ret[4] = m2;
+	dst->ret[5] = m3;
+	dst->ret[6] = badge;
+	if (unlikely(info > MSG_REG_WORDS))
+		memcpy((uint64_t *)phys_to_virt(dst->ipcbuf_pa) + MSG_REG_WORDS,
+		       (const uint64_t *)phys_to_virt(src->ipcbuf_pa) + MSG_REG_WORDS,
+		       (info - MSG_REG_WORDS) * sizeof(uint64_t));
+	dst->state = TS_RUNNABLE;
+	dst->blocked_on = BLK_NONE;
+	dst->wait_obj = NULL;
+}
+
+static inline uint64_t ep_call_fast(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
+                                    uint64_t m2, uint64_t m3)
+{
+	struct ep *e = c->obj;
+	struct thread *self = current;
+	struct thread *dst = e->q.head;
+	if (likely(info <= MSG_MAX_WORDS && e->state == EP_RECV &&
+	           (int)dst->prio >= runq_top_prio())) {
+		e->q.head = dst->next;
+		if (dst->next) {
+			dst->next->prev = NULL;
+		} else {
+			e->q.tail = NULL;
+			e->state = EP_IDLE;
+		}
+		ep_fast_deliver(self, dst, info, m0, m1, m2, m3, c->badge);
+		dst->caller = self;
+		self->state = TS_BLOCKED;
+		self->blocked_on = BLK_REPLY;
+		self->wait_obj = dst;
+		current = dst;
+		arch_switch(self, dst);
+		return current->ret[0];
+	}
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_send(e, c->badge, c->rights & RIGHT_GRANT, info, mr, true, true);
+}
+
+static inline uint64_t ep_reply_recv_fast(struct ep *e, uint64_t info, uint64_t m0, uint64_t m1,
+                                          uint64_t m2, uint64_t m3)
+{
+	struct thread *self = current;
+	struct thread *c = self->caller;
+	if (likely(info <= MSG_MAX_WORDS && c && e->state != EP_SEND &&
+	           (int)c->prio >= runq_top_prio())) {
+		self->caller = NULL;
+		ep_fast_deliver(self, c, info, m0, m1, m2, m3, 0);
+		ep_block_on(e, BLK_RECV, EP_RECV);
+		current = c;
+		arch_switch(self, c);
+		return current->ret[0];
+	}
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_reply_recv(e, info, mr);
+}
 
 #endif

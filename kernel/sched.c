@@ -5,7 +5,8 @@ struct thread idle_thread;
 
 /* One queue per priority and a bitmap of the non-empty ones. */
 static struct tqueue runq[PRIO_MAX + 1];
-static uint64_t runq_bitmap[(PRIO_MAX + 1) / 64];
+uint64_t runq_bitmap[RUNQ_WORDS];
+uint64_t runq_words;   /* bit w: runq_bitmap[w] is not zero */
 
 void tq_push(struct tqueue *q, struct thread *t)
 {
@@ -50,31 +51,32 @@ struct thread *tq_pop(struct tqueue *q)
 	return t;
 }
 
+static void mark_ready(unsigned prio)
+{
+	runq_bitmap[prio / 64] |= 1ull << (prio % 64);
+	runq_words |= 1ull << (prio / 64);
+}
+
 void runq_add(struct thread *t)
 {
 	tq_push(&runq[t->prio], t);
-	runq_bitmap[t->prio / 64] |= 1ull << (t->prio % 64);
+	mark_ready(t->prio);
 }
 
 void runq_add_head(struct thread *t)
 {
 	tq_push_head(&runq[t->prio], t);
-	runq_bitmap[t->prio / 64] |= 1ull << (t->prio % 64);
+	mark_ready(t->prio);
 }
 
 void runq_remove(struct thread *t)
 {
 	tq_remove(&runq[t->prio], t);
-	if (tq_empty(&runq[t->prio]))
+	if (tq_empty(&runq[t->prio])) {
 		runq_bitmap[t->prio / 64] &= ~(1ull << (t->prio % 64));
-}
-
-int runq_top_prio(void)
-{
-	for (int w = (int)ARRAY_SIZE(runq_bitmap) - 1; w >= 0; w--)
-		if (runq_bitmap[w])
-			return w * 64 + 63 - __builtin_clzll(runq_bitmap[w]);
-	return -1;
+		if (!runq_bitmap[t->prio / 64])
+			runq_words &= ~(1ull << (t->prio / 64));
+	}
 }
 
 struct thread *runq_peek(void)
@@ -95,6 +97,7 @@ void sched_init(void)
 {
 	memset(runq, 0, sizeof runq);
 	memset(runq_bitmap, 0, sizeof runq_bitmap);
+	runq_words = 0;
 }
 
 void sched_switch_to(struct thread *t)

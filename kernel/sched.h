@@ -22,7 +22,21 @@ void runq_add(struct thread *t);        /* tail of its priority */
 void runq_add_head(struct thread *t);
 void runq_remove(struct thread *t);
 struct thread *runq_peek(void);         /* highest priority, NULL when empty */
-int runq_top_prio(void);                /* -1 when empty */
+
+/* The bitmap of non-empty queues, and of its non-zero words. */
+#define RUNQ_WORDS ((PRIO_MAX + 1) / 64)
+extern uint64_t runq_bitmap[RUNQ_WORDS];
+extern uint64_t runq_words;
+
+/* The highest priority with a ready thread, -1 when none: two
+ * count-leading-zeros, no loop (the IPC fast paths ask it). */
+static inline int runq_top_prio(void)
+{
+	if (!runq_words)
+		return -1;
+	int w = 63 - __builtin_clzll(runq_words);
+	return w * 64 + 63 - __builtin_clzll(runq_bitmap[w]);
+}
 bool runq_contains(const struct thread *t);
 
 void sched_init(void);

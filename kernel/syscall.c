@@ -347,7 +347,11 @@ static uint64_t sys_nbsend(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m
 
 static uint64_t sys_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
 {
-	return do_send(slot, info, m0, m1, m2, m3, true, true);
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_WRITE, &c));
+	if (unlikely(info > MSG_MAX_WORDS))
+		TRY(check_info(info, c, true));
+	return ep_call_fast(c, info, m0, m1, m2, m3);
 }
 
 static uint64_t sys_recv(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -362,11 +366,11 @@ static uint64_t sys_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64
 {
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_READ, &c));
-	TRY(check_info(info, c, false));
+	if (unlikely(info > MSG_MAX_WORDS))
+		TRY(check_info(info, c, false));
 	if (!current->caller)
 		return ERR(IPC_E_NOREPLY);
-	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
-	return ep_reply_recv(c->obj, info, mr);
+	return ep_reply_recv_fast(c->obj, info, m0, m1, m2, m3);
 }
 
 static uint64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights, uint64_t a4, uint64_t a5)
