@@ -28,6 +28,7 @@ SAMPLE_COLUMNS = ["run_id", "workload", "metric", "params", "rep", "platform", "
                   "unit", "mode", "per", "overhead", "i", "value"]
 MARK = b"=== "              # capture annotations: console noise to the parser
 ATTEMPTS = 2                # a failed run is retried once
+MAX_OUTPUT = 64 << 20       # bytes of stdout a run may print before it is stopped
 
 
 class Interrupted(Exception):
@@ -84,7 +85,11 @@ def write_atomic(path, data):
 
 
 def attempt(platform, run, workdir, sup):
-    """Start the run once; return (argv, exit status or None, timed_out, out, err, secs)."""
+    """Start the run once.
+
+    Returns (argv, exit status or None, killed, stdout, stderr, seconds), where
+    `killed` is None or why the harness killed it (time limit, runaway output).
+    """
     argv = platform.command(run.words)
     base = os.path.join(workdir, f"{run.run_id}.{os.getpid()}.{threading.get_ident()}")
     t0 = time.monotonic()
@@ -93,33 +98,42 @@ def attempt(platform, run, workdir, sup):
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                  start_new_session=True, cwd=platform.root)
         except OSError as e:
-            return argv, None, False, b"", f"cannot start: {e}\n".encode(), 0.0
+            return argv, None, None, b"", f"cannot start: {e}\n".encode(), 0.0
         sup.add(p)
-        timed_out = False
+        killed = None
         try:
-            p.wait(timeout=run.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill(p)
-            p.wait()
+            while killed is None:
+                left = run.timeout - (time.monotonic() - t0)
+                try:
+                    p.wait(timeout=max(0.0, min(1.0, left)))
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                if time.monotonic() - t0 >= run.timeout:
+                    killed = f"timeout after {run.timeout:g} s"
+                elif os.fstat(out.fileno()).st_size > MAX_OUTPUT:
+                    killed = f"output exceeded {MAX_OUTPUT >> 20} MiB (a runaway console?)"
+            if killed:
+                _kill(p)
+                p.wait()
         finally:
             sup.remove(p)
         secs = time.monotonic() - t0
         out.seek(0)
         err.seek(0)
-        data, errdata = out.read(), err.read()
+        data, errdata = out.read(MAX_OUTPUT), err.read(MAX_OUTPUT)
     os.unlink(base + ".out")
     os.unlink(base + ".err")
     if sup.stop.is_set():
         raise Interrupted(run.run_id)
-    return argv, (None if timed_out else p.returncode), timed_out, data, errdata, secs
+    return argv, (None if killed else p.returncode), killed, data, errdata, secs
 
 
-def judge(run, platform_name, cap, status, timed_out):
+def judge(run, platform_name, cap, status, killed):
     """Reasons this attempt failed ([] when it succeeded)."""
     reasons = []
-    if timed_out:
-        reasons.append(f"timeout after {run.timeout:g} s")
+    if killed:
+        reasons.append(killed)
     elif status is not None and status < 0:
         try:
             name = signal.Signals(-status).name
@@ -160,8 +174,8 @@ def sample_rows(run, frames):
                    h["counter"], h["unit"], h["mode"], f.per, f.overhead, i, v]
 
 
-def capture_section(run_id, n, argv, data, errdata, status, timed_out, secs, verdict):
-    end = "timeout" if timed_out else f"exit {status}"
+def capture_section(run_id, n, argv, data, errdata, status, killed, secs, verdict):
+    end = f"killed: {killed}" if killed else f"exit {status}"
     parts = [MARK + f"ipclab capture: run {run_id} attempt {n}\n".encode(),
              MARK + f"command: {shlex.join(argv)}\n".encode(),
              data]
@@ -200,13 +214,13 @@ def execute(platform, run, outdir, sup, image_sha256, host):
     os.makedirs(os.path.join(outdir, "captures"), exist_ok=True)
     capture, history, frames = [], [], []
     for n in range(1, ATTEMPTS + 1):
-        argv, status, timed_out, data, errdata, secs = attempt(platform, run, workdir, sup)
+        argv, status, killed, data, errdata, secs = attempt(platform, run, workdir, sup)
         cap = stream.parse(data)
-        reasons = judge(run, platform.name, cap, status, timed_out)
+        reasons = judge(run, platform.name, cap, status, killed)
         verdict = "ok" if not reasons else "failed: " + short(reasons)
         capture.append(capture_section(run.run_id, n, argv, data, errdata, status,
-                                       timed_out, secs, verdict))
-        history.append({"attempt": n, "exit": status, "timed_out": timed_out,
+                                       killed, secs, verdict))
+        history.append({"attempt": n, "exit": status, "killed": killed,
                         "seconds": round(secs, 3), "reason": short(reasons),
                         "command": argv, "info": cap.info})
         if not reasons:
