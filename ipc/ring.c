@@ -49,6 +49,10 @@ int ring_config_check(const struct ring_config *cfg)
 		return RING_EARG;
 	if (cfg->variant != RING_NAIVE && !is_pow2(cfg->capacity))
 		return RING_EARG;
+	/* A one-cell sequence ring cannot tell "published" (seq = pos + 1) from
+	 * "free for the next lap" (seq = pos + 1 as well). */
+	if (is_mp(cfg->variant) && cfg->capacity < 2)
+		return RING_EARG;
 	/* Several blocked producers (or consumers) would need a wake-all; a
 	 * coalescing notification wakes one.  So MPMC only polls, and MPSC
 	 * producers poll for space (its consumer may block: see README). */

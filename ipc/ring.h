@@ -144,7 +144,8 @@ struct ring_waker {
 struct ring_config {
 	enum ring_variant variant;
 	enum ring_wake wake;
-	uint32_t capacity;   /* messages the ring holds; a power of two except NAIVE */
+	uint32_t capacity;   /* messages the ring holds; a power of two except NAIVE;
+	                        at least 2 for MPSC/MPMC */
 	uint32_t slot_size;  /* bytes per message: a multiple of 8 in 8..4096 */
 };
 
