@@ -46,12 +46,48 @@ static int setup_local(const struct wl_args *a, uint32_t slot, uint32_t cap,
 
 /* ---- ring_pushpop: one push and one pop in one task ---- */
 
+/* path=inline: the variant's own inline functions on an 8-byte message,
+ * the protocol a compile-time constant (what a tuned task would write);
+ * path=generic: ring_push/ring_pop, variant chosen at run time, memcpy of
+ * the slot. */
+static inline bool push64(struct ring_prod *p, enum ring_variant v, uint64_t x)
+{
+	if (v == RING_NAIVE) {
+		uint64_t *s = ring_naive_reserve(p);
+		if (!s)
+			return false;
+		*s = x;
+		ring_naive_commit(p);
+		return true;
+	}
+	return ring_spsc_push64_w(p, x, RING_WAKE_POLL);
+}
+
+static inline bool pop64(struct ring_cons *c, enum ring_variant v, uint64_t *x)
+{
+	if (v == RING_NAIVE) {
+		const uint64_t *s = ring_naive_peek(c);
+		if (!s)
+			return false;
+		*x = *s;
+		ring_naive_release(c);
+		return true;
+	}
+	return ring_spsc_pop64_w(c, x, RING_WAKE_POLL);
+}
+
+static const char *const path_choices[] = { "generic", "inline", NULL };
+
 static int wl_ring_pushpop(const struct wl_args *a)
 {
 	int64_t ov = measure_overhead(a, overhead_reads);
 	if (ov < 0)
 		return 1;
 	uint32_t slot = (uint32_t)wl_get(a, "slot");
+	bool inl = strcmp(wl_get_choice(a, "path"), "inline") == 0;
+	enum ring_variant v = variant_of[wl_get(a, "variant")];
+	if (inl && slot != 8)
+		return wl_fail("path=inline moves 8-byte messages: slot=%u needs path=generic", slot);
 	struct ring_prod p;
 	struct ring_cons c;
 	if (setup_local(a, slot, 16, &p, &c))
@@ -60,11 +96,22 @@ static int wl_ring_pushpop(const struct wl_args *a)
 	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
 	for (uint64_t i = 0; i < n + w; i++) {
 		msg[0] = i;
-		uint64_t t0 = cycles();
-		int e1 = ring_push(&p, msg);
-		int e2 = ring_pop(&c, out);
-		uint64_t t1 = cycles();
-		if (e1 || e2 || out[0] != i)
+		uint64_t t0, t1;
+		bool ok;
+		if (inl) {
+			t0 = cycles();
+			bool ok1 = push64(&p, v, i);
+			bool ok2 = pop64(&c, v, &out[0]);
+			t1 = cycles();
+			ok = ok1 && ok2;
+		} else {
+			t0 = cycles();
+			int e1 = ring_push(&p, msg);
+			int e2 = ring_pop(&c, out);
+			t1 = cycles();
+			ok = !e1 && !e2;
+		}
+		if (!ok || out[0] != i)
 			return wl_fail("push/pop %lu lost the message", i);
 		if (i >= w)
 			wl_samples[i - w] = (int64_t)(t1 - t0) - ov;
@@ -230,6 +277,7 @@ static const struct wl_param pushpop_params[] = {
 	ITER,
 	{ .name = "variant", .def = 1, .choices = variant_choices },
 	{ .name = "slot", .min = RING_SLOT_MIN, .max = RING_SLOT_MAX, .def = 8 },
+	{ .name = "path", .def = 0, .choices = path_choices },
 };
 static const struct wl_param throughput_params[] = {
 	ITER,
