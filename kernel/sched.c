@@ -131,10 +131,13 @@ void sched_wake(struct thread *t)
 	t->wait_obj = NULL;
 	if (current == &idle_thread) {
 		sched_switch_to(t);
-	} else if (t->prio > current->prio) {
+	} else if (t->prio > current->prio && current->state == TS_RUNNABLE) {
 		runq_add_head(current);
 		sched_switch_to(t);
 	} else {
+		/* Lower, or the current thread is itself blocking or ending
+		 * (an exiting task signals its end notification): queue t; the
+		 * current thread gives up the CPU next and the best one runs. */
 		runq_add(t);
 	}
 }

@@ -190,8 +190,35 @@ static void test_wake_and_yield(void)
 	CHECK(!runq_contains(current));
 }
 
+/* A thread that is ending or blocking (its state already says so) may
+ * wake a higher one on its way out (an exiting task signals its end
+ * notification): the woken thread is queued, the ending one is never put
+ * back on a run queue, and sched_block() then runs the woken one. */
+static void test_wake_from_ending_thread(void)
+{
+	reset();
+	struct thread *dying = mk(0, 10), *waiter = mk(1, 200), *other = mk(2, 50);
+	dying->state = TS_BLOCKED;
+	sched_wake(dying);                  /* from idle: runs */
+	CHECK(current == dying);
+	runq_add(other);
+	unsigned before = nsw;
+	dying->state = TS_EXITED;
+	waiter->state = TS_BLOCKED;
+	sched_wake(waiter);
+	CHECK(current == dying && nsw == before);   /* no switch yet */
+	CHECK(!runq_contains(dying));
+	CHECK(runq_contains(waiter));
+	CHECK_EQ(waiter->state, TS_RUNNABLE);
+	sched_block();
+	CHECK(current == waiter && sw[before].from == dying && sw[before].to == waiter);
+	CHECK(!runq_contains(dying));
+	CHECK(runq_peek() == other);
+}
+
 int main(void)
 {
+	test_wake_from_ending_thread();
 	test_tqueue();
 	test_runq_order();
 	test_runq_extremes_and_head();
