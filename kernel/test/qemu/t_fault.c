@@ -1,0 +1,206 @@
+/*
+ * Each kind of user fault stops the faulting task with the right FAULT_*
+ * kind in SYS_STATUS, while a bystander task (blocked on a notification
+ * when the fault happens) and the kernel run on: the bystander is woken
+ * afterwards and must exit normally.
+ */
+#include "harness.h"
+#include "tests.h"
+
+static volatile uint64_t some_data = 0x1234;   /* a .data page: mapped, never executable */
+static volatile int recursion_limit = 1 << 30;
+
+static void bystander(uint64_t arg)
+{
+	(void)arg;
+	struct sysret r = sys_wait(CHILD_SLOT(0));
+	C_CHECK(r.err == IPC_OK && r.v == 0x99);
+	sys_exit(0);
+}
+
+/* Run victim(arg) beside a bystander; check the victim's end. */
+static void fault_case(void (*victim)(uint64_t), uint64_t arg, unsigned kind)
+{
+	struct child v, b;
+	uint64_t n = t_ntfn();
+	if (!t_child(&b, bystander, 0, 100, "bystander") || !t_child(&v, victim, arg, 100, "victim"))
+		return;
+	t_give(&b, n, CHILD_SLOT(0), RIGHT_READ, 0);
+	t_start(&b);   /* first in the queue: it blocks before the victim runs */
+	t_start(&v);
+	uint64_t st = t_join(&v);
+	T_EQ(st & 0xff, TS_FAULTED);
+	T_EQ(st >> 8, kind);
+	/* The bystander is still there, waiting, and runs on. */
+	T_EQ(sys_status(b.task).v, STATUS(TS_RUNNABLE, 0));   /* a task is runnable until it ends */
+	T_OK(sys_signal(n, 0x99));
+	t_join_ok(&b, "bystander");
+	/* The victim's thread is stopped too, and stays stopped. */
+	T_OK(sys_yield());
+	T_EQ(sys_status(v.task).v & 0xff, TS_FAULTED);
+}
+
+static void v_read(uint64_t addr)
+{
+	uint64_t x = *(volatile uint64_t *)(uintptr_t)addr;
+	sys_exit((int64_t)(x | 1));   /* not reached */
+}
+
+static void v_write(uint64_t addr)
+{
+	*(volatile uint64_t *)(uintptr_t)addr = 0xbad;
+	sys_exit(1);
+}
+
+static void v_jump(uint64_t addr)
+{
+	((void (*)(void))(uintptr_t)addr)();
+	sys_exit(1);
+}
+
+static void v_udf(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile(".inst 0x00000000" ::: "memory");   /* udf #0 */
+	sys_exit(1);
+}
+
+static void v_fp(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile(".inst 0x9e6703e0" ::: "memory");   /* fmov d0, xzr */
+	sys_exit(1);
+}
+
+static void v_sysreg(uint64_t arg)
+{
+	(void)arg;
+	uint64_t x;
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(x) :: "memory");   /* EL1 only */
+	sys_exit((int64_t)(x | 1));
+}
+
+static void v_misaligned(uint64_t arg)
+{
+	(void)arg;
+	static uint64_t buf[4];
+	uint64_t p = (uint64_t)(uintptr_t)buf + 1 + arg, x;
+	__asm__ volatile("ldr %0, [%1]" : "=r"(x) : "r"(p) : "memory");
+	sys_exit((int64_t)(x | 1));
+}
+
+static void v_sp(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile("mov x9, sp\n\tsub x9, x9, #4\n\tmov sp, x9\n\tldr x10, [sp]\n\t" ::: "x9", "x10", "memory");
+	sys_exit(1);
+}
+
+static int __attribute__((noinline)) recurse(volatile char *prev, int depth)
+{
+	volatile char buf[512];
+	buf[0] = (char)depth;
+	buf[511] = *prev;
+	if (depth == recursion_limit)
+		return buf[0];
+	return recurse(buf, depth + 1) + buf[100];
+}
+
+static void v_stack(uint64_t arg)
+{
+	(void)arg;
+	char c = 1;
+	sys_exit(recurse(&c, 0));
+}
+
+void test_fault_data_unmapped(void) { fault_case(v_read, CHILD_MAP_VA + 0x123000, FAULT_DATA); }
+void test_fault_data_kernel(void) { fault_case(v_read, 0x40200000, FAULT_DATA); }
+void test_fault_write_kernel(void) { fault_case(v_write, 0x40201000, FAULT_DATA); }
+
+void test_fault_instr_unmapped(void)
+{
+	fault_case(v_jump, CHILD_MAP_VA, FAULT_INSTR);
+	if (!t_failed())
+		fault_case(v_jump, 0x40200000, FAULT_INSTR);   /* the kernel's code */
+}
+
+void test_fault_instr_data(void) { fault_case(v_jump, (uint64_t)(uintptr_t)&some_data, FAULT_INSTR); }
+void test_fault_undef(void) { fault_case(v_udf, 0, FAULT_UNDEF); }
+void test_fault_fp(void) { fault_case(v_fp, 0, FAULT_UNDEF); }
+void test_fault_sysreg(void) { fault_case(v_sysreg, 0, FAULT_UNDEF); }
+
+void test_fault_align_data(void)
+{
+	fault_case(v_misaligned, 0, FAULT_ALIGN);
+	if (!t_failed())
+		fault_case(v_misaligned, 3, FAULT_ALIGN);
+}
+
+void test_fault_align_pc(void) { fault_case(v_jump, (uint64_t)(uintptr_t)v_udf + 2, FAULT_ALIGN); }
+void test_fault_align_sp(void) { fault_case(v_sp, 0, FAULT_ALIGN); }
+void test_fault_stack_overflow(void) { fault_case(v_stack, 0, FAULT_STACK); }
+void test_fault_write_code(void) { fault_case(v_write, (uint64_t)(uintptr_t)v_read, FAULT_WRITE_RO); }
+
+/* A read-only mapping of a frame: readable (the root's data is there),
+ * not writable, and the failed write changed nothing. */
+static void v_ro_frame(uint64_t arg)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)CHILD_MAP_VA;
+	C_CHECK(p[0] == arg);
+	p[0] = ~arg;
+	sys_exit(1);
+}
+
+void test_fault_write_ro_frame(void)
+{
+	uint64_t f = t_frame(1);
+	volatile uint64_t *mine = t_map_root(f, 1, RIGHT_READ | RIGHT_WRITE);
+	const uint64_t magic = 0x5eed5eed5eedull;
+	mine[0] = magic;
+	struct child v;
+	if (!t_child(&v, v_ro_frame, magic, 100, "ro-writer"))
+		return;
+	t_map_child(&v, f, CHILD_MAP_VA, RIGHT_READ);
+	t_start(&v);
+	T_EQ(t_join(&v), STATUS(TS_FAULTED, FAULT_WRITE_RO));
+	T_EQ(mine[0], magic);
+	/* A read-only capability to the frame cannot map it writable. */
+	uint64_t ro = t_mint(f, RIGHT_READ, 0);
+	struct child w;
+	if (!t_child(&w, v_ro_frame, magic, 100, "ro-writer2"))
+		return;
+	T_ERR(sys_map(ro, w.task, CHILD_MAP_VA, RIGHT_READ | RIGHT_WRITE), IPC_E_RIGHTS);
+	T_OK(sys_map(ro, w.task, CHILD_MAP_VA, RIGHT_READ));
+	t_start(&w);
+	T_EQ(t_join(&w), STATUS(TS_FAULTED, FAULT_WRITE_RO));
+	T_EQ(mine[0], magic);
+}
+
+/* A fault in one thread ends its task: the sibling thread, blocked on a
+ * notification, is stopped too and leaves the notification's queue. */
+static void sibling_waiter(uint64_t arg)
+{
+	(void)arg;
+	sys_wait(CHILD_SLOT(0));
+	sys_exit(5);
+}
+
+void test_fault_thread_sibling(void)
+{
+	uint64_t n = t_ntfn();
+	struct child c;
+	if (!t_child(&c, sibling_waiter, 0, 100, "two-threads"))
+		return;
+	t_give(&c, n, CHILD_SLOT(0), RIGHT_READ, 0);
+	uint64_t th = t_slot();
+	T_OK(sys_thread_create(c.task, th, v_udf, 0, 90));
+	t_start(&c);
+	t_settle(95);   /* the waiter has blocked */
+	T_EQ(sys_status(th).v, STATUS(TS_INACTIVE, 0));
+	T_OK(sys_start(th));
+	T_EQ(t_join(&c), STATUS(TS_FAULTED, FAULT_UNDEF));
+	T_EQ(sys_status(th).v, STATUS(TS_FAULTED, FAULT_UNDEF));
+	/* Nobody waits on n any more: a signal is kept in the word. */
+	T_OK(sys_signal(n, 4));
+	T_EQ(sys_peek(n).v, 4);
+}

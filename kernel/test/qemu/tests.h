@@ -1,0 +1,60 @@
+/* The tests of the in-QEMU suite, one function each (the table is in harness.c). */
+#ifndef TEST_TESTS_H
+#define TEST_TESTS_H
+
+/* t_fault.c */
+void test_fault_data_unmapped(void);
+void test_fault_data_kernel(void);
+void test_fault_write_kernel(void);
+void test_fault_instr_unmapped(void);
+void test_fault_instr_data(void);
+void test_fault_undef(void);
+void test_fault_fp(void);
+void test_fault_sysreg(void);
+void test_fault_align_data(void);
+void test_fault_align_pc(void);
+void test_fault_align_sp(void);
+void test_fault_stack_overflow(void);
+void test_fault_write_code(void);
+void test_fault_write_ro_frame(void);
+void test_fault_thread_sibling(void);
+/* t_sched.c */
+void test_prio_strict(void);
+void test_prio_no_starvation(void);
+void test_equal_prio_share(void);
+void test_isolation_private(void);
+void test_isolation_other_map(void);
+/* t_errors.c */
+void test_err_nosys(void);
+void test_err_slots(void);
+void test_err_rights(void);
+void test_err_create(void);
+void test_err_task_create(void);
+void test_err_puts(void);
+void test_err_cap_copy(void);
+void test_err_start_status(void);
+void test_err_msg(void);
+/* t_ntfn.c */
+void test_ntfn_coalesce(void);
+void test_ntfn_poll_peek(void);
+void test_ntfn_fifo(void);
+void test_ntfn_wake_higher(void);
+void test_ntfn_wake_lower(void);
+void test_ntfn_badge_mint(void);
+void test_ntfn_rights(void);
+/* t_ep.c */
+void test_ep_call_sizes(void);
+void test_ep_reply_only_caller(void);
+void test_ep_noreply_wouldblock(void);
+void test_ep_badge(void);
+void test_ep_grant(void);
+void test_ep_grant_denied(void);
+void test_no_cap_no_access(void);
+/* t_frame.c */
+void test_frame_shared(void);
+void test_frame_map_errors(void);
+void test_pool_exhaustion(void);
+/* t_fuzz.c */
+void test_fuzz(void);
+
+#endif
