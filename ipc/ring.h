@@ -179,7 +179,7 @@ struct ring_prod {
 	uint32_t mask;           /* nslots - 1 (power-of-two variants) */
 	uint32_t stride;
 	unsigned char *slots;
-	_Atomic uint32_t *head_p;
+	_Atomic uint32_t *head_p;  /* right after slots: one ldp loads both */
 	_Atomic uint32_t *tail_p;
 	_Atomic uint32_t *cons_flag;
 	_Atomic uint32_t *prod_flag;
@@ -200,8 +200,8 @@ struct ring_cons {
 	uint32_t mask;
 	uint32_t stride;
 	unsigned char *slots;
+	_Atomic uint32_t *tail_p;  /* right after slots: one ldp loads both */
 	_Atomic uint32_t *head_p;
-	_Atomic uint32_t *tail_p;
 	_Atomic uint32_t *cons_flag;
 	_Atomic uint32_t *prod_flag;
 	uint32_t capacity;
@@ -336,17 +336,27 @@ static inline void ring__cons_notify(struct ring_cons *c, uint32_t first,
 
 /* ---- CACHED and BATCHED: single producer, single consumer ---------------- */
 
-/* A slot to fill, or NULL when the ring is full.  Nothing is published until
- * ring_spsc_commit(). */
-static inline void *ring_spsc_reserve(struct ring_prod *p)
+/* Is there a free slot?  Reads the consumer's index only when the cached
+ * copy says the ring is full. */
+static inline bool ring__spsc_room(struct ring_prod *p)
 {
 	uint32_t h = p->head;
-	if (RING_UNLIKELY(h == p->limit)) {
-		p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
-		if (h == p->limit)
-			return NULL;
-	}
-	return p->slots + (size_t)(h & p->mask) * p->stride;
+	if (RING_LIKELY(h != p->limit))
+		return true;
+	p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
+	return h != p->limit;
+}
+
+static inline void *ring__spsc_slot(struct ring_prod *p)
+{
+	return p->slots + (size_t)(p->head & p->mask) * p->stride;
+}
+
+/* A slot to fill, or NULL when the ring is full.  Nothing is published until
+ * ring_spsc_commit_n_w(). */
+static inline void *ring_spsc_reserve(struct ring_prod *p)
+{
+	return ring__spsc_room(p) ? ring__spsc_slot(p) : NULL;
 }
 
 /* Up to `want` contiguous free slots (fewer at the end of the array or when
@@ -378,16 +388,26 @@ static inline void ring_spsc_commit_n_w(struct ring_prod *p, uint32_t n, enum ri
 	ring__prod_notify(p, first, w);
 }
 
+/* Is there a message?  Reads the producer's index only when the cached
+ * copy says the ring is empty. */
+static inline bool ring__spsc_ready(struct ring_cons *c)
+{
+	uint32_t t = c->tail;
+	if (RING_LIKELY(t != c->avail))
+		return true;
+	c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
+	return t != c->avail;
+}
+
+static inline const void *ring__spsc_msg(const struct ring_cons *c)
+{
+	return c->slots + (size_t)(c->tail & c->mask) * c->stride;
+}
+
 /* The oldest message, or NULL when the ring is empty. */
 static inline const void *ring_spsc_peek(struct ring_cons *c)
 {
-	uint32_t t = c->tail;
-	if (RING_UNLIKELY(t == c->avail)) {
-		c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
-		if (t == c->avail)
-			return NULL;
-	}
-	return c->slots + (size_t)(t & c->mask) * c->stride;
+	return ring__spsc_ready(c) ? ring__spsc_msg(c) : NULL;
 }
 
 /* Up to `max` contiguous messages (0 when empty); *first receives the first. */
@@ -418,25 +438,29 @@ static inline void ring_spsc_release_n_w(struct ring_cons *c, uint32_t n, enum r
 	ring__cons_notify(c, first, w);
 }
 
-/* 8-byte messages (the first word of a slot), protocol given as a constant:
- * the shortest path, for the workloads that count instructions. */
+/* 8-byte messages on a ring whose slot_size is 8, protocol given as a
+ * constant: the shortest path, for the workloads that count instructions. */
 static inline bool ring_spsc_push64_w(struct ring_prod *p, uint64_t v, enum ring_wake w)
 {
-	uint64_t *s = (uint64_t *)ring_spsc_reserve(p);
-	if (RING_UNLIKELY(!s))
+	if (RING_UNLIKELY(!ring__spsc_room(p)))
 		return false;
-	*s = v;
-	ring_spsc_commit_n_w(p, 1, w);
+	uint32_t h = p->head;
+	((uint64_t *)(void *)p->slots)[h & p->mask] = v;
+	p->head = h + 1;
+	atomic_store_explicit(p->head_p, h + 1, memory_order_release);
+	ring__prod_notify(p, h, w);
 	return true;
 }
 
 static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring_wake w)
 {
-	const uint64_t *s = (const uint64_t *)ring_spsc_peek(c);
-	if (RING_UNLIKELY(!s))
+	if (RING_UNLIKELY(!ring__spsc_ready(c)))
 		return false;
-	*v = *s;
-	ring_spsc_release_n_w(c, 1, w);
+	uint32_t t = c->tail;
+	*v = ((const uint64_t *)(const void *)c->slots)[t & c->mask];
+	c->tail = t + 1;
+	atomic_store_explicit(c->tail_p, t + 1, memory_order_release);
+	ring__cons_notify(c, t, w);
 	return true;
 }
 
@@ -627,6 +651,13 @@ static inline void ring_release(struct ring_cons *c)
 /* Copy one message (slot_size bytes) in: RING_OK or RING_EFULL. */
 static inline int ring_push(struct ring_prod *p, const void *msg)
 {
+	if (p->variant == RING_CACHED || p->variant == RING_BATCHED) {
+		if (RING_UNLIKELY(!ring__spsc_room(p)))
+			return RING_EFULL;
+		__builtin_memcpy(ring__spsc_slot(p), msg, p->slot_size);
+		ring_spsc_commit_n_w(p, 1, (enum ring_wake)p->wake);
+		return RING_OK;
+	}
 	void *s = ring_reserve(p);
 	if (RING_UNLIKELY(!s))
 		return RING_EFULL;
@@ -638,6 +669,13 @@ static inline int ring_push(struct ring_prod *p, const void *msg)
 /* Copy one message (slot_size bytes) out: RING_OK or RING_EEMPTY. */
 static inline int ring_pop(struct ring_cons *c, void *msg)
 {
+	if (c->variant == RING_CACHED || c->variant == RING_BATCHED) {
+		if (RING_UNLIKELY(!ring__spsc_ready(c)))
+			return RING_EEMPTY;
+		__builtin_memcpy(msg, ring__spsc_msg(c), c->slot_size);
+		ring_spsc_release_n_w(c, 1, (enum ring_wake)c->wake);
+		return RING_OK;
+	}
 	const void *s = ring_peek(c);
 	if (RING_UNLIKELY(!s))
 		return RING_EEMPTY;

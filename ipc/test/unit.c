@@ -286,6 +286,33 @@ static void test_batches(enum ring_variant v)
 	CHECK(in > 3000, "laps moved messages (%llu)", (unsigned long long)in);
 }
 
+/* The 8-byte fast path against the generic one, across many laps. */
+static void test_push64(void)
+{
+	struct ring_prod p;
+	struct ring_cons c;
+	CHECK(setup(&p, &c, RING_CACHED, RING_WAKE_POLL, 4, 8, NULL, NULL) == RING_OK, "setup");
+	uint64_t in = 0, out = 0, v;
+	for (int lap = 0; lap < 100; lap++) {
+		int k = lap % 4 + 1;
+		for (int i = 0; i < k; i++)
+			CHECK(ring_spsc_push64_w(&p, in++, RING_WAKE_POLL), "push64 lap %d", lap);
+		if (k == 4)
+			CHECK(!ring_spsc_push64_w(&p, in, RING_WAKE_POLL), "push64 on a full ring");
+		for (int i = 0; i < k; i++) {
+			CHECK(ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL) && v == out, "pop64 lap %d", lap);
+			out++;
+		}
+		CHECK(!ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL), "pop64 on an empty ring");
+		/* interleave with the generic interface */
+		unsigned char buf[8];
+		memcpy(buf, &in, 8);
+		CHECK(ring_push(&p, buf) == RING_OK, "push");
+		in++;
+		CHECK(ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL) && v == out++, "pop64 after push");
+	}
+}
+
 static void test_batches_other_variants(void)
 {
 	struct ring_prod p;
@@ -613,6 +640,7 @@ int main(void)
 	test_batches(RING_CACHED);
 	test_batches(RING_BATCHED);
 	test_batches_other_variants();
+	test_push64();
 	test_attach_errors();
 	test_fuzz_attach();
 	test_wake(RING_NAIVE);

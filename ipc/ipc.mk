@@ -1,0 +1,109 @@
+# ipc/: the ring library.  Included by the top-level Makefile.
+#
+# Outputs under $(BUILD)/ipc/.  Tests: unit tests (plain and ASan+UBSan),
+# stress on threads and processes (plain, ThreadSanitizer, ASan+UBSan), the
+# freestanding aarch64 build check, and the spin models.
+
+IPC_DIR   := ipc
+IPC_BUILD := $(BUILD)/ipc
+
+IPC_CORE_SRCS  := $(IPC_DIR)/ring.c
+IPC_CORE_HDRS  := $(IPC_DIR)/ring.h
+IPC_LINUX_SRCS := $(IPC_DIR)/linux/waker.c $(IPC_DIR)/linux/cacheline.c
+IPC_LINUX_HDRS := $(IPC_DIR)/linux/ring_linux.h
+
+IPC_CC      ?= gcc
+IPC_SAN_CC  ?= clang
+IPC_CROSS   ?= aarch64-linux-gnu-
+IPC_WARN    := -Wall -Wextra -Werror
+IPC_CFLAGS  := -std=c11 -O2 -g $(IPC_WARN) -pthread
+IPC_TSAN    := -std=c11 -O1 -g $(IPC_WARN) -pthread -fsanitize=thread
+IPC_ASAN    := -std=c11 -O1 -g $(IPC_WARN) -pthread -fsanitize=address,undefined \
+               -fno-omit-frame-pointer -fno-sanitize-recover=all
+# The flags of an ipclab user task (cortex-a53: no LSE atomics).
+IPC_TASK_CFLAGS := -std=c11 -ffreestanding -fno-pie -mno-outline-atomics \
+               -mcpu=cortex-a53 -O2 $(IPC_WARN)
+
+# Messages per configuration: make test-ipc (quick) and make stress.
+IPC_TEST_MSGS   ?= 40000
+IPC_SAN_MSGS    ?= 10000
+IPC_STRESS_MSGS ?= 10000000
+
+DEPS_PKGS += spin clang libclang-rt-14-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+TEST_TARGETS += test-ipc
+
+IPC_ALL_SRCS := $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)
+IPC_ALL_HDRS := $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)
+
+.PHONY: test-ipc ipc-unit ipc-stress-quick ipc-check ipc-model stress ring-bench
+
+## test-ipc: ring library: unit tests, thread+process stress (plain, TSan, ASan+UBSan), aarch64 build check, spin models
+test-ipc: ipc-unit ipc-stress-quick ipc-check ipc-model
+	@echo "test-ipc: all passed"
+
+$(IPC_BUILD)/unit: $(IPC_DIR)/test/unit.c $(IPC_CORE_SRCS) $(IPC_CORE_HDRS)
+	@mkdir -p $(@D)
+	$(IPC_CC) $(IPC_CFLAGS) -o $@ $< $(IPC_CORE_SRCS)
+
+$(IPC_BUILD)/unit-asan: $(IPC_DIR)/test/unit.c $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
+	@mkdir -p $(@D)
+	$(IPC_SAN_CC) $(IPC_ASAN) -o $@ $< $(IPC_CORE_SRCS)
+
+$(IPC_BUILD)/stress: $(IPC_DIR)/test/stress.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
+	@mkdir -p $(@D)
+	$(IPC_CC) $(IPC_CFLAGS) -o $@ $< $(IPC_ALL_SRCS)
+
+$(IPC_BUILD)/stress-tsan: $(IPC_DIR)/test/stress.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS) | deps
+	@mkdir -p $(@D)
+	$(IPC_SAN_CC) $(IPC_TSAN) -o $@ $< $(IPC_ALL_SRCS)
+
+$(IPC_BUILD)/stress-asan: $(IPC_DIR)/test/stress.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS) | deps
+	@mkdir -p $(@D)
+	$(IPC_SAN_CC) $(IPC_ASAN) -o $@ $< $(IPC_ALL_SRCS)
+
+ipc-unit: $(IPC_BUILD)/unit $(IPC_BUILD)/unit-asan
+	$(IPC_BUILD)/unit
+	$(IPC_BUILD)/unit-asan
+
+# TSan sees races between threads only, so it runs the thread half; ASan
+# and UBSan run both halves.
+ipc-stress-quick: $(IPC_BUILD)/stress $(IPC_BUILD)/stress-tsan $(IPC_BUILD)/stress-asan
+	$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_TEST_MSGS) --timeout 120
+	TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/stress-tsan --all --mode thread --msgs $(IPC_SAN_MSGS) --timeout 120
+	$(IPC_BUILD)/stress-asan --all --mode both --msgs $(IPC_SAN_MSGS) --timeout 120
+
+## stress: ring stress, 10 million messages per configuration, threads and processes (long)
+stress: $(IPC_BUILD)/stress
+	$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_STRESS_MSGS) --timeout 3600
+
+# The core must build as an ipclab task would build it, and need nothing
+# from a libc (the fast paths' memcpy comes from the task runtime).
+$(IPC_BUILD)/aarch64/ring.o: $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
+	@mkdir -p $(@D)
+	$(IPC_CROSS)gcc $(IPC_TASK_CFLAGS) -c $(IPC_CORE_SRCS) -o $@
+	$(IPC_CROSS)gcc $(IPC_TASK_CFLAGS) -mgeneral-regs-only -c $(IPC_CORE_SRCS) -o $(@D)/ring-gpr.o
+
+$(IPC_BUILD)/aarch64/hotpath.o: $(IPC_DIR)/test/hotpath.c $(IPC_CORE_HDRS) | deps
+	@mkdir -p $(@D)
+	$(IPC_CROSS)gcc $(IPC_TASK_CFLAGS) -c $< -o $@
+
+## ipc-check: build the ring core for ipclab tasks (aarch64, freestanding) and print the fast paths' size
+ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o
+	@undef=$$($(IPC_CROSS)nm -u $(IPC_BUILD)/aarch64/ring.o); \
+	if [ -n "$$undef" ]; then echo "ipc/ring.c needs symbols a task lacks: $$undef"; exit 1; fi
+	@echo "ipc-check: ring.c builds freestanding for aarch64 tasks, no undefined symbol"
+	@$(IPC_CROSS)objdump -d --no-show-raw-insn $(IPC_BUILD)/aarch64/hotpath.o | awk ' \
+		/^[0-9a-f]+ <ipc_hot_pushpop[a-z_]*>:/ { name = $$2; n = 0; on = 1; next } \
+		on && /^ *[0-9a-f]+:\t/ { n++; if ($$2 == "ret") { printf "ipc-check: %-28s %d instructions to the first ret (fast path, incl. ret)\n", name, n; on = 0 } }'
+
+## ipc-model: check the announce-then-sleep protocol with spin (and that spin refutes broken variants)
+ipc-model: | deps
+	$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model
+
+$(IPC_BUILD)/ring-bench: $(IPC_DIR)/linux/bench.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
+	@mkdir -p $(@D)
+	$(IPC_CC) -std=c11 -O2 -g $(IPC_WARN) -pthread -o $@ $< $(IPC_ALL_SRCS)
+
+## ring-bench: ring throughput per variant, ring round trip and the cache-line floor, cross-core (CPUs 0 and 1)
+ring-bench: $(IPC_BUILD)/ring-bench
+	$(IPC_BUILD)/ring-bench
