@@ -1,14 +1,5 @@
 #include "harness.h"
 #include "tests.h"
-void test_err_nosys(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_slots(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_rights(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_create(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_task_create(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_puts(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_cap_copy(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_start_status(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_err_msg(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
 void test_ntfn_coalesce(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
 void test_ntfn_poll_peek(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
 void test_ntfn_fifo(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
