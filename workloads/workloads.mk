@@ -74,11 +74,19 @@ $(WL_LINUX_BIN): $(WL_LINUX_SRCS) $(WL_COMMON_SRCS) $(WL_IPC_SRCS) $(WL_LINUX_HD
 # Headers of the runner (perf_event, futex, mqueue) and the test driver.
 DEPS_PKGS += libc6-dev linux-libc-dev python3
 
-## test-linux: the Linux runner: message checker unit test, every baseline's exchange, faults, bad words
-test-linux: $(WL_BUILD)/test_msg $(WL_LINUX_BIN)
+## test-linux: the Linux runner (as built, and with ASan+UBSan): message checker, every baseline's exchange, faults, bad words
+test-linux: $(WL_BUILD)/test_msg $(WL_LINUX_BIN) $(WL_BUILD)/ipclab-linux-asan
 	$(WL_BUILD)/test_msg
 	$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py $(WL_LINUX_BIN)
+	$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py --quick $(WL_BUILD)/ipclab-linux-asan
 TEST_TARGETS += test-linux
+
+# The same runner with the sanitizers, for the tests only (never measured).
+$(WL_BUILD)/ipclab-linux-asan: $(WL_LINUX_SRCS) $(WL_COMMON_SRCS) $(WL_IPC_SRCS) \
+                               $(WL_LINUX_HDRS) | deps
+	@mkdir -p $(@D)
+	$(WL_HOST_CC) -std=gnu11 -O1 -g $(WL_WARN) $(WL_SAN) -o $@ $(WL_LINUX_SRCS) \
+		$(WL_COMMON_SRCS) $(WL_IPC_SRCS) -lm -lrt
 
 $(WL_BUILD)/test_msg: $(WL_LINUX_DIR)/test/test_msg.c $(WL_LINUX_DIR)/msg.c \
                       $(WL_LINUX_DIR)/msg.h | deps

@@ -488,15 +488,34 @@ int rt_pair_finish(struct rt_pair *p)
 
 void rt_pair_abort(struct rt_pair *p)
 {
+	struct rt_ctl *ctl = (struct rt_ctl *)p->shm;
+	int status;
+
 	child_expected = 1;
 	alarm(0);
-	if (p->child > 0) {
-		if (!child_reaped) {
+	if (p->child > 0 && !child_reaped) {
+		/* The ping's failure may only be the echo of the pong's (a reset
+		 * connection after the pong failed and exited): give a failing
+		 * pong 200 ms to finish, so its message, the cause, is kept. */
+		pid_t r = 0;
+		for (int i = 0; i < 200 && r == 0; i++) {
+			r = waitpid(p->child, &status, WNOHANG);
+			if (r == 0)
+				usleep(1000);
+		}
+		if (r != p->child) {
 			kill(p->child, SIGKILL);
 			waitpid(p->child, NULL, 0);
 		}
-		p->child = -1;
-		child_pid = -1;
+	}
+	p->child = -1;
+	child_pid = -1;
+	if (ctl != NULL && ctl->child_err[0] != '\0') {
+		char mine[sizeof(parent_err)];
+
+		snprintf(mine, sizeof(mine), "%s", parent_err);
+		parent_err[0] = '\0';
+		rt_fail("pong side: %s (then the ping side: %s)", ctl->child_err, mine);
 	}
 }
 
