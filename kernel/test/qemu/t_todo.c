@@ -1,12 +1,5 @@
 #include "harness.h"
 #include "tests.h"
-void test_ntfn_coalesce(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_ntfn_poll_peek(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_ntfn_fifo(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_ntfn_wake_higher(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_ntfn_wake_lower(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_ntfn_badge_mint(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
-void test_ntfn_rights(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
 void test_ep_call_sizes(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
 void test_ep_reply_only_caller(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
 void test_ep_noreply_wouldblock(void) { t_fail(__FILE__, __LINE__, "not written yet"); }
