@@ -16,7 +16,7 @@
 #include "kernel.h"
 
 #define FRAME_MAX_PAGES 64
-#define FRAME_MAX_MAPS  4
+#define FRAME_MAX_MAPS  8
 
 struct task;
 

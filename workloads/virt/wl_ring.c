@@ -270,6 +270,249 @@ static int wl_ring_pingpong(const struct wl_args *a)
 	return 0;
 }
 
+/* ---- bulk: one message of `size` bytes from a sender to a receiver in
+ * another task, by a zero-copy ring (the sender writes into ring slots,
+ * the receiver is woken and finds the message in place) or copied through
+ * an endpoint a page at a time.  A sample runs from the sender's first
+ * write to the moment the receiver holds the whole message; the receiver
+ * outranks the sender, so it runs as soon as it can. ---- */
+
+#define BULK_SLOT   PAGE_SIZE
+#define BULK_SLOTS  16                      /* 64 KiB: the largest message */
+#define BULK_REGION (BULK_SLOT * (BULK_SLOTS + 2))
+#define BULK_RING_AT (SHARED_PAGES * PAGE_SIZE - BULK_REGION - PAGE_SIZE)   /* offset in the region */
+
+struct bulkctl {
+	volatile uint64_t start;
+	uint64_t n, size;
+	bool ring;
+	volatile int64_t err;
+	uint64_t done;       /* root notification slot, signalled by the sender */
+	int64_t samples[WL_MAX_ITER + WL_MAX_WARMUP + 1];
+};
+_Static_assert(sizeof(struct bulkctl) <= BULK_RING_AT, "the control block stays below the ring");
+
+static const struct ring_config bulk_cfg = {
+	.variant = RING_BATCHED, .wake = RING_WAKE_ANNOUNCE, .capacity = BULK_SLOTS, .slot_size = BULK_SLOT,
+};
+
+static uint64_t bulk_pages(uint64_t size) { return (size + BULK_SLOT - 1) / BULK_SLOT; }
+
+/* Fill `size` bytes with a pattern the receiver checks (in 8-byte words). */
+static void bulk_fill(uint64_t *dst, uint64_t size, uint64_t seq)
+{
+	for (uint64_t i = 0; i < (size + 7) / 8; i++)
+		dst[i] = seq ^ i;
+}
+
+static void bulk_receiver(uint64_t base)
+{
+	struct bulkctl *c = (struct bulkctl *)(uintptr_t)base;
+	uint64_t pages = bulk_pages(c->size), words = (c->size + 7) / 8;
+	if (c->ring) {
+		struct ring_waker data = { NULL, ntfn_wait, (void *)(uintptr_t)WSLOT_NTFN0 };
+		struct ring_waker space = { ntfn_sig, NULL, (void *)(uintptr_t)WSLOT_NTFN1 };
+		struct ring_cons in;
+		int e = ring_attach_cons(&in, (void *)(uintptr_t)(base + BULK_RING_AT),
+		                         BULK_REGION, &bulk_cfg, &data, &space);
+		if (e) {
+			c->err = e;
+			return;
+		}
+		for (uint64_t i = 0; i < c->n; i++) {
+			const void *first = NULL;
+			uint32_t got;
+			while ((got = ring_peek_n(&in, (uint32_t)pages, &first)) < pages)
+				ring_cons_wait(&in);
+			uint64_t t1 = cycles();
+			c->samples[i] = (int64_t)(t1 - c->start);
+			const uint64_t *m = first;
+			if (m[0] != i || m[words - 1] != (i ^ (words - 1)))
+				c->err = -1;
+			ring_release_n(&in, got);
+		}
+	} else {
+		uint64_t *buf = ipc_buffer();
+		for (uint64_t i = 0; i < c->n; i++) {
+			struct sysret r = { .err = IPC_E_STATE };
+			for (uint64_t p = 0; p < pages; p++)
+				r = sys_recv(WSLOT_EP0);
+			uint64_t t1 = cycles();
+			c->samples[i] = (int64_t)(t1 - c->start);
+			uint64_t last = (words - 1) % 512;
+			uint64_t got = last < MSG_REG_WORDS ? r.mr[last] : buf[last];
+			if (r.err || got != (i ^ (words - 1)))
+				c->err = r.err ? r.err : -1;
+		}
+	}
+}
+
+static void bulk_sender(uint64_t base)
+{
+	struct bulkctl *c = (struct bulkctl *)(uintptr_t)base;
+	uint64_t pages = bulk_pages(c->size), words = (c->size + 7) / 8;
+	if (c->ring) {
+		struct ring_waker data = { ntfn_sig, NULL, (void *)(uintptr_t)WSLOT_NTFN0 };
+		struct ring_waker space = { NULL, ntfn_wait, (void *)(uintptr_t)WSLOT_NTFN1 };
+		struct ring_prod out;
+		int e = ring_attach_prod(&out, (void *)(uintptr_t)(base + BULK_RING_AT),
+		                         BULK_REGION, &bulk_cfg, &data, &space);
+		if (e) {
+			c->err = e;
+			sys_signal(WSLOT_EP1, 1);
+			return;
+		}
+		for (uint64_t i = 0; i < c->n; i++) {
+			void *first = NULL;
+			c->start = cycles();
+			while (ring_reserve_n(&out, (uint32_t)pages, &first) < pages)
+				ring_prod_wait(&out);
+			bulk_fill(first, c->size, i);
+			ring_commit_n(&out, (uint32_t)pages);
+		}
+	} else {
+		uint64_t *buf = ipc_buffer();
+		for (uint64_t i = 0; i < c->n; i++) {
+			c->start = cycles();
+			for (uint64_t p = 0; p < pages; p++) {
+				uint64_t w = p + 1 < pages ? 512 : words - p * 512;
+				uint64_t mr[4];
+				/* the message is the page's words: 0..3 in registers, the rest in the buffer */
+				for (uint64_t k = 0; k < w; k++) {
+					uint64_t v = i ^ (p * 512 + k);
+					if (k < MSG_REG_WORDS)
+						mr[k] = v;
+					else
+						buf[k] = v;
+				}
+				sys_send(WSLOT_EP0, MSG_INFO(w, 0, 0), mr);
+			}
+		}
+	}
+	sys_signal(WSLOT_EP1, 1);
+}
+
+static int wl_bulk(const struct wl_args *a)
+{
+	unsigned char *mem = shared_root();
+	struct bulkctl *c = (struct bulkctl *)mem;
+	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
+	c->n = n + w;
+	c->size = (uint64_t)wl_get(a, "size");
+	c->ring = strcmp(wl_get_choice(a, "mech"), "ring") == 0;
+	c->err = 0;
+	if (c->ring) {
+		int e = ring_init(mem + BULK_RING_AT, BULK_REGION, &bulk_cfg);
+		if (e)
+			return wl_fail("ring init: %s", ring_strerror(e));
+	}
+	uint64_t done = root_create(CAP_NTFN, 0);
+	uint64_t slots[4] = { root_create(CAP_NTFN, 0), root_create(CAP_NTFN, 0), root_create(CAP_EP, 0), done };
+	uint64_t rx = spawn_task(bulk_receiver, 0, 150, "bulk-rx", slots);
+	uint64_t tx = spawn_task(bulk_sender, 0, 100, "bulk-tx", slots);
+	sys_start(rx);
+	sys_start(tx);
+	sys_wait(done);
+	if (c->err)
+		return wl_fail("bulk %s size %lu: a message arrived damaged or setup failed (%ld)",
+		               c->ring ? "ring" : "ep", c->size, c->err);
+	emit_frame(a, "transfer", 0, 1, c->samples + w, n);
+	return 0;
+}
+
+/* ---- mpsc: k producer tasks of equal priority into one consumer task of
+ * higher priority, on the single CPU.  Producers never run at the same
+ * instant here: the tick interleaves them, so this measures the cost per
+ * message of the multi-producer ring (CAS on the head, sequence-numbered
+ * slots) and of waking the consumer, not cross-core contention (the Linux
+ * platform measures that).  A sample is the time between two messages the
+ * consumer takes. ---- */
+
+#define MPSC_CAP 64
+
+struct mpscctl {
+	uint64_t per_producer, producers;
+	volatile int64_t err;
+	int64_t samples[WL_MAX_ITER + WL_MAX_WARMUP + 1];
+};
+
+static const struct ring_config mpsc_cfg = {
+	.variant = RING_MPSC, .wake = RING_WAKE_ANNOUNCE, .capacity = MPSC_CAP, .slot_size = 8,
+};
+
+#define MPSC_RING_OFF (48 * PAGE_SIZE)
+#define MPSC_REGION   (8 * PAGE_SIZE)
+_Static_assert(sizeof(struct mpscctl) <= MPSC_RING_OFF, "the control block stays below the ring");
+
+static void mpsc_producer(uint64_t arg)
+{
+	uint64_t base = arg & ~(uint64_t)0xfff, id = arg & 0xfff;
+	struct mpscctl *c = (struct mpscctl *)(uintptr_t)base;
+	struct ring_waker data = { ntfn_sig, NULL, (void *)(uintptr_t)WSLOT_NTFN0 };
+	struct ring_prod out;
+	int e = ring_attach_prod(&out, (void *)(uintptr_t)(base + MPSC_RING_OFF), MPSC_REGION, &mpsc_cfg, &data, NULL);
+	if (e) {
+		c->err = e;
+		return;
+	}
+	for (uint64_t i = 0; i < c->per_producer; i++) {
+		uint64_t v = id << 32 | i;
+		ring_push_wait(&out, &v);
+	}
+}
+
+static void mpsc_consumer(uint64_t base)
+{
+	struct mpscctl *c = (struct mpscctl *)(uintptr_t)base;
+	struct ring_waker data = { NULL, ntfn_wait, (void *)(uintptr_t)WSLOT_NTFN0 };
+	struct ring_cons in;
+	int e = ring_attach_cons(&in, (void *)(uintptr_t)(base + MPSC_RING_OFF), MPSC_REGION, &mpsc_cfg, &data, NULL);
+	if (e) {
+		c->err = e;
+		sys_signal(WSLOT_NTFN1, 1);
+		return;
+	}
+	uint64_t next[4] = { 0 }, total = c->per_producer * c->producers;
+	uint64_t prev = cycles();
+	for (uint64_t i = 0; i < total; i++) {
+		uint64_t v;
+		ring_pop_wait(&in, &v);
+		uint64_t t = cycles();
+		c->samples[i] = (int64_t)(t - prev);
+		prev = t;
+		uint64_t id = v >> 32, seq = v & 0xffffffff;
+		if (id >= c->producers || seq != next[id]++)
+			c->err = -1;   /* lost, duplicated, or out of its producer's order */
+	}
+	sys_signal(WSLOT_NTFN1, 1);
+}
+
+static int wl_mpsc(const struct wl_args *a)
+{
+	unsigned char *mem = shared_root();
+	struct mpscctl *c = (struct mpscctl *)mem;
+	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
+	uint64_t k = (uint64_t)wl_get(a, "producers");
+	c->producers = k;
+	c->per_producer = (n + w + k - 1) / k;
+	c->err = 0;
+	if (c->per_producer * k > WL_MAX_ITER + WL_MAX_WARMUP + 1)
+		return wl_fail("iterations + warmup too large for %lu producers", k);
+	int e = ring_init(mem + MPSC_RING_OFF, MPSC_REGION, &mpsc_cfg);
+	if (e)
+		return wl_fail("ring init: %s", ring_strerror(e));
+	uint64_t slots[4] = { root_create(CAP_NTFN, 0), root_create(CAP_NTFN, 0), 0, 0 };
+	uint64_t cons = spawn_task(mpsc_consumer, 0, 150, "consumer", slots);
+	sys_start(cons);
+	for (uint64_t p = 0; p < k; p++)
+		sys_start(spawn_task(mpsc_producer, p, 100, "producer", slots));
+	sys_wait(slots[1]);
+	if (c->err)
+		return wl_fail("mpsc with %lu producers: a message was lost, duplicated or reordered (%ld)", k, c->err);
+	emit_frame(a, "msg", 0, 1, c->samples + w, n);
+	return 0;
+}
+
 #define ITER { .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 1000 }, \
 	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 100 }
 
@@ -291,11 +534,25 @@ static const struct wl_param pingpong_params[] = {
 	{ .name = "wake", .def = 2, .choices = wake_choices },
 };
 
+static const char *const mech_choices[] = { "ring", "ep", NULL };
+static const struct wl_param bulk_params[] = {
+	{ .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 100 },
+	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 10 },
+	{ .name = "mech", .def = 0, .choices = mech_choices },
+	{ .name = "size", .min = 8, .max = BULK_SLOT * BULK_SLOTS, .def = 4096 },
+};
+static const struct wl_param mpsc_params[] = {
+	ITER,
+	{ .name = "producers", .min = 1, .max = 4, .def = 1 },
+};
+
 #define PARAMS(p) .params = p, .nparams = sizeof(p) / sizeof((p)[0])
 
 const struct wl_desc wl_ring_table[] = {
 	{ .name = "ring_pushpop", .summary = "push then pop, one task", PARAMS(pushpop_params), .run = wl_ring_pushpop },
 	{ .name = "ring_throughput", .summary = "a batch through the ring, one task", PARAMS(throughput_params), .run = wl_ring_throughput },
 	{ .name = "ring_pingpong", .summary = "round trip over two rings between two tasks", PARAMS(pingpong_params), .run = wl_ring_pingpong },
+	{ .name = "bulk", .summary = "one message of size bytes: zero-copy ring or endpoint copies", PARAMS(bulk_params), .run = wl_bulk },
+	{ .name = "mpsc", .summary = "k producers into one consumer on one CPU", PARAMS(mpsc_params), .run = wl_mpsc },
 };
 const size_t wl_ring_count = sizeof wl_ring_table / sizeof wl_ring_table[0];
