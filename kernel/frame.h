@@ -15,8 +15,8 @@
 
 #include "kernel.h"
 
-#define FRAME_MAX_PAGES 64
-#define FRAME_MAX_MAPS  8
+#define FRAME_MAX_PAGES FRAME_PAGES_MAX
+#define FRAME_MAX_MAPS  FRAME_MAPS_MAX
 
 struct task;
 

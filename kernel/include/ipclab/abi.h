@@ -136,6 +136,8 @@
 #define USER_STACK_PAGES  4
 #define USER_IPCBUF_BASE  0x3800000000ull  /* one page per thread; TPIDRRO_EL0 points to it */
 #define USER_BOOTINFO     0x3f00000000ull  /* the root task's boot info page (read-only) */
+#define FRAME_PAGES_MAX   64   /* pages in one frame */
+#define FRAME_MAPS_MAX    8    /* tasks one frame may be mapped into at once */
 #define ROOT_PRIO         200  /* the root task's priority, the highest it may give */
 
 /* Boot info: what the root task finds at USER_BOOTINFO. */

@@ -107,23 +107,24 @@ void test_frame_map_errors(void)
 	pa = (volatile uint64_t *)(uintptr_t)(base + 8 * PAGE_SIZE);
 	T_EQ(pa[PAGE_SIZE / 8], 0xa1);
 	T_EQ(pc[0], 0xc0);
-	/* A frame maps into at most FRAME_MAX_MAPS (4) tasks. */
-	struct child k[4];
-	for (int i = 0; i < 4; i++)
+	/* A frame maps into at most FRAME_MAPS_MAX tasks. */
+	enum { K = FRAME_MAPS_MAX };
+	struct child k[K];
+	for (int i = 0; i < K; i++)
 		if (!t_child(&k[i], exit_at_once, 0, 50, "mapped"))
 			return;
-	for (int i = 0; i < 3; i++)
-		T_OK(sys_map(a, k[i].task, USER_MAP_BASE, R));   /* root + 3 */
-	T_ERR(sys_map(a, k[3].task, USER_MAP_BASE, R), IPC_E_NOMEM);
-	T_ERR(sys_unmap(a, k[3].task), IPC_E_NOTMAPPED);
+	for (int i = 0; i < K - 1; i++)
+		T_OK(sys_map(a, k[i].task, USER_MAP_BASE, R));   /* root + K - 1 */
+	T_ERR(sys_map(a, k[K - 1].task, USER_MAP_BASE, R), IPC_E_NOMEM);
+	T_ERR(sys_unmap(a, k[K - 1].task), IPC_E_NOTMAPPED);
 	T_OK(sys_unmap(a, k[0].task));
-	T_OK(sys_map(a, k[3].task, USER_MAP_BASE, R));
-	for (int i = 0; i < 4; i++)
+	T_OK(sys_map(a, k[K - 1].task, USER_MAP_BASE, R));
+	for (int i = 0; i < K; i++)
 		t_start(&k[i]);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < K; i++)
 		t_join_ok(&k[i], "mapped child");
 	/* The children ended: their mappings went with them. */
-	T_ERR(sys_unmap(a, k[3].task), IPC_E_NOTMAPPED);
+	T_ERR(sys_unmap(a, k[K - 1].task), IPC_E_NOTMAPPED);
 	T_OK(sys_unmap(c, ROOT_SLOT_TASK));
 	T_OK(sys_unmap(b, ROOT_SLOT_TASK));
 	T_OK(sys_unmap(a, ROOT_SLOT_TASK));
