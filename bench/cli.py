@@ -174,6 +174,9 @@ def cmd_run(args):
             f"{sys.executable} -m bench run --resume {shlex.quote(work)}")
         return 130
     root = os.path.dirname(os.path.abspath(work)) if args.resume else args.results
+    if not args.no_analysis:
+        say("runs done; summary" + ("" if args.no_plots else ", plots and report")
+            + " (analysis package) before publishing")
     final, meta = results.publish(work, root, state, runs, analysis=not args.no_analysis,
                                   plots=not args.no_plots)
     results.discard(work)
@@ -423,6 +426,9 @@ def main(argv=None):
     except Fail as e:
         say(str(e))
         return e.status
+    except BrokenPipeError:                 # `... | head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (results.ResultsError, OSError) as e:
         say(str(e))
         return 1

@@ -27,6 +27,12 @@ def _split(params):
     return dict(p.split("=", 1) for p in params.split(";") if "=" in p)
 
 
+def _natural(params):
+    """Sort key: numbers as numbers (words=4 before words=16)."""
+    return [(k, (0, int(v), "") if v.lstrip("-").isdigit() else (1, 0, v))
+            for k, v in _split(params).items()]
+
+
 def print_table(results_dir, out):
     path = os.path.join(results_dir, "summary.csv")
     if not os.path.exists(path):
@@ -42,6 +48,7 @@ def print_table(results_dir, out):
     if not rows:
         print("(summary.csv has no rows: no run succeeded)", file=out)
         return
+    rows.sort(key=lambda r: (r["workload"], r["metric"], _natural(r["params"])))
     values = {}                      # workload -> param -> set of values
     for r in rows:
         for k, v in _split(r["params"]).items():
