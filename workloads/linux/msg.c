@@ -90,16 +90,20 @@ int msg_debug_from_env(struct msg_debug *d, char *err, size_t errlen)
 		d->fault = MSG_FAULT_REP;
 	else if (strncmp(v, "seq:", 4) == 0)
 		d->fault = MSG_FAULT_SEQ;
+	else if (strncmp(v, "drop:", 5) == 0)
+		d->fault = MSG_FAULT_DROP;
 	else
 		goto bad;
-	if (v[4] < '0' || v[4] > '9')
+	v = strchr(v, ':') + 1;
+	if (*v < '0' || *v > '9')
 		goto bad;
-	d->at = strtoull(v + 4, &end, 10);
+	d->at = strtoull(v, &end, 10);
 	if (*end != '\0')
 		goto bad;
 	return 0;
 bad:
-	snprintf(err, errlen, "IPCLAB_DEBUG_CORRUPT=%s is not req:N, rep:N or seq:N", v);
+	snprintf(err, errlen, "IPCLAB_DEBUG_CORRUPT=%s is not req:N, rep:N, seq:N or drop:N",
+		 getenv("IPCLAB_DEBUG_CORRUPT"));
 	d->fault = MSG_FAULT_NONE;
 	return -1;
 }

@@ -24,10 +24,12 @@ int msg_check(const unsigned char *buf, size_t size, uint64_t seed, uint64_t seq
  * Deliberate faults, to prove the checks can fail: IPCLAB_DEBUG_CORRUPT in the
  * environment, `req:N` (the ping corrupts request N: the pong must notice),
  * `rep:N` (the pong corrupts reply N: the ping must notice) or `seq:N` (the
- * ping sends message N+1 in place of N: out of order). N counts from 0,
- * warm-up included. Not a parameter, so it never reaches a result's params.
+ * ping sends message N+1 in place of N: out of order) or `drop:N` (the pong
+ * never answers request N: the run must end by its watchdog, which
+ * IPCLAB_WATCHDOG_S may shorten). N counts from 0, warm-up included. Not a
+ * parameter, so it never reaches a result's params.
  */
-enum msg_fault { MSG_FAULT_NONE, MSG_FAULT_REQ, MSG_FAULT_REP, MSG_FAULT_SEQ };
+enum msg_fault { MSG_FAULT_NONE, MSG_FAULT_REQ, MSG_FAULT_REP, MSG_FAULT_SEQ, MSG_FAULT_DROP };
 struct msg_debug {
 	enum msg_fault fault;
 	uint64_t at;

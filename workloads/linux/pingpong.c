@@ -47,7 +47,8 @@ static int pong(struct rt_pair *pair, void *arg)
 			return -1;
 		if (fault)
 			msg_corrupt(buf, pp->size);
-		if (ops->send(pp, 1, buf) != 0)
+		if (!(pp->dbg.fault == MSG_FAULT_DROP && pp->dbg.at == i) &&
+		    ops->send(pp, 1, buf) != 0)
 			return -1;
 		if (fault)
 			msg_corrupt(buf, pp->size); /* undo: the pong's own copy was fine */

@@ -273,7 +273,8 @@ static void raw_puts(const char *s)
 }
 
 /* Async-signal-safe: end the run from a handler. */
-static void die_from_handler(const char *what, const char *detail, int64_t num)
+static void die_from_handler(const char *what, const char *detail, int64_t num,
+			     const char *tail)
 {
 	char d[FMT_INT_MAX];
 
@@ -285,6 +286,8 @@ static void die_from_handler(const char *what, const char *detail, int64_t num)
 	}
 	if (num >= 0)
 		raw_write(d, fmt_i64(d, num));
+	if (tail != NULL)
+		raw_puts(tail);
 	raw_puts("\nIPCLAB v1 DONE status=fail\n");
 	_exit(1);
 }
@@ -309,20 +312,21 @@ static void on_sigchld(int sig)
 		return;
 	}
 	if (ctl != NULL && ctl->child_err[0] != '\0')
-		die_from_handler("pong side: ", ctl->child_err, -1);
+		die_from_handler("pong side: ", ctl->child_err, -1, NULL);
 	if (WIFSIGNALED(status))
-		die_from_handler("pong process killed by signal ", NULL, WTERMSIG(status));
+		die_from_handler("pong process killed by signal ", NULL, WTERMSIG(status), NULL);
 	die_from_handler("pong process exited before the run ended, status ", NULL,
-			 WEXITSTATUS(status));
+			 WEXITSTATUS(status), NULL);
 }
 
 static void on_sigalrm(int sig)
 {
 	(void)sig;
+	child_expected = 1; /* the child's death below is ours, not news */
 	if (child_pid > 0)
 		kill(child_pid, SIGKILL);
-	die_from_handler("watchdog: no progress (a lost wake-up or a dead peer?) after s=",
-			 NULL, (int64_t)watchdog_s);
+	die_from_handler("watchdog: no progress after ", NULL, (int64_t)watchdog_s,
+			 " s (a lost message or wake-up?)");
 }
 
 static int allowed_cpus(int *cpus, int max)
@@ -402,7 +406,10 @@ int rt_pair_start(struct rt_pair *p, int (*child_fn)(struct rt_pair *, void *), 
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
+	/* Neither handler may interrupt the other: each writes a whole ERROR. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGCHLD);
+	sigaddset(&sa.sa_mask, SIGALRM);
 	sa.sa_handler = on_sigchld;
 	/* SA_RESTART: a handler either ends the run or changes nothing the
 	 * interrupted call depends on. */
@@ -446,6 +453,12 @@ int rt_pair_start(struct rt_pair *p, int (*child_fn)(struct rt_pair *, void *), 
 		_exit(rc != 0 ? 1 : 0);
 	}
 	child_pid = p->child;
+	{
+		/* Tests shorten the watchdog to see it fire (msg.h: drop:N). */
+		const char *w = getenv("IPCLAB_WATCHDOG_S");
+		if (w != NULL && atoi(w) > 0)
+			timeout_s = (unsigned)atoi(w);
+	}
 	watchdog_s = timeout_s;
 	alarm(timeout_s);
 	return 0;

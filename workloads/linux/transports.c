@@ -473,14 +473,17 @@ const struct pp_ops pp_mq = {
 
 static size_t ring_area(size_t size)
 {
-	struct ring_config cfg = { RING_CACHED, RING_WAKE_POLL, PP_RING_CAPACITY,
+	struct ring_config cfg = { RING_NAIVE, RING_WAKE_POLL, PP_RING_CAPACITY,
 				   (uint32_t)((size + 7) / 8 * 8) };
-	size_t n = ring_region_size(&cfg);
+	size_t n = 0;
 
-	/* NAIVE needs one slot more; take the larger of the layouts. */
-	cfg.variant = RING_NAIVE;
-	if (ring_region_size(&cfg) > n)
-		n = ring_region_size(&cfg);
+	/* The largest layout of any variant (NAIVE has a slot more, MPSC and
+	 * MPMC a sequence word in each), each ring on its own pages. */
+	for (int v = RING_NAIVE; v < RING_VARIANT_END; v++) {
+		cfg.variant = (enum ring_variant)v;
+		if (ring_region_size(&cfg) > n)
+			n = ring_region_size(&cfg);
+	}
 	return 2 * ((n + 4095) / 4096 * 4096);
 }
 

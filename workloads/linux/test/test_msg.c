@@ -91,7 +91,11 @@ static void test_debug_env(void)
 	setenv("IPCLAB_DEBUG_CORRUPT", "seq:12", 1);
 	CHECK(msg_debug_from_env(&d, err, sizeof(err)) == 0 && d.fault == MSG_FAULT_SEQ &&
 	      d.at == 12);
-	static const char *const bad[] = { "req", "req:", "req:x", "req:5x", "dup:1", "req:-1" };
+	setenv("IPCLAB_DEBUG_CORRUPT", "drop:3", 1);
+	CHECK(msg_debug_from_env(&d, err, sizeof(err)) == 0 && d.fault == MSG_FAULT_DROP &&
+	      d.at == 3);
+	static const char *const bad[] = { "req", "req:", "req:x", "req:5x", "dup:1", "req:-1",
+					   "drop:", "drop" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setenv("IPCLAB_DEBUG_CORRUPT", bad[i], 1);
 		CHECK(msg_debug_from_env(&d, err, sizeof(err)) != 0 &&

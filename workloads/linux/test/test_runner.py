@@ -10,6 +10,7 @@ naming the problem. No test looks at a timing.
 """
 
 import argparse
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -43,11 +44,18 @@ class Runner:
     def run(self, words, env=None):
         e = dict(os.environ)
         e.pop("IPCLAB_DEBUG_CORRUPT", None)
+        e.pop("IPCLAB_WATCHDOG_S", None)
         e.update(env or {})
         p = subprocess.run([self.binary] + words.split(), capture_output=True, text=True,
                            env=e, timeout=120)
         self.count += 1
         return p
+
+    def all(self, calls):
+        """Run checks side by side (runs are independent; no timing is judged)."""
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            for f in [pool.submit(fn, *a) for fn, *a in calls]:
+                f.result()
 
     def ok(self, words, iterations=200):
         words = f"{words} iterations={iterations} warmup=10"
@@ -102,59 +110,70 @@ BASELINES = ["pipe", "fifo", "unix_stream", "unix_dgram", "eventfd", "futex", "m
 
 def test_baselines(r):
     if r.quick:
-        for w in BASELINES:
-            r.ok(f"workload={w} size=100", iterations=50)
+        r.all([(r.ok, f"workload={w} size=100", 50) for w in BASELINES])
         return
+    calls = []
     for w in BASELINES:
         for placement in ("cross", "same"):
-            r.ok(f"workload={w} placement={placement} size=64")
-        r.ok(f"workload={w} size=1")
-        r.ok(f"workload={w} size=8192 seed=99", iterations=20)
+            calls.append((r.ok, f"workload={w} placement={placement} size=64"))
+        calls.append((r.ok, f"workload={w} size=1"))
+        calls.append((r.ok, f"workload={w} size=8192 seed=99", 20))
     for w in ("pipe", "fifo", "unix_stream", "unix_dgram", "eventfd", "futex"):
-        r.ok(f"workload={w} size=65536", iterations=10)
-    r.ok("workload=pipe size=100 timer=clock_gettime")
-    r.ok("workload=pipe mode=timed")
+        calls.append((r.ok, f"workload={w} size=65536", 10))
+    calls.append((r.ok, "workload=pipe size=100 timer=clock_gettime"))
+    calls.append((r.ok, "workload=pipe mode=timed"))
+    r.all(calls)
 
 
 def test_ring(r):
     if r.quick:
-        for wake in ("poll", "futex", "eventfd"):
-            r.ok(f"workload=ring_pingpong wake={wake} size=64", iterations=50)
+        r.all([(r.ok, f"workload=ring_pingpong wake={wake} size=64", 50)
+               for wake in ("poll", "futex", "eventfd")])
         return
+    calls = []
     for variant in ("naive", "cached", "batched", "mpsc", "mpmc"):
         for wake in ("poll", "futex", "eventfd"):
             if variant == "mpmc" and wake != "poll":
                 continue
             for protocol in (("announce",) if wake == "poll" else
                              ("every", "transition", "announce")):
-                r.ok(f"workload=ring_pingpong variant={variant} wake={wake} "
-                     f"protocol={protocol} size=64")
+                calls.append((r.ok, f"workload=ring_pingpong variant={variant} wake={wake} "
+                              f"protocol={protocol} size=64"))
+        calls.append((r.ok, f"workload=ring_pingpong variant={variant} size=4096", 20))
     for wake in ("poll", "futex", "eventfd"):
-        r.ok(f"workload=ring_pingpong wake={wake} placement=same size=8")
-    r.ok("workload=ring_pingpong size=4096", iterations=50)
+        calls.append((r.ok, f"workload=ring_pingpong wake={wake} placement=same size=8"))
+    r.all(calls)
 
 
 def test_cacheline(r):
-    r.ok("workload=cacheline")
-    r.ok("workload=cacheline timer=clock_gettime")
+    r.all([(r.ok, "workload=cacheline"), (r.ok, "workload=cacheline timer=clock_gettime")])
 
 
 def test_faults(r):
-    """The checks can fail: corrupt a request, a reply, the order."""
+    """The checks can fail: corrupt a request, a reply, the order; lose a message."""
+    calls = []
     for w in ["pipe", "unix_stream", "futex", "ring_pingpong"] if r.quick else \
             BASELINES + ["ring_pingpong"]:
         base = f"workload={w} iterations=50 warmup=5 size=64"
-        r.fails(base, r"pong received message 7 corrupt: byte 63 of 64",
-                {"IPCLAB_DEBUG_CORRUPT": "req:7"}, status=1)
-        r.fails(base, r"ping received reply message 7 corrupt: byte 63 of 64",
-                {"IPCLAB_DEBUG_CORRUPT": "rep:7"}, status=1)
-        r.fails(base, r"pong received message 7 out of order: it carries sequence 8",
-                {"IPCLAB_DEBUG_CORRUPT": "seq:7"}, status=1)
+        calls += [
+            (r.fails, base, r"pong received message 7 corrupt: byte 63 of 64",
+             {"IPCLAB_DEBUG_CORRUPT": "req:7"}, 1),
+            (r.fails, base, r"ping received reply message 7 corrupt: byte 63 of 64",
+             {"IPCLAB_DEBUG_CORRUPT": "rep:7"}, 1),
+            (r.fails, base, r"pong received message 7 out of order: it carries sequence 8",
+             {"IPCLAB_DEBUG_CORRUPT": "seq:7"}, 1),
+        ]
     # The fault at the very last message (the pong's check races the end).
-    r.fails("workload=pipe iterations=50 warmup=5", r"message 54 corrupt",
-            {"IPCLAB_DEBUG_CORRUPT": "req:54"}, status=1)
-    r.fails("workload=pipe", r"IPCLAB_DEBUG_CORRUPT=bogus is not req:N",
-            {"IPCLAB_DEBUG_CORRUPT": "bogus"}, status=1)
+    calls.append((r.fails, "workload=pipe iterations=50 warmup=5", r"message 54 corrupt",
+                  {"IPCLAB_DEBUG_CORRUPT": "req:54"}, 1))
+    calls.append((r.fails, "workload=pipe", r"IPCLAB_DEBUG_CORRUPT=bogus is not req:N",
+                  {"IPCLAB_DEBUG_CORRUPT": "bogus"}, 1))
+    # A lost message (a lost wake-up, to the ping) ends by the watchdog.
+    for w in ["futex"] if r.quick else ["pipe", "futex", "ring_pingpong wake=futex"]:
+        calls.append((r.fails, f"workload={w} iterations=50 warmup=5",
+                      r"^watchdog: no progress after 1 s \(a lost message or wake-up\?\)$",
+                      {"IPCLAB_DEBUG_CORRUPT": "drop:9", "IPCLAB_WATCHDOG_S": "1"}, 1))
+    r.all(calls)
 
 
 def test_bad_words(r):
