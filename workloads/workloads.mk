@@ -55,10 +55,13 @@ WL_LINUX_BIN  := $(BUILD)/linux/ipclab-linux
 WL_LINUX_SRCS := $(WL_LINUX_DIR)/main.c $(WL_LINUX_DIR)/rt.c $(WL_LINUX_DIR)/msg.c \
                  $(WL_LINUX_DIR)/pingpong.c $(WL_LINUX_DIR)/transports.c \
                  $(WL_LINUX_DIR)/cacheline.c
-# The ring library and its Linux wakers and floor, from ipc/.
-WL_IPC_SRCS   := ipc/ring.c ipc/linux/waker.c ipc/linux/cacheline.c
-WL_LINUX_HDRS := $(wildcard $(WL_LINUX_DIR)/*.h) $(WL_COMMON_HDRS) ipc/ring.h \
-                 ipc/linux/ring_linux.h
+# The ring library and its Linux wakers and floor, as ipc/ipc.mk lists them
+# (included before this fragment); the fallback names today's files.
+WL_IPC_SRCS   := $(or $(strip $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)),\
+                      ipc/ring.c ipc/linux/waker.c ipc/linux/cacheline.c)
+WL_IPC_HDRS   := $(or $(strip $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)),\
+                      ipc/ring.h ipc/linux/ring_linux.h)
+WL_LINUX_HDRS := $(wildcard $(WL_LINUX_DIR)/*.h) $(WL_COMMON_HDRS) $(WL_IPC_HDRS)
 WL_LINUX_CFLAGS := -std=gnu11 -O2 -g $(WL_WARN)
 
 .PHONY: linux-runner test-linux
