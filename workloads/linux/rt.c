@@ -582,6 +582,28 @@ static void cpu_model(char *buf, size_t len)
 	sanitize(buf);
 }
 
+/* x86: a TSC that ticks at one rate in every P- and C-state (the kernel's
+ * constant_tsc and nonstop_tsc flags); otherwise cycles are not time. */
+static const char *tsc_invariant(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	static char line[4096];
+	const char *answer = "unknown";
+
+	if (f == NULL)
+		return answer;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "flags", 5) == 0) {
+			answer = strstr(line, " constant_tsc") != NULL &&
+					 strstr(line, " nonstop_tsc") != NULL
+				 ? "yes" : "no";
+			break;
+		}
+	}
+	fclose(f);
+	return answer;
+}
+
 void rt_info_host(const struct rt_pair *p, const struct rt_timer *t)
 {
 	char line[512], model[160], rel[128] = "unknown";
@@ -599,5 +621,9 @@ void rt_info_host(const struct rt_pair *p, const struct rt_timer *t)
 		 "ping_cpu=%d pong_cpu=%d timer_counter=%s timer_hz=%llu timer_overhead_ticks=%llu",
 		 p->cpu[0], p->cpu[1], t->counter, (unsigned long long)t->hz,
 		 (unsigned long long)t->overhead_ticks);
+	if (strcmp(t->counter, "tsc") == 0) {
+		size_t n = strlen(line);
+		snprintf(line + n, sizeof(line) - n, " tsc_invariant=%s", tsc_invariant());
+	}
 	stream_info(&rt_out, line);
 }
