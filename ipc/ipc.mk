@@ -61,9 +61,14 @@ $(IPC_BUILD)/stress-asan: $(IPC_DIR)/test/stress.c $(IPC_ALL_SRCS) $(IPC_ALL_HDR
 	@mkdir -p $(@D)
 	$(IPC_SAN_CC) $(IPC_ASAN) -o $@ $< $(IPC_ALL_SRCS)
 
-ipc-unit: $(IPC_BUILD)/unit $(IPC_BUILD)/unit-asan
+$(IPC_BUILD)/waker: $(IPC_DIR)/test/waker.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
+	@mkdir -p $(@D)
+	$(IPC_CC) $(IPC_CFLAGS) -o $@ $< $(IPC_ALL_SRCS)
+
+ipc-unit: $(IPC_BUILD)/unit $(IPC_BUILD)/unit-asan $(IPC_BUILD)/waker
 	$(IPC_BUILD)/unit
 	$(IPC_BUILD)/unit-asan
+	$(IPC_BUILD)/waker
 
 # TSan sees races between threads only, so it runs the thread half; ASan
 # and UBSan run both halves.
