@@ -15,10 +15,12 @@ J        ?=
 BENCH_DEFAULT_SWEEP := bench/sweeps/default.toml
 BENCH_LINUX_SWEEP   := bench/sweeps/linux.toml
 BENCH_SWEEP := $(if $(SWEEP),$(SWEEP),$(if $(filter linux,$(PLATFORM)),$(BENCH_LINUX_SWEEP),$(BENCH_DEFAULT_SWEEP)))
-BENCH_ARGS   = --no-build $(if $(J),-j $(J)) $(if $(RESULTS),--results $(RESULTS))
+BENCH_ARGS   = $(if $(J),-j $(J)) $(if $(RESULTS),--results $(RESULTS))
 # What `make bench` builds first: the kernel image, unless only Linux is run.
 # The Linux runner's target (linux-runner, workloads/workloads.mk) is built
-# from the recipe, and only when the tree defines it.
+# from the recipe, and only when the tree defines it.  The harness itself
+# also runs `make -s kernel` or `make -s linux-runner` for the platform its
+# sweep names (a no-op when up to date), so SWEEP=<a linux sweep> works too.
 BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),,kernel)
 BENCH_HAVE_LINUX = $(MAKE) --no-print-directory -n linux-runner >/dev/null 2>&1
 
@@ -44,7 +46,7 @@ endif
 
 ## bench-list: the workloads and parameters the kernel image offers (asks it with workload=list)
 bench-list: kernel | deps
-	$(PYTHON) -m bench list --no-build
+	$(PYTHON) -m bench list
 
 ## test-bench: the harness tests (parser, sweep checks, fake-platform runs, resume, export/merge; exact-mode reproducibility when the kernel image exists)
 test-bench: | deps

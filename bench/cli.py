@@ -426,6 +426,9 @@ def main(argv=None):
     except Fail as e:
         say(str(e))
         return e.status
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
     except BrokenPipeError:                 # `... | head`: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

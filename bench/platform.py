@@ -63,7 +63,7 @@ class Platform:
         if self.runner:
             return
         target = MAKE_TARGET[self.name]
-        r = subprocess.run(["make", "-C", self.root, "--no-print-directory", target])
+        r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory", target])
         if r.returncode != 0:
             raise PlatformError(f"`make {target}` failed (status {r.returncode})")
 
