@@ -8,7 +8,7 @@
 
 unsigned pp_timeout_s(uint64_t round_trips)
 {
-	return (unsigned)(10 + round_trips / 1000);
+	return (unsigned)(60 + round_trips / 100);
 }
 
 void pp_emit(const struct wl_args *a, const struct rt_timer *t, const int64_t *samples,
