@@ -49,6 +49,6 @@ bench-list: kernel | deps
 	$(PYTHON) -m bench list
 
 ## test-bench: the harness tests (parser, sweep checks, fake-platform runs, resume, export/merge; exact-mode reproducibility when the kernel image exists)
-test-bench: | deps
+test-bench: kernel | deps
 	$(PYTHON) -m pytest -q -p no:cacheprovider bench/tests
 TEST_TARGETS += test-bench
