@@ -13,6 +13,7 @@ directory raises ResultsError, never a pandas traceback.
 
 import argparse
 import csv
+import io
 import json
 import re
 import zlib
@@ -208,24 +209,73 @@ def read_runs(directory):
     return runs
 
 
+INT_COLUMNS = ("rep", "per", "overhead", "i", "value")
+_MINIMUM = {"rep": 0, "per": 1, "i": 0}
+
+
+def _samples_fast(text):
+    """samples.csv parsed by pandas' C parser, or None when the file is not plainly regular.
+
+    Only a file whose every line has the header's field count, with no quoting,
+    takes this path; anything else goes to the careful parser, which names the
+    line at fault.
+    """
+    if '"' in text:
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        return None
+    header = lines[0].split(",")
+    if any(c not in header for c in SAMPLE_COLUMNS):
+        return None
+    width = len(header) - 1
+    if any(line.count(",") != width for line in lines):
+        return None
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype={**{c: str for c in header},
+                                                   **{c: np.int64 for c in INT_COLUMNS}},
+                         keep_default_na=False, na_filter=False, engine="c")
+    except (ValueError, OverflowError, pd.errors.ParserError):
+        return None
+    if len(df) != len(lines) - 1:
+        return None
+    return df, np.arange(2, len(df) + 2, dtype=np.int64)
+
+
+def _samples_careful(path, text):
+    """samples.csv parsed line by line; raises ResultsError naming the first bad line."""
+    header, rows, lines = _read_csv(path, text, SAMPLE_COLUMNS)
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    if len(df):
+        for col in INT_COLUMNS:
+            df[col] = _int_column(path, df, lines, col)
+    return df, lines
+
+
 def read_samples(directory, runs=None):
     """samples.csv.gz as the tidy DataFrame described at the top of this module."""
     directory = Path(directory)
     path = directory / "samples.csv.gz"
     if not path.is_file():
         raise ResultsError(path, None, "missing: not a complete results directory")
-    header, rows, lines = _read_csv(path, _gunzip_text(path), SAMPLE_COLUMNS)
-    df = pd.DataFrame(rows, columns=header, dtype=object)
+    text = _gunzip_text(path)
+    fast = _samples_fast(text)
+    df, lines = fast if fast is not None else _samples_careful(path, text)
     if df.empty:
-        df = df[SAMPLE_COLUMNS].astype({c: np.int64 for c in ("rep", "per", "overhead", "i", "value")})
+        df = df[SAMPLE_COLUMNS].astype({c: np.int64 for c in INT_COLUMNS})
         df["cost"] = df["value"].astype(float)
         df.insert(0, "results", directory.name)
         return df
 
     for col in ("run_id", "workload", "metric", "platform", "counter", "unit", "mode"):
         _check(path, lines, df[col] == "", lambda k, col=col: f"empty {col}")
-    for col, minimum in (("rep", 0), ("per", 1), ("overhead", None), ("i", 0), ("value", None)):
-        df[col] = _int_column(path, df, lines, col, minimum)
+    for col, minimum in _MINIMUM.items():
+        values = df[col]
+        _check(path, lines, values < minimum,
+               lambda k, col=col, values=values, minimum=minimum:
+               f"{col} is {values.iloc[k]}, must be at least {minimum}")
 
     # Parameters: parse each distinct string once, report the first line using a bad one.
     parsed = {}
@@ -249,10 +299,13 @@ def read_samples(directory, runs=None):
     df["cost"] = df["value"] / df["per"]
     keys = sorted({k for d in parsed.values() for k in d})
     for key in keys:
-        col = df["params"].map(lambda p, key=key: parsed[p].get(key))
-        numeric = pd.to_numeric(col, errors="coerce")
+        values = {p: d.get(key) for p, d in parsed.items()}
         # A parameter is numeric when every value it takes is a number.
-        df[param_column(key)] = numeric if numeric.notna().sum() == col.notna().sum() else col
+        try:
+            values = {p: np.nan if v is None else float(v) for p, v in values.items()}
+        except ValueError:
+            pass
+        df[param_column(key)] = df["params"].map(values)
     df.insert(0, "results", directory.name)
     return df
 

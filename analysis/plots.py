@@ -72,8 +72,12 @@ def varying(df, exclude=()):
 
 def panels(df):
     """(platform, unit, mode) groups in a stable order, virt first: one panel each."""
-    groups = sorted(df.groupby(PANEL), key=lambda kv: (kv[0][0] != "virt", kv[0]))
-    return groups
+    keys = sorted(map(tuple, df[PANEL].drop_duplicates().to_numpy()),
+                  key=lambda k: (k[0] != "virt", k))
+    if len(keys) == 1:
+        return [(keys[0], df)]
+    return [(k, df[(df["platform"] == k[0]).to_numpy() & (df["unit"] == k[1]).to_numpy()
+                   & (df["mode"] == k[2]).to_numpy()]) for k in keys]
 
 
 def panel_title(key):
@@ -82,16 +86,25 @@ def panel_title(key):
 
 
 def configs(df):
-    """One row per configuration: KEY, its parameters, median, bootstrap CI, p5, p95."""
+    """One row per configuration: KEY, its parameters, median, bootstrap CI, p5, p95.
+
+    Column ``_pos`` holds the positions of the configuration's rows in ``df``.
+    """
+    gb = df.groupby(KEY, sort=True)
+    positions = gb.indices
+    cost = df["cost"].to_numpy(dtype=float)
     rows = []
-    for key, g in df.groupby(KEY, sort=True):
-        x = g["cost"].to_numpy(dtype=float)
+    params = param_keys(df)
+    first = gb[params].first() if params else None
+    for key in sorted(positions):
+        x = cost[positions[key]]
         lo, hi = median_ci(x, key)
+        p5, p50, p95 = np.percentile(x, [5, 50, 95])
         row = dict(zip(KEY, key))
-        for col in param_keys(df):
-            row[col] = g[col].iloc[0]
-        row.update(median=float(np.median(x)), ci_lo=lo, ci_hi=hi,
-                   p5=float(np.percentile(x, 5)), p95=float(np.percentile(x, 95)))
+        if first is not None:
+            row.update(first.loc[key].to_dict())
+        row.update(median=float(p50), ci_lo=lo, ci_hi=hi, p5=float(p5), p95=float(p95),
+                   _pos=positions[key])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -143,10 +156,8 @@ def series_name(cols, values, bare=()):
 
 
 def samples_of(df, row):
-    mask = np.ones(len(df), dtype=bool)
-    for k in KEY:
-        mask &= (df[k] == row[k]).to_numpy()
-    return df[mask]
+    """The rows of ``df`` of one configuration row of configs(df)."""
+    return df.iloc[row["_pos"]]
 
 
 def need(df, workloads, columns=()):
@@ -235,11 +246,11 @@ def latency_box(df):
     if df.empty:
         raise SkipPlot("no samples")
     groups = panels(df)
-    height = max(2.6, 0.3 * max(len(representatives(g)) for _, g in groups) + 1.0)
+    chosen_of = [representatives(g) for _, g in groups]
+    height = max(2.6, 0.3 * max(len(c) for c in chosen_of) + 1.0)
     fig, axes = style.figure(ncols=len(groups), height=height, width=4.8 * len(groups))
-    for ax, (key, g) in zip(axes, groups):
+    for ax, (key, g), chosen in zip(axes, groups, chosen_of):
         one_unit(ax, key)
-        chosen = representatives(g)
         data = [samples_of(g, row)["cost"].to_numpy(dtype=float) for _, row in chosen]
         bp = ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, patch_artist=True,
                         medianprops={"color": "black"}, widths=0.6)

@@ -21,6 +21,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 from .load import KEY
 
@@ -31,6 +32,8 @@ STAT_COLUMNS = ["reps", "n", "min", "p50", "mean", "p90", "p99", "p999", "max",
                 "stddev", "p50_ci_lo", "p50_ci_hi", "rep_p50_min", "rep_p50_max"]
 SUMMARY_COLUMNS = KEY + STAT_COLUMNS
 _CHUNK = 4_000_000  # bootstrap elements drawn at once (memory bound)
+DIRECT_MAX = 2000   # up to this many samples, resamples are drawn in full
+FEW_LEVELS = 64     # up to this many distinct values, resamples are multinomial counts
 
 
 def config_rng(key, salt=0):
@@ -42,10 +45,17 @@ def config_rng(key, salt=0):
 def bootstrap_medians(values, rng, n_boot=BOOT_N):
     """Medians of ``n_boot`` resamples (with replacement, same size) of ``values``.
 
-    When the values take few distinct levels (exact-mode instruction counts
-    usually take one or two), a resample is drawn as a multinomial count per
-    level, which is the same distribution and much cheaper than drawing
-    every sample.
+    Three ways to draw the same thing, chosen for speed:
+
+    - small samples (n <= DIRECT_MAX): draw every resample in full;
+    - few distinct values (exact-mode counts usually take one or two): draw
+      each resample as a multinomial count per value;
+    - otherwise: draw the rank of the resample's middle order statistic
+      from its exact distribution, P(rank <= j) = P(Binomial(n, j/n) >= k),
+      instead of drawing n values. For even n the two middle order
+      statistics share one uniform draw (comonotone); both are exact
+      marginally, and they differ by at most one gap between neighbouring
+      samples, which is negligible at these sizes.
     """
     x = np.sort(np.asarray(values, dtype=float))
     n = len(x)
@@ -54,20 +64,21 @@ def bootstrap_medians(values, rng, n_boot=BOOT_N):
     levels, counts = np.unique(x, return_counts=True)
     lo_rank, hi_rank = (n - 1) // 2, n // 2  # 0-based ranks whose mean is the median
     out = np.empty(n_boot)
-    if len(levels) * 4 <= n:
-        p = counts / n
-        step = max(1, _CHUNK // len(levels))
-        for s in range(0, n_boot, step):
-            m = min(step, n_boot - s)
-            cum = np.cumsum(rng.multinomial(n, p, size=m), axis=1)
-            lo = levels[(cum > lo_rank).argmax(axis=1)]
-            hi = levels[(cum > hi_rank).argmax(axis=1)]
-            out[s:s + m] = (lo + hi) / 2
-    else:
+    if n <= DIRECT_MAX:
         step = max(1, _CHUNK // n)
         for s in range(0, n_boot, step):
             m = min(step, n_boot - s)
             out[s:s + m] = np.median(x[rng.integers(0, n, size=(m, n))], axis=1)
+    elif len(levels) <= FEW_LEVELS:
+        p = counts / n
+        cum = np.cumsum(rng.multinomial(n, p, size=n_boot), axis=1)
+        out[:] = (levels[(cum > lo_rank).argmax(axis=1)] + levels[(cum > hi_rank).argmax(axis=1)]) / 2
+    else:
+        j = np.arange(1, n + 1) / n
+        u = rng.random(n_boot)
+        lo = x[np.searchsorted(binom.sf(lo_rank, n, j), u)]   # P(Bin(n, j/n) >= lo_rank + 1)
+        hi = x[np.searchsorted(binom.sf(hi_rank, n, j), u)]
+        out[:] = (lo + hi) / 2
     return out
 
 

@@ -21,3 +21,14 @@ def fixture_dir(tmp_path):
         shutil.copytree(FIXTURES / name, dst)
         return dst
     return copy
+
+
+@pytest.fixture(scope="session")
+def small_made(tmp_path_factory):
+    """A copy of small/ with its plots and report made once for the session: (dir, plot files, report)."""
+    from analysis.plots import make_plots
+    from analysis.report import make_report
+    d = tmp_path_factory.mktemp("made") / "small"
+    shutil.copytree(FIXTURES / "small", d)
+    files = make_plots(d)
+    return d, files, make_report(d)

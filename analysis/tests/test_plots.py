@@ -11,13 +11,10 @@ import matplotlib.pyplot as plt  # after analysis.style chose the Agg backend
 from analysis.load import load_results
 
 
-@pytest.fixture(scope="module")
-def small_plots(tmp_path_factory):
-    import shutil
-    from .conftest import FIXTURES
-    d = tmp_path_factory.mktemp("plots") / "small"
-    shutil.copytree(FIXTURES / "small", d)
-    return d, plots.make_plots(d)
+@pytest.fixture
+def small_plots(small_made):
+    d, files, _ = small_made
+    return d, files
 
 
 def test_every_plot_produced_and_non_empty(small_plots):

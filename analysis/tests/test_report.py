@@ -16,12 +16,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--window-size=1200,1600"]
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    from .conftest import FIXTURES
-    d = tmp_path_factory.mktemp("report") / "small"
-    shutil.copytree(FIXTURES / "small", d)
-    return make_report(d)
+@pytest.fixture
+def report(small_made):
+    return small_made[2]
 
 
 def screenshot(page, tmp_path):

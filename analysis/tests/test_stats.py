@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.load import load_results
+from analysis import stats
 from analysis.stats import SUMMARY_COLUMNS, bootstrap_medians, median_ci, summarize
 from analysis.summary import write_summary
 
@@ -51,22 +52,33 @@ def test_hand_computed_statistics(fixture_dir):
 
 def test_bootstrap_medians_take_only_possible_values():
     rng = np.random.default_rng(1)
-    # Few levels: the multinomial path. n = 8 (even): a median averages ranks 4 and 5.
-    m = bootstrap_medians([5] * 7 + [9], rng, 500)
-    assert set(np.unique(m)) <= {5.0, 7.0, 9.0}
-    assert (m == 5).mean() > 0.9  # 9 must be drawn 4 times of 8 to move it
-    # Many levels: the direct path. n = 2: medians 1, 1.5 or 2.
-    m = bootstrap_medians([1, 2], rng, 500)
+    # n = 2 (drawn in full): medians 1, 1.5 or 2, and 1.5 half the time.
+    m = bootstrap_medians([1, 2], rng, 1000)
     assert set(np.unique(m)) == {1.0, 1.5, 2.0}
-    assert 0.35 < (m == 1.5).mean() < 0.65  # probability 1/2
+    assert 0.4 < (m == 1.5).mean() < 0.6
+    # Few distinct values, large even n (multinomial counts): a median averages ranks n/2, n/2+1.
+    n = stats.DIRECT_MAX + 2
+    x = [5] * (n // 2 - 1) + [9] * (n // 2 + 1)   # median 9; (5 + 9) / 2 when one 9 is missing
+    m = bootstrap_medians(x, rng, 1000)
+    assert set(np.unique(m)) <= {5.0, 7.0, 9.0}
+    assert {5.0, 9.0} <= set(np.unique(m))
 
 
-def test_both_bootstrap_paths_agree():
-    # The same data drawn both ways gives about the same interval.
-    x = np.repeat([100.0, 101, 102, 150], [40, 30, 20, 10])
-    few = bootstrap_medians(x, np.random.default_rng(3), 4000)      # 4 levels, n 100: multinomial
-    many = bootstrap_medians(x + np.arange(100) * 1e-9, np.random.default_rng(3), 4000)  # direct
-    assert np.quantile(few, [0.025, 0.975]) == pytest.approx(np.quantile(many, [0.025, 0.975]), abs=0.01)
+@pytest.mark.parametrize("n", [stats.DIRECT_MAX + 1, 3 * stats.DIRECT_MAX, 3 * stats.DIRECT_MAX + 1])
+def test_bootstrap_paths_agree_with_full_resampling(n):
+    # The fast ways of drawing resample medians give the distribution full resampling gives.
+    x = np.random.default_rng(n).lognormal(7, 0.1, n)
+    full = np.median(x[np.random.default_rng(2).integers(0, n, (2000, n))], axis=1)
+    fast = bootstrap_medians(x, np.random.default_rng(3), 2000)          # order statistics
+    q = [0.025, 0.25, 0.5, 0.75, 0.975]
+    spread = np.quantile(full, 0.975) - np.quantile(full, 0.025)
+    assert np.quantile(fast, q) == pytest.approx(np.quantile(full, q), abs=0.1 * spread)
+    levels = np.round(x, -2)                                              # few values: multinomial
+    assert len(np.unique(levels)) <= stats.FEW_LEVELS
+    full = np.median(levels[np.random.default_rng(2).integers(0, n, (2000, n))], axis=1)
+    fast = bootstrap_medians(levels, np.random.default_rng(3), 2000)
+    for v in np.unique(full):
+        assert (fast == v).mean() == pytest.approx((full == v).mean(), abs=0.05)
 
 
 def test_interval_is_deterministic_and_depends_on_the_configuration():
