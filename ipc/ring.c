@@ -395,7 +395,7 @@ static bool cons_ready(void *c) { return cons_can_pop(c); }
 
 /*
  * Return once ready() holds (or after a spurious wake-up).  The announce
- * sequence is the one modelled in ipc/model/announce.pml: set the flag,
+ * sequence is the one modelled in ipc/model/wake.pml: set the flag,
  * fence, re-check, only then sleep.  The fence pairs with the publisher's
  * fence in ring__prod_notify/ring__cons_notify; for TRANSITION it orders
  * this side's last index store before the check.
