@@ -30,6 +30,8 @@ CONFIGS = [
     ("eventfd", "workload=eventfd"),
     ("ring poll", "workload=ring_pingpong variant=cached wake=poll"),
     ("ring futex", "workload=ring_pingpong variant=cached wake=futex protocol=announce"),
+    ("ring futex spin", "workload=ring_pingpong variant=cached wake=futex protocol=announce "
+                        "spin=20000"),
     ("ring naive poll", "workload=ring_pingpong variant=naive wake=poll"),
     ("cacheline floor", "workload=cacheline"),
 ]

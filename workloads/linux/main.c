@@ -32,6 +32,8 @@ static const struct wl_param p_ring[] = {
 	{ .name = "wake", .def = 0, .choices = wake_names },
 	/* when to signal, with wake=futex|eventfd (ignored with poll) */
 	{ .name = "protocol", .def = 2, .choices = protocol_names },
+	/* with futex|eventfd: polls of the ring before a waiter sleeps */
+	{ .name = "spin", .min = 0, .max = 100000000, .def = 0 },
 };
 static const struct wl_param p_cacheline[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 8, 8), RT_PARAM_TIMER,

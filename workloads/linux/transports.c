@@ -561,6 +561,8 @@ static int ring_attach(struct pp *pp, int side)
 		rt_fail("ring_pingpong: attach: %s", ring_strerror(rc));
 		return -1;
 	}
+	/* Spin, then sleep (ipc/README.md: a handle's spin field). */
+	pp->prod.spin = pp->cons.spin = (uint32_t)wl_get(pp->args, "spin");
 	return 0;
 }
 

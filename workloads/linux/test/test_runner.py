@@ -142,6 +142,8 @@ def test_ring(r):
         calls.append((r.ok, f"workload=ring_pingpong variant={variant} size=4096", 20))
     for wake in ("poll", "futex", "eventfd"):
         calls.append((r.ok, f"workload=ring_pingpong wake={wake} placement=same size=8"))
+    for wake in ("futex", "eventfd"):
+        calls.append((r.ok, f"workload=ring_pingpong wake={wake} spin=20000 size=64"))
     r.all(calls)
 
 
