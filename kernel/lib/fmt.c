@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 
+/* pad is ' ', '0', or '-' for left-justified (spaces after). */
 static size_t put_num(fmt_out out, void *ctx, uint64_t v, unsigned base, int neg,
                       unsigned width, char pad)
 {
@@ -13,14 +14,16 @@ static size_t put_num(fmt_out out, void *ctx, uint64_t v, unsigned base, int neg
 		v /= base;
 	} while (v);
 	size_t len = n + (neg ? 1 : 0);
-	if (neg && pad == '0')
+	if (neg && pad != ' ')
 		out(ctx, '-');
-	for (; len < width; len++)
+	for (; pad != '-' && len < width; len++)
 		out(ctx, pad);
-	if (neg && pad != '0')
+	if (neg && pad == ' ')
 		out(ctx, '-');
 	while (n)
 		out(ctx, buf[--n]);
+	for (; len < width; len++)
+		out(ctx, ' ');
 	return len;
 }
 
@@ -37,7 +40,10 @@ size_t fmt_vformat(fmt_out out, void *ctx, const char *f, va_list ap)
 		char pad = ' ';
 		unsigned width = 0;
 		int longs = 0;
-		if (*f == '0') {
+		if (*f == '-') {
+			pad = '-';
+			f++;
+		} else if (*f == '0') {
 			pad = '0';
 			f++;
 		}
@@ -73,10 +79,12 @@ size_t fmt_vformat(fmt_out out, void *ctx, const char *f, va_list ap)
 				s = "(null)";
 			while (s[len])
 				len++;
-			for (; width > len; width--, count++)
+			for (; pad != '-' && width > len; width--, count++)
 				out(ctx, ' ');
 			for (; *s; s++, count++)
 				out(ctx, *s);
+			for (; width > len; width--, count++)
+				out(ctx, ' ');
 			break;
 		}
 		case 'c':

@@ -15,11 +15,18 @@
 _Noreturn void plat_exit(int code)
 {
 	static volatile uint64_t block[2];
+	static volatile bool tried;
+	/* Without -semihosting the hlt traps, and the fault report calls us
+	 * again: the second time, go straight to PSCI. */
+	if (tried)
+		goto off;
+	tried = true;
 	block[0] = ADP_STOPPED_APPLICATIONEXIT;
 	block[1] = (uint64_t)(int64_t)code;
 	register uint64_t w0 __asm__("x0") = SEMIHOST_SYS_EXIT;
 	register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
 	__asm__ volatile("hlt #0xf000" : "+r"(w0) : "r"(x1) : "memory");
+off:;
 	register uint64_t fn __asm__("x0") = PSCI_SYSTEM_OFF;
 	__asm__ volatile("hvc #0" : "+r"(fn) : : "memory");
 	for (;;)
