@@ -52,6 +52,10 @@ void kernel_trap(struct trapframe *tf, uint64_t kind)
 {
 	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+	if (plat_exit_trapped() && ec == EC_UNKNOWN) {
+		printk("[kernel] QEMU runs without -semihosting: the exit status is lost; powering off\n");
+		plat_exit(0);
+	}
 	printk("\nKERNEL FAULT: %s: %s", kind < 16 ? kind_name[kind] : "?", ec_name(ec));
 	if (ec == EC_DABT_CUR || ec == EC_IABT_CUR)
 		printk(" (%s, %s)", fsc_name(esr & 0x3f), (esr >> 6 & 1) ? "write" : "read");

@@ -28,5 +28,8 @@ void plat_irq_eoi(unsigned irq);
 /* Stop the machine; the host sees `code` as QEMU's exit status
  * (semihosting), or 0 when QEMU runs without -semihosting. */
 _Noreturn void plat_exit(int code);
+/* True once plat_exit() has tried semihosting: a trap then means QEMU runs
+ * without -semihosting, and the trap handler should call plat_exit again. */
+bool plat_exit_trapped(void);
 
 #endif

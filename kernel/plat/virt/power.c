@@ -12,15 +12,23 @@
 #define ADP_STOPPED_APPLICATIONEXIT 0x20026
 #define PSCI_SYSTEM_OFF            0x84000008ul
 
+static volatile bool tried;
+static volatile int exit_code;
+
+bool plat_exit_trapped(void)
+{
+	return tried;
+}
+
 _Noreturn void plat_exit(int code)
 {
 	static volatile uint64_t block[2];
-	static volatile bool tried;
-	/* Without -semihosting the hlt traps, and the fault report calls us
-	 * again: the second time, go straight to PSCI. */
+	/* Without -semihosting the hlt traps and the trap handler calls us
+	 * again (plat_exit_trapped): the second time, go straight to PSCI. */
 	if (tried)
 		goto off;
 	tried = true;
+	exit_code = code;
 	block[0] = ADP_STOPPED_APPLICATIONEXIT;
 	block[1] = (uint64_t)(int64_t)code;
 	register uint64_t w0 __asm__("x0") = SEMIHOST_SYS_EXIT;
