@@ -78,7 +78,7 @@ def prepare(args, sweep_path, build=True):
         sw = sweepmod.load(sweep_path, platform=args.platform, mode=args.mode)
     except sweepmod.SweepError as e:
         raise Fail(str(e), 2) from None
-    plat = platmod.Platform(sw.platform, sw.mode, runner=args.runner)
+    plat = platmod.Platform(sw.platform, sw.mode, runner=args.runner, image=args.image)
     try:
         if build and not args.no_build:
             plat.build()
@@ -97,7 +97,8 @@ def prepare(args, sweep_path, build=True):
 def new_state(sw, plat, image_sha, argv):
     return {"stamp": results.stamp_now(), "name": sw.name, "sweep_path": sw.path,
             "sweep_sha256": sw.sha256, "image_sha256": image_sha, "platform": sw.platform,
-            "mode": sw.mode, "runner": plat.runner, "git": results.git_info(ROOT),
+            "mode": sw.mode, "runner": plat.runner,
+            "image_override": plat.image if plat.fixed_image else None, "git": results.git_info(ROOT),
             "describe": plat.describe(), "argv": argv}
 
 
@@ -112,7 +113,6 @@ def run_pending(plat, work, runs, jobs, image_sha):
     prog = progress.Progress(len(runs), len(done))
     sup = execute.Supervisor()
     host = results.host_info()
-    lock = results.Lock(work)
     ex = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
         futs = [ex.submit(execute.execute, plat, r, work, sup, image_sha, host) for r in pending]
@@ -126,11 +126,9 @@ def run_pending(plat, work, runs, jobs, image_sha):
         sup.interrupt()
         ex.shutdown(wait=True, cancel_futures=True)
         prog.finish()
-        lock.release()
         raise
     ex.shutdown(wait=True)
     prog.finish()
-    lock.release()
 
 
 def _sigterm(signum, frame):
@@ -145,6 +143,7 @@ def cmd_run(args):
         args.platform = args.platform or state["platform"]
         args.mode = args.mode or state["mode"]
         args.runner = args.runner or state.get("runner")
+        args.image = args.image or state.get("image_override")
         sw, plat, new_runs, image_sha = prepare(args, sweep_path)
         if sw.sha256 != state["sweep_sha256"]:
             raise Fail(f"{sweep_path} differs from the sweep {work} was started with", 2)
@@ -167,19 +166,23 @@ def cmd_run(args):
     say(f"{sw.name}: {len(runs)} runs on {sw.platform} ({sw.mode} mode), -j{jobs}, "
         f"work in {work}")
     signal.signal(signal.SIGTERM, _sigterm)
+    lock = results.Lock(work)       # held until published: no other harness resumes it
     try:
-        run_pending(plat, work, runs, jobs, image_sha)
-    except KeyboardInterrupt:
-        say(f"interrupted; finished runs are kept. Resume with: "
-            f"{sys.executable} -m bench run --resume {shlex.quote(work)}")
-        return 130
-    root = os.path.dirname(os.path.abspath(work)) if args.resume else args.results
-    if not args.no_analysis:
-        say("runs done; summary" + ("" if args.no_plots else ", plots and report")
-            + " (analysis package) before publishing")
-    final, meta = results.publish(work, root, state, runs, analysis=not args.no_analysis,
-                                  plots=not args.no_plots)
-    results.discard(work)
+        try:
+            run_pending(plat, work, runs, jobs, image_sha)
+        except KeyboardInterrupt:
+            say(f"interrupted; finished runs are kept. Resume with: "
+                f"{sys.executable} -m bench run --resume {shlex.quote(work)}")
+            return 130
+        root = os.path.dirname(os.path.abspath(work)) if args.resume else args.results
+        if not args.no_analysis:
+            say("runs done; summary" + ("" if args.no_plots else ", plots and report")
+                + " (analysis package) before publishing")
+        final, meta = results.publish(work, root, state, runs, analysis=not args.no_analysis,
+                                      plots=not args.no_plots)
+        results.discard(work)
+    finally:
+        lock.release()
     report(final, meta)
     return 0
 
@@ -204,7 +207,8 @@ def cmd_check(args):
 
 
 def cmd_list(args):
-    plat = platmod.Platform(args.platform or "virt", args.mode or "exact", runner=args.runner)
+    plat = platmod.Platform(args.platform or "virt", args.mode or "exact", runner=args.runner,
+                            image=args.image)
     try:
         if not args.no_build:
             plat.build()
@@ -356,6 +360,8 @@ def parser():
         p.add_argument("--mode", choices=sweepmod.MODES, help="override the sweep's mode")
         p.add_argument("--runner", metavar="EXE",
                        help="run EXE <words> instead of QEMU or the Linux runner (tests)")
+        p.add_argument("--image", metavar="FILE",
+                       help="this kernel image (virt) or Linux runner, as is (no build)")
         p.add_argument("--no-build", action="store_true", help="do not call make first")
         p.add_argument("--cache-dir", default=DEFAULT_CACHE, help="registry cache")
 

@@ -3,6 +3,7 @@
     virt   qemu-system-aarch64 ... -kernel build/kernel/ipclab.elf -append "<words>"
     linux  build/linux/ipclab-linux <words>
     --runner EXE (tests, experiments): EXE <words>, on either platform's name
+    --image FILE: another kernel image or Linux runner (e.g. a kept old build)
 
 A Platform knows its command line, its image (the file whose SHA-256 keys the
 registry cache and is recorded in meta.json) and how to describe the
@@ -31,11 +32,14 @@ class PlatformError(RuntimeError):
 
 
 class Platform:
-    def __init__(self, name, mode, runner=None, root=ROOT):
+    def __init__(self, name, mode, runner=None, image=None, root=ROOT):
         self.name, self.mode, self.root = name, mode, root
         self.runner = os.path.abspath(runner) if runner else None
+        self.fixed_image = bool(image)     # a given image is used as is, never built
         if self.runner:
             self.image = self.runner
+        elif image:
+            self.image = os.path.abspath(image)
         elif name == "virt":
             self.image = os.path.join(root, KERNEL_IMAGE)
         else:
@@ -60,7 +64,7 @@ class Platform:
 
     def build(self):
         """Build the image once with make (skipped for a --runner)."""
-        if self.runner:
+        if self.runner or self.fixed_image:
             return
         target = MAKE_TARGET[self.name]
         r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory", target])

@@ -132,7 +132,7 @@ def find_resumable(root, state):
     """An unfinished, unlocked work directory of the same sweep and image, or None."""
     if not os.path.isdir(root):
         return None
-    same = ("sweep_sha256", "image_sha256", "platform", "mode", "runner", "name")
+    same = ("sweep_sha256", "image_sha256", "platform", "mode", "runner", "image_override", "name")
     for name in sorted(os.listdir(root), reverse=True):
         path = os.path.join(root, name)
         if not name.startswith(".partial-") or os.path.exists(os.path.join(path, "published")):

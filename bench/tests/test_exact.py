@@ -23,7 +23,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_two_exact_mode_sweeps_give_identical_samples(tmp_path):
-    plat = platform.Platform("virt", "exact")
+    # a copy, so a rebuild in the tree while the test runs cannot change it
+    image = str(tmp_path / "ipclab.elf")
+    shutil.copy(IMAGE, image)
+    plat = platform.Platform("virt", "exact", image=image)
     reg = cli.get_registry(plat, str(tmp_path / "cache"), plat.image_sha256())
     wanted = {e.workload for e in sweep.load(SMOKE).entries}
     if not wanted <= set(reg):
@@ -32,7 +35,7 @@ def test_two_exact_mode_sweeps_give_identical_samples(tmp_path):
     dirs = []
     for k in range(2):
         root = tmp_path / f"results{k}"
-        r = bench("run", SMOKE, "--no-build", "--fresh", "--no-analysis", "--results", str(root),
+        r = bench("run", SMOKE, "--image", image, "--fresh", "--no-analysis", "--results", str(root),
                   "--cache-dir", str(tmp_path / "cache"))
         assert r.returncode == 0, r.stderr
         [d] = results_dirs(str(root))
