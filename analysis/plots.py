@@ -367,8 +367,11 @@ def wake_protocols(df):
     return fig
 
 
-def _anchor_mark(ax, x, width, a, k=0):
-    """One seL4 figure as a labelled mark over bar position x (range shaded when given)."""
+def _anchor_mark(ax, x, width, a, k=0, top=np.nan):
+    """One seL4 figure as a labelled mark over bar position x (range shaded when given).
+
+    The label sits above both the mark and the bar (whose top is ``top``).
+    """
     if a.lo is not None:
         ax.add_patch(Rectangle(
             (x - width / 2, a.lo), width, a.hi - a.lo, facecolor=style.ANCHOR_COLOUR,
@@ -376,9 +379,11 @@ def _anchor_mark(ax, x, width, a, k=0):
     ax.hlines(a.value, x - width / 2, x + width / 2, colors=style.ANCHOR_COLOUR, linewidth=2,
               linestyles="--", zorder=4, label="seL4, same machine (ANCHORS.md)")
     text = f"seL4 {a.value}" + (f"\n({a.lo}-{a.hi})" if a.lo is not None else "")
-    ax.annotate(text, (x, a.hi if a.hi is not None else a.value), xytext=(0, 2 + 9 * k),
-                textcoords="offset points", ha="center", va="bottom", fontsize=6.5,
-                color=style.ANCHOR_COLOUR, zorder=5)
+    y = max(a.hi if a.hi is not None else a.value, 0 if np.isnan(top) else top)
+    ax.annotate(text, (x, y), xytext=(0, 2 + 9 * k), textcoords="offset points", ha="center",
+                va="bottom", fontsize=6.5, color=style.ANCHOR_COLOUR, zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                      "alpha": 0.8})
 
 
 def anchored_costs(df):
@@ -426,7 +431,8 @@ def anchored_costs(df):
             for a in marks:
                 if a.metric != sk[0] or a.params.get(xcol) not in cats:
                     continue
-                _anchor_mark(ax, xs[cats.index(a.params[xcol])], width * 0.95, a, k)
+                at = cats.index(a.params[xcol])
+                _anchor_mark(ax, xs[at], width * 0.95, a, k, top=s["ci_hi"].iloc[at])
         ax.set_xticks(range(len(cats)), [fmt(c) for c in cats])
         ax.set_xlabel("waiter priority (to=)" if w == "ntfn_signal" else "message length [words]")
         ax.set_ylabel(axis_label("cost, one way", key))

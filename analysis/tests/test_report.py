@@ -1,5 +1,6 @@
 """The report page: its content, that it stands alone, and that Chromium renders it."""
 
+import gzip
 import os
 import re
 import shutil
@@ -74,3 +75,18 @@ def test_blank_page_fails_the_check(tmp_path):
     blank = tmp_path / "blank.html"
     blank.write_text("<!DOCTYPE html><html><body></body></html>")
     assert distinct_colours(screenshot(blank, tmp_path)) < 10
+
+
+def test_report_of_a_run_where_everything_failed(fixture_dir):
+    d = fixture_dir("hand")
+    with open(d / "runs.csv") as f:
+        lines = f.read().splitlines()
+    rows = [lines[0]] + [line.replace(",ok,,", ",failed,kernel panic: data abort at 0x0,") for line in lines[1:]]
+    (d / "runs.csv").write_text("\n".join(rows) + "\n")
+    (d / "samples.csv.gz").write_bytes(gzip.compress(
+        b"run_id,workload,metric,params,rep,platform,counter,unit,mode,per,overhead,i,value\n"))
+    page = make_report(d).read_text()
+    assert "Failed runs (7)" in page
+    assert "kernel panic: data abort at 0x0" in page
+    assert "<figure" not in page and "no samples" in page
+    assert "No samples: every run failed" in (d / "summary.md").read_text()
