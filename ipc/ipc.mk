@@ -101,7 +101,7 @@ ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o
 		/^[0-9a-f]+ <ipc_hot_pushpop[a-z_]*>:/ { name = $$2; n = 0; on = 1; next } \
 		on && /^ *[0-9a-f]+:\t/ { n++; if ($$2 == "ret") { printf "ipc-check: %-28s %d instructions to the first ret (fast path, incl. ret)\n", name, n; on = 0 } }'
 
-## ipc-model: check the announce-then-sleep protocol with spin (and that spin refutes broken variants)
+## ipc-model: check the wake-up protocols with spin, exhaustively (and that spin refutes broken variants)
 ipc-model: | deps
 	$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model
 
