@@ -144,13 +144,14 @@ def cmd_run(args):
         args.mode = args.mode or state["mode"]
         args.runner = args.runner or state.get("runner")
         args.image = args.image or state.get("image_override")
-        sw, plat, new_runs, image_sha = prepare(args, sweep_path)
+        # No build: a rebuild would replace the image the finished runs used.
+        sw, plat, new_runs, image_sha = prepare(args, sweep_path, build=False)
         if sw.sha256 != state["sweep_sha256"]:
             raise Fail(f"{sweep_path} differs from the sweep {work} was started with", 2)
         if image_sha != state["image_sha256"]:
             raise Fail(f"the image changed since {work} was started (sha256 {image_sha[:12]} "
                        f"now, {state['image_sha256'][:12]} then): resuming would mix builds; "
-                       f"rebuild the old image or start afresh")
+                       f"put the old image back (or name it with --image) or start afresh")
     else:
         if not args.sweep:
             raise Fail("run: name a sweep file (or --resume DIR)", 2)
