@@ -220,6 +220,7 @@ static const struct test tests[] = {
 	{ .name = "pool_exhaustion",      .fn = test_pool_exhaustion },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
+	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },
 };
 
 int run_tests(const struct bootinfo *bi)

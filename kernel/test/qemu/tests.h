@@ -56,5 +56,6 @@ void test_frame_map_errors(void);
 void test_pool_exhaustion(void);
 /* t_fuzz.c */
 void test_fuzz(void);
+void test_fuzz_seed2(void);
 
 #endif
