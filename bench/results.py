@@ -32,6 +32,7 @@ from . import execute, sweep as sweepmod
 SCHEMA = 1
 RUN_COLUMNS = ["run_id", "workload", "params", "rep", "platform", "mode", "status", "reason",
                "attempts", "capture"]
+INFO_COLUMNS = ["run_id", "key", "value"]
 
 
 class ResultsError(RuntimeError):
@@ -181,7 +182,8 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
     order = sorted(runs, key=lambda r: (r.config, r.rep))
     rows, samples = [], io.StringIO()
     samples.write(",".join(execute.SAMPLE_COLUMNS) + "\n")
-    counters, units, hosts, info = set(), set(), [], {}
+    counters, units, hosts = set(), set(), []
+    info_rows, seen = [], {}        # per-run INFO; key -> set of values over runs
     n_ok = 0
     for r in order:
         params = ";".join(f"{k}={r.params[k]}" for k in sorted(r.params))
@@ -202,6 +204,11 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
                      o["capture"] if os.path.exists(cap_dst) else ""])
         if o["host"] not in hosts:
             hosts.append(o["host"])
+        last = o["history"][-1].get("info", {}) if o["history"] else {}
+        for k in sorted(last):
+            info_rows.append([r.run_id, k, last[k]])
+            if o["status"] == "ok":
+                seen.setdefault(k, set()).add(last[k])
         if o["status"] != "ok":
             continue
         n_ok += 1
@@ -210,9 +217,6 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
         for fr in o["frames"]:
             counters.add(fr["counter"])
             units.add(fr["unit"])
-        for h in o["history"]:
-            for k, v in h.get("info", {}).items():
-                info.setdefault(k, v)
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -222,6 +226,14 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
     execute.write_atomic(os.path.join(stage, "samples.csv.gz"),
                          execute.gzip_bytes(samples.getvalue().encode()))
     execute.write_atomic(os.path.join(stage, "sweep.toml"), sweep_text)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(INFO_COLUMNS)
+    w.writerows(info_rows)
+    execute.write_atomic(os.path.join(stage, "info.csv"), buf.getvalue().encode())
+    # meta.json keeps the INFO values every ok run agrees on (host facts);
+    # per-run values (counts, CPUs used) are in info.csv
+    info = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
     def one(s):
         s = sorted(s)

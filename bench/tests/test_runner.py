@@ -66,8 +66,8 @@ def test_sweep_completes_with_one_results_directory(sweep_result):
     assert f"results: {d}" in r.stdout
     # no work or stage directory left behind
     assert os.listdir(sweep_result["root"]) == [os.path.basename(d)]
-    assert sorted(os.listdir(d)) == ["captures", "meta.json", "runs.csv", "samples.csv.gz",
-                                     "sweep.toml"]
+    assert sorted(os.listdir(d)) == ["captures", "info.csv", "meta.json", "runs.csv",
+                                     "samples.csv.gz", "sweep.toml"]
 
 
 def test_statuses_reasons_and_retries(sweep_result):
@@ -121,6 +121,12 @@ def test_samples_are_exactly_the_ok_runs(sweep_result):
     assert r0["params"] == "iterations=10;seed=7;variant=b;warmup=0;words=0"
     assert (r0["platform"], r0["counter"], r0["unit"], r0["mode"], r0["per"], r0["overhead"],
             r0["rep"], r0["i"]) == ("virt", "pmccntr", "instructions", "exact", "1", "4", "1", "0")
+
+
+def test_info_lines_are_kept_per_run(sweep_result):
+    rows = read_csv(os.path.join(sweep_result["dirs"][0], "info.csv"))
+    assert {"run_id": "0-echo-r0", "key": "cpu", "value": "fake-a53"} in rows
+    assert {"run_id": "4-crash-r0", "key": "cpu", "value": "fake-a53"} in rows
 
 
 def test_meta_json(sweep_result):
