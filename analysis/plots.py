@@ -367,21 +367,21 @@ def wake_protocols(df):
     return fig
 
 
-def _anchor_mark(ax, x, width, a, k=0, top=np.nan):
-    """One seL4 figure as a labelled mark over bar position x (range shaded when given).
+def _anchor_mark(ax, x0, x1, a, level=0, top=np.nan):
+    """One seL4 figure as a labelled mark across the bars from x0 to x1 (range shaded when given).
 
-    The label sits above both the mark and the bar (whose top is ``top``).
+    The label sits above both the mark and the bars (whose highest top is
+    ``top``), raised by ``level`` lines so that neighbouring labels do not collide.
     """
     if a.lo is not None:
-        ax.add_patch(Rectangle(
-            (x - width / 2, a.lo), width, a.hi - a.lo, facecolor=style.ANCHOR_COLOUR,
-            alpha=0.18, edgecolor="none", zorder=3))
-    ax.hlines(a.value, x - width / 2, x + width / 2, colors=style.ANCHOR_COLOUR, linewidth=2,
+        ax.add_patch(Rectangle((x0, a.lo), x1 - x0, a.hi - a.lo, facecolor=style.ANCHOR_COLOUR,
+                               alpha=0.18, edgecolor="none", zorder=3))
+    ax.hlines(a.value, x0, x1, colors=style.ANCHOR_COLOUR, linewidth=2,
               linestyles="--", zorder=4, label="seL4, same machine (ANCHORS.md)")
     text = f"seL4 {a.value}" + (f"\n({a.lo}-{a.hi})" if a.lo is not None else "")
     y = max(a.hi if a.hi is not None else a.value, 0 if np.isnan(top) else top)
-    ax.annotate(text, (x, y), xytext=(0, 2 + 9 * k), textcoords="offset points", ha="center",
-                va="bottom", fontsize=6.5, color=style.ANCHOR_COLOUR, zorder=5,
+    ax.annotate(text, ((x0 + x1) / 2, y), xytext=(0, 2 + 9 * level), textcoords="offset points",
+                ha="center", va="bottom", fontsize=6.5, color=style.ANCHOR_COLOUR, zorder=5,
                 bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
                       "alpha": 0.8})
 
@@ -421,6 +421,7 @@ def anchored_costs(df):
             if any(a.metric == m for a in marks) and m not in present:
                 parts.append(((m,) + (None,) * (len(bars) - 1), cf.iloc[0:0]))
         width = 0.8 / len(parts)
+        slots = {}  # (metric, category) -> [(bar centre, bar top)]
         for k, (sk, s) in enumerate(parts):
             s = s.set_index(xcol).reindex(cats)
             xs = np.arange(len(cats)) + (k - (len(parts) - 1) / 2) * width
@@ -428,11 +429,18 @@ def anchored_costs(df):
             ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
                    color=style.colour(k), capsize=2,
                    label=name if w == "ep_call" or len(parts) > 1 else None)
-            for a in marks:
-                if a.metric != sk[0] or a.params.get(xcol) not in cats:
-                    continue
-                at = cats.index(a.params[xcol])
-                _anchor_mark(ax, xs[at], width * 0.95, a, k, top=s["ci_hi"].iloc[at])
+            for at, c in enumerate(cats):
+                slots.setdefault((sk[0], c), []).append((xs[at], s["ci_hi"].iloc[at]))
+        # Each seL4 figure once, across every bar of its metric and category.
+        metrics = ordered([k[0] for k, _ in parts], "metric")
+        for a in marks:
+            bars_at = slots.get((a.metric, a.params.get(xcol)))
+            if not bars_at:
+                continue
+            x = [b[0] for b in bars_at]
+            tops = [b[1] for b in bars_at if not np.isnan(b[1])]
+            _anchor_mark(ax, min(x) - width * 0.475, max(x) + width * 0.475, a,
+                         level=metrics.index(a.metric), top=max(tops) if tops else np.nan)
         ax.set_xticks(range(len(cats)), [fmt(c) for c in cats])
         ax.set_xlabel("waiter priority (to=)" if w == "ntfn_signal" else "message length [words]")
         ax.set_ylabel(axis_label("cost, one way", key))
