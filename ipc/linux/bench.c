@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "ring_linux.h"
 
@@ -44,6 +45,7 @@ struct bench {
 	_Atomic uint64_t *line;
 	_Atomic int ready;
 	uint64_t elapsed_ns;
+	long preempted[2];  /* involuntary context switches of each side during the run */
 	uint64_t check;   /* what the consumer saw: a sum, so that work is not elided */
 };
 
@@ -200,6 +202,8 @@ static void *run_side(void *arg)
 	atomic_fetch_add(&b->ready, 1);
 	while (atomic_load(&b->ready) < 2)
 		ring_cpu_relax();
+	struct rusage ru0, ru1;
+	getrusage(RUSAGE_THREAD, &ru0);
 	uint64_t t0 = ipc_now_ns();
 	if (s->id == 0) {
 		if (b->exp == EXP_RTT_RING)
@@ -217,11 +221,14 @@ static void *run_side(void *arg)
 		else
 			produce(b);
 	}
+	getrusage(RUSAGE_THREAD, &ru1);
+	b->preempted[s->id] = ru1.ru_nivcsw - ru0.ru_nivcsw;
 	return NULL;
 }
 
-/* One experiment: a fresh ring (or line), both sides, the figure. */
-static double run(struct bench *b, enum exp_id e)
+/* One experiment: a fresh ring (or line), both sides, the figure; *clean
+ * says whether neither side was preempted while it ran. */
+static double run(struct bench *b, enum exp_id e, bool *clean)
 {
 	struct ring_config cfg = { e == EXP_NAIVE ? RING_NAIVE : e == EXP_BATCHED ? RING_BATCHED : RING_CACHED,
 				   RING_WAKE_POLL, CAPACITY, 8 };
@@ -238,6 +245,7 @@ static double run(struct bench *b, enum exp_id e)
 			die("pthread_create");
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
+	*clean = b->preempted[0] == 0 && b->preempted[1] == 0;
 	if (e == EXP_RTT_RING || e == EXP_RTT_LINE)
 		return (double)b->elapsed_ns / (double)b->rounds;
 	if (b->check != b->msgs * (b->msgs - 1) / 2)
@@ -251,19 +259,51 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void summary(const char *name, const char *unit, const double *v, int n)
+/* Median of the values flagged clean (or of all, when fewer than 3 are). */
+static double median(const double *v, const bool *clean, int n, int *used)
 {
 	double s[256];
-	memcpy(s, v, sizeof(double) * (size_t)n);
-	qsort(s, (size_t)n, sizeof s[0], cmp_double);
-	printf("  %-40s median %9.2f %-7s (min %9.2f, max %9.2f, %d reps)\n", name, s[n / 2], unit,
-	       s[0], s[n - 1], n);
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (clean[i])
+			s[k++] = v[i];
+	if (k < 3) {
+		memcpy(s, v, sizeof(double) * (size_t)n);
+		k = n;
+	}
+	qsort(s, (size_t)k, sizeof s[0], cmp_double);
+	*used = k;
+	return s[k / 2];
+}
+
+static void spread(const double *v, int n, double *lo, double *hi)
+{
+	*lo = *hi = v[0];
+	for (int i = 1; i < n; i++) {
+		if (v[i] < *lo)
+			*lo = v[i];
+		if (v[i] > *hi)
+			*hi = v[i];
+	}
+}
+
+static void loadavg(const char *when)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	char buf[64] = "?";
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	printf("load average %s: %s\n", when, buf);
 }
 
 int main(int argc, char **argv)
 {
-	struct bench b = { .msgs = 2000000, .rounds = 50000, .cpu = { 0, 1 } };
-	int reps = 15;
+	struct bench b = { .msgs = 1000000, .rounds = 20000, .cpu = { 0, 1 } };
+	int reps = 21;
 	bool verbose = false;
 	for (int i = 1; i < argc; i += 2) {
 		if (strcmp(argv[i], "-v") == 0) {
@@ -298,48 +338,61 @@ int main(int argc, char **argv)
 	       "throughput run, %llu round trips per latency run, %d interleaved repetitions\n",
 	       b.cpu[0], b.cpu[1], CAPACITY, (unsigned long long)b.msgs,
 	       (unsigned long long)b.rounds, reps);
+	loadavg("before");
 	double v[EXP_COUNT][256];
+	bool clean[EXP_COUNT][256], dummy;
 	double r_cached[256], r_batched[256], r_rtt[256];
 	/* One warm-up repetition, not reported. */
 	for (int e = 0; e < EXP_COUNT; e++)
-		(void)run(&b, (enum exp_id)e);
+		(void)run(&b, (enum exp_id)e, &dummy);
 	for (int i = 0; i < reps; i++) {
 		for (int e = 0; e < EXP_COUNT; e++)
-			v[e][i] = run(&b, (enum exp_id)e);
+			v[e][i] = run(&b, (enum exp_id)e, &clean[e][i]);
 		r_cached[i] = v[EXP_CACHED][i] / v[EXP_NAIVE][i];
 		r_batched[i] = v[EXP_BATCHED][i] / v[EXP_CACHED][i];
 		r_rtt[i] = v[EXP_RTT_RING][i] / v[EXP_RTT_LINE][i];
 		if (verbose) {
 			printf("rep %d:", i + 1);
 			for (int e = 0; e < EXP_COUNT; e++)
-				printf(" %.1f", v[e][i]);
-			printf("  (naive cached batched Mmsg/s; ring line ns)\n");
+				printf(" %.1f%s", v[e][i], clean[e][i] ? "" : "*");
+			printf("  (naive cached batched Mmsg/s; ring line ns; * = preempted)\n");
 		}
 	}
-	printf("figures:\n");
-	for (int e = 0; e < EXP_COUNT; e++)
-		summary(exps[e].name, exps[e].unit, v[e], reps);
-	/* On a shared machine a run is only ever slowed down by interference,
-	 * so the best run of each is the least disturbed estimate. */
-	double best[EXP_COUNT];
+	loadavg("after");
+	/* A run during which either side was preempted measured the scheduler,
+	 * not the ring: medians use the clean runs when there are 3 or more. */
+	printf("figures (median of the runs in which neither thread was preempted):\n");
+	double med[EXP_COUNT];
 	for (int e = 0; e < EXP_COUNT; e++) {
-		best[e] = v[e][0];
-		for (int i = 1; i < reps; i++) {
-			bool rtt = e == EXP_RTT_RING || e == EXP_RTT_LINE;
-			if (rtt ? v[e][i] < best[e] : v[e][i] > best[e])
-				best[e] = v[e][i];
-		}
+		int used, nclean = 0;
+		double lo, hi;
+		for (int i = 0; i < reps; i++)
+			nclean += clean[e][i];
+		med[e] = median(v[e], clean[e], reps, &used);
+		spread(v[e], reps, &lo, &hi);
+		printf("  %-36s %9.2f %-6s  %2d of %d runs clean%s; all runs %.2f .. %.2f\n",
+		       exps[e].name, med[e], exps[e].unit, nclean, reps,
+		       nclean < 3 ? " (too few: median of all)" : "", lo, hi);
 	}
-	printf("best runs: naive %.1f, cached %.1f, batched(32) %.1f Mmsg/s; ring RTT %.1f ns, "
-	       "cache-line RTT %.1f ns\n", best[EXP_NAIVE], best[EXP_CACHED], best[EXP_BATCHED],
-	       best[EXP_RTT_RING], best[EXP_RTT_LINE]);
-	printf("ratios of the best runs: cached/naive %.2f (goal >= 5), batched/cached %.2f "
-	       "(goal >= 2), ring RTT/floor %.2f (goal <= 1.3)\n", best[EXP_CACHED] / best[EXP_NAIVE],
-	       best[EXP_BATCHED] / best[EXP_CACHED], best[EXP_RTT_RING] / best[EXP_RTT_LINE]);
-	printf("ratios (within each repetition):\n");
-	summary("cached / naive throughput   (goal >= 5)", "x", r_cached, reps);
-	summary("batched(32) / cached        (goal >= 2)", "x", r_batched, reps);
-	summary("ring RTT / cache-line RTT   (goal <= 1.3)", "x", r_rtt, reps);
+	printf("ratios of those medians:\n");
+	printf("  cached / naive throughput     %6.2f  (goal >= 5)\n", med[EXP_CACHED] / med[EXP_NAIVE]);
+	printf("  batched(32) / cached          %6.2f  (goal >= 2)\n", med[EXP_BATCHED] / med[EXP_CACHED]);
+	printf("  ring RTT / cache-line RTT     %6.2f  (goal <= 1.3)\n", med[EXP_RTT_RING] / med[EXP_RTT_LINE]);
+	printf("ratios within each repetition (all runs), median and range:\n");
+	const struct { const char *name; double *r; } rs[] = {
+		{ "cached / naive throughput", r_cached },
+		{ "batched(32) / cached", r_batched },
+		{ "ring RTT / cache-line RTT", r_rtt },
+	};
+	bool all[256];
+	for (int i = 0; i < reps; i++)
+		all[i] = true;
+	for (size_t k = 0; k < sizeof rs / sizeof rs[0]; k++) {
+		int used;
+		double lo, hi, m = median(rs[k].r, all, reps, &used);
+		spread(rs[k].r, reps, &lo, &hi);
+		printf("  %-29s %6.2f  (%.2f .. %.2f)\n", rs[k].name, m, lo, hi);
+	}
 	free(b.ring[0]);
 	free(b.ring[1]);
 	free(b.line);
