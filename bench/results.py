@@ -9,7 +9,7 @@ A sweep in progress lives in `<results>/.partial-<stamp>-<name>/`:
     lock            held (flock) while a harness works on it
 
 `publish()` assembles `runs.csv`, `samples.csv.gz`, `meta.json` (and, through
-the analysis package, `summary.csv`) in `<results>/.stage-.../`, then renames
+the analysis package, `summary.csv`) in `<results>/.stage-.../<name>/`, then renames
 that to `<results>/<stamp>-<name>/`: the directory appears whole or not at all.
 An export directory (`bench export`) has the same layout, so merging it is
 publishing it.
@@ -295,11 +295,22 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
     sources = sources or [work]
     found, missing = gather(sources, runs, allow_missing)
     os.makedirs(root, exist_ok=True)
-    # Staged beside its final place (one file system, so the rename is atomic);
-    # a stage left by a publish that died is hidden and never mistaken for results.
-    stage = os.path.join(root, f".stage-{state['stamp']}-{state['name']}-{os.getpid()}")
-    if os.path.exists(stage):
-        shutil.rmtree(stage)
+
+    def free_name():
+        name, n = f"{state['stamp']}-{state['name']}", 1
+        while os.path.exists(os.path.join(root, name)):
+            n += 1
+            name = f"{state['stamp']}-{state['name']}-{n}"
+        return name
+
+    # Staged beside its final place (one file system, so the rename is atomic),
+    # under its final name (the analysis titles pages with it), inside a hidden
+    # directory that is never mistaken for results if a publish dies.
+    hidden = os.path.join(root, f".stage-{state['stamp']}-{state['name']}-{os.getpid()}")
+    if os.path.exists(hidden):
+        shutil.rmtree(hidden)
+    name = free_name()
+    stage = os.path.join(hidden, name)
     with open(os.path.join(work, "sweep.toml"), "rb") as f:
         sweep_text = f.read()
     try:
@@ -311,15 +322,12 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
         else:
             meta["analysis"] = {"summary": "not written: analysis skipped (--no-analysis)"}
         write_json(os.path.join(stage, "meta.json"), meta)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)     # nothing half-made stays behind
-        raise
-    final = os.path.join(root, f"{state['stamp']}-{state['name']}")
-    n = 1
-    while os.path.exists(final):
-        n += 1
-        final = os.path.join(root, f"{state['stamp']}-{state['name']}-{n}")
-    os.rename(stage, final)
+        final = os.path.join(root, name)
+        if os.path.exists(final):           # taken meanwhile by another harness
+            final = os.path.join(root, free_name())
+        os.rename(stage, final)
+    finally:
+        shutil.rmtree(hidden, ignore_errors=True)   # nothing half-made stays behind
     return final, meta
 
 
