@@ -343,13 +343,20 @@ def param_keys(df):
 
 
 def latest_results_dir(root="results"):
-    """The newest results directory under ``root``: the last by name that has a meta.json."""
+    """The newest results directory under ``root``, by name.
+
+    Only directories with a meta.json count; hidden ones (the harness stages
+    a run in one) never do. Time-stamped names (<YYYYMMDD-HHMMSS>-...) win
+    over others, so a committed results/reference/ is not taken for the
+    newest run.
+    """
     root = Path(root)
-    dirs = sorted(p.parent for p in root.glob("*/meta.json"))
+    dirs = sorted(p.parent for p in root.glob("*/meta.json") if not p.parent.name.startswith("."))
     if not dirs:
         raise ResultsError(root, None, "no results directory here (none has a meta.json); "
                                        "run `make bench` or pass RESULTS=dir")
-    return dirs[-1]
+    stamped = [d for d in dirs if re.match(r"[0-9]{8}-[0-9]{6}", d.name)]
+    return (stamped or dirs)[-1]
 
 
 def main(argv=None):

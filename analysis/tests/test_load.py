@@ -163,7 +163,12 @@ def test_latest_results_dir_is_newest_by_name(tmp_path):
     for name in ("20260101-000000-a", "20261124-093000-b", "20250601-120000-c"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "meta.json").write_text("{}")
+    for name in ("reference", ".stage-20271231-000000-x"):  # committed run; harness staging
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "meta.json").write_text("{}")
     (tmp_path / "compare-x-vs-y").mkdir()  # no meta.json: not a results directory
     assert latest_results_dir(tmp_path).name == "20261124-093000-b"
+    (tmp_path / "20261124-093000-b" / "meta.json").unlink()
+    assert latest_results_dir(tmp_path).name == "20260101-000000-a"
     with pytest.raises(ResultsError):
         latest_results_dir(tmp_path / "compare-x-vs-y")
