@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 QEMU = "qemu-system-aarch64"
 QEMU_ARGS = ["-M", "virt", "-cpu", "cortex-a53", "-m", "128M", "-nographic",
@@ -67,7 +68,9 @@ class Platform:
         if self.runner or self.fixed_image:
             return
         target = MAKE_TARGET[self.name]
-        r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory", target])
+        # make's output goes to stderr: stdout is for results (tables, export lines)
+        r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory", target],
+                           stdout=sys.stderr)
         if r.returncode != 0:
             raise PlatformError(f"`make {target}` failed (status {r.returncode})")
 
