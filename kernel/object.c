@@ -29,11 +29,18 @@ void obj_put(unsigned type, void *obj)
 {
 	unsigned *r = refs_of(type, obj);
 	KASSERT(*r > 0);
-	if (--*r)
+	struct task *owner = type == CAP_TASK ? obj : type == CAP_THREAD ? ((struct thread *)obj)->task : NULL;
+	if (--*r) {
+		if (owner)
+			task_check_orphan(owner);
 		return;
+	}
 	switch (type) {
 	case CAP_TASK:   task_release(obj); break;
-	case CAP_THREAD: thread_release(obj); break;
+	case CAP_THREAD:
+		thread_release(obj);
+		task_check_orphan(owner);   /* that may have been the last way to start it */
+		break;
 	case CAP_NTFN:   ntfn_release(obj); break;
 	case CAP_EP:     ep_release(obj); break;
 	case CAP_FRAME:  frame_release(obj); break;

@@ -181,6 +181,36 @@ void task_release(struct task *t)
 	t->used = false;
 }
 
+void task_check_orphan(struct task *t)
+{
+	if (!t->l1)
+		return;
+	unsigned refs = t->refs, own = 0;
+	for (unsigned i = 0; i < thread_pool_size; i++) {
+		const struct thread *th = &thread_pool[i];
+		if (!th->used || th->task != t)
+			continue;
+		if (th->state == TS_RUNNABLE || th->state == TS_BLOCKED)
+			return;   /* it runs: it ends by itself */
+		refs += th->refs;
+	}
+	for (unsigned s = 1; s < CSPACE_SLOTS; s++) {
+		const struct cap *c = &t->cs.slot[s];
+		if ((c->type == CAP_TASK && c->obj == t) ||
+		    (c->type == CAP_THREAD && ((const struct thread *)c->obj)->task == t))
+			own++;
+	}
+	if (own != refs)
+		return;
+	/* Its last thread's end tears the task down and empties its cspace,
+	 * which drops the self references and frees it. */
+	for (unsigned i = 0; i < thread_pool_size; i++) {
+		struct thread *th = &thread_pool[i];
+		if (th->used && th->task == t && th->state == TS_INACTIVE)
+			thread_stop(th, TS_EXITED, 0);
+	}
+}
+
 bool task_is_guard(const struct task *t, uint64_t uva)
 {
 	for (unsigned i = 0; i < t->nthreads; i++) {

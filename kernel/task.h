@@ -62,6 +62,12 @@ int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
 /* One of its threads ended; the task ends with the last one. */
 void task_thread_ended(struct task *t, unsigned state, int64_t code);
 void task_release(struct task *t);   /* its last capability went away */
+/* A capability to t or one of its threads went away: if none of its
+ * threads runs (they were never started, or have ended) and only its own
+ * cspace still names it or them, nobody can ever start them, so the task
+ * ends now (else it would hold its pool entries for ever: its self
+ * capabilities keep its reference count above 0). */
+void task_check_orphan(struct task *t);
 /* Copy between the kernel and a task's memory, checking every page is
  * mapped with the rights needed.  Return IPC_OK, IPC_E_ADDR. */
 int task_copy_in(struct task *t, void *dst, uint64_t uva, size_t n);
