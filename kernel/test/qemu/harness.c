@@ -218,6 +218,7 @@ static const struct test tests[] = {
 	{ .name = "frame_shared",         .fn = test_frame_shared },
 	{ .name = "frame_map_errors",     .fn = test_frame_map_errors },
 	{ .name = "pool_exhaustion",      .fn = test_pool_exhaustion },
+	{ .name = "task_unstarted_freed", .fn = test_task_unstarted_freed },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },

@@ -265,3 +265,42 @@ void test_pool_exhaustion(void)
 	tasks_and_threads();
 	tasks_and_threads();   /* and again: nothing leaked */
 }
+
+/* A task that is created and never started, whose capabilities are then
+ * deleted, can never run: it must be freed, not hold its pool entries. */
+void test_task_unstarted_freed(void)
+{
+	for (int i = 0; i < 20; i++) {
+		struct child c;
+		if (!t_child(&c, exit_at_once, 0, 10, "unstarted"))
+			return;
+		t_slot_free(c.task);
+		/* It ended (the end notification says so) without running. */
+		struct sysret r = sys_poll(c.end);
+		T_OK(r.err);
+		T_EQ(r.v, 1);
+		t_slot_free(c.end);
+		if (t_failed())
+			return;
+	}
+	/* While another capability can still start one of its threads, it lives. */
+	struct child c;
+	if (!t_child(&c, exit_at_once, 0, 10, "half"))
+		return;
+	uint64_t th = t_slot();
+	T_OK(sys_thread_create(c.task, th, exit_at_once, 0, 10));
+	t_slot_free(c.task);
+	T_EQ(sys_poll(c.end).v, 0);
+	T_EQ(sys_status(th).v, STATUS(TS_INACTIVE, 0));
+	t_slot_free(th);                 /* now nobody can */
+	T_EQ(sys_poll(c.end).v, 1);
+	/* All of them came back: as many tasks as before can be made. */
+	struct child k[15];
+	unsigned n = 0;
+	for (; n < 15; n++)
+		if (sys_task_create(ROOT_SLOT_CTRL, k[n].task = t_slot(), exit_at_once, 0, 10, "again") != IPC_OK)
+			break;
+	T_EQ(n, 15);
+	for (unsigned i = 0; i < n; i++)
+		t_slot_free(k[i].task);
+}

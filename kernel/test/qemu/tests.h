@@ -54,6 +54,7 @@ void test_no_cap_no_access(void);
 void test_frame_shared(void);
 void test_frame_map_errors(void);
 void test_pool_exhaustion(void);
+void test_task_unstarted_freed(void);
 /* t_fuzz.c */
 void test_fuzz(void);
 void test_fuzz_seed2(void);
