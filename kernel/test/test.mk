@@ -47,7 +47,7 @@ test-kernel-qemu: $(KIMAGE) | deps
 	@echo "  QEMU    -append test (log: $(KT_QEMU_LOG))"
 	@status=0; timeout 120 $(QEMU) $(QEMU_MACHINE) $(QEMU_EXACT) -kernel $(KIMAGE) \
 		-append "test" > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
-	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[test\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
+	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[(test|fuzz)\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
 	if [ $$status -ne 0 ]; then \
 		echo "test-kernel-qemu: QEMU exited with status $$status (124: timeout)"; exit 1; fi; \
 	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \

@@ -166,7 +166,7 @@ static void fuzzer(uint64_t seed)
 				ok_per_sys |= 1ull << n;
 		}
 	}
-	uprintf("[test] fuzzer: %lu of %u calls succeeded, on %d syscalls (mask %lx); %d error codes seen\n",
+	uprintf("[fuzz] fuzzer: %lu of %u calls succeeded, on %d syscalls (mask %lx); %d error codes seen\n",
 	        ok, FUZZ_CALLS, bits(ok_per_sys), ok_per_sys, bits(codes) - 1);
 	for (unsigned i = 0; i < 64; i++)
 		C_CHECK(canary[i] == seed * 31 + i);
@@ -296,7 +296,7 @@ static void fuzz_run(uint64_t seed)
 	T_CHECK(sh->pair_count > 100);      /* the pair really ran beside the fuzzer */
 	T_OK(sys_send(stop, MSG_INFO(1, 0, 0), (uint64_t[4]){ STOP_BADGE }).err);
 	t_join_ok(&s, "echo");
-	uprintf("[test] fuzz seed %lx: %u syscalls, %lu pair messages checked\n", seed, FUZZ_CALLS,
+	uprintf("[fuzz] seed %lx: %u syscalls, %lu pair messages checked\n", seed, FUZZ_CALLS,
 	        sh->pair_count);
 }
 
