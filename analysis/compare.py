@@ -35,7 +35,7 @@ from scipy.stats import mannwhitneyu
 from . import style
 from .load import KEY, ResultsError, load_dir, parse_params
 from .stats import bootstrap_medians, config_rng, percentile_interval, rep_medians
-from .summary import fmt_num, markdown_table
+from .summary import markdown_table
 
 THRESHOLD = 0.02
 ALPHA = 0.05

@@ -209,29 +209,36 @@ def latency_cdf(df):
     per mechanism (workload, and metric when it has several). For each
     mechanism the configuration with the lowest median is drawn; its
     distinguishing parameters are in the legend. One panel per platform and
-    unit.
+    unit; the x axis ends just past the largest 99th percentile (the far
+    tail is in the summary table).
     """
     if df.empty:
         raise SkipPlot("no samples")
     groups = panels(df)
-    fig, axes = style.figure(ncols=len(groups), height=3.4, width=4.6 * len(groups))
+    fig, axes = style.figure(ncols=len(groups), height=3.4, width=6.4 * len(groups))
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         chosen = representatives(g)
-        allx = []
+        lows, p99s = [], []
         for k, (name, row) in enumerate(chosen):
             x = np.sort(samples_of(g, row)["cost"].to_numpy(dtype=float))
             y = np.arange(1, len(x) + 1) / len(x)
             ax.step(np.r_[x[0], x], np.r_[0, y], where="post", color=style.colour(k),
                     linestyle=style.dash(k), label=name)
-            allx.extend(x)
-        if wide(allx):
+            lows.append(x[0])
+            p99s.append(np.percentile(x, 99))
+        lo, hi = min(lows), max(p99s)
+        log = wide([lo, hi])
+        if log:
             ax.set_xscale("log")
+        if hi > lo:  # rare far tails would squash the rest: stop at the largest p99
+            ax.set_xlim(lo / 1.15 if log and lo > 0 else lo - 0.03 * (hi - lo),
+                        hi * 1.15 if log else hi + 0.03 * (hi - lo))
         ax.set_xlabel(axis_label("cost per operation", key))
         ax.set_ylabel("fraction of samples [0-1]")
         ax.set_ylim(0, 1.02)
         ax.set_title(panel_title(key))
-        legend(ax, loc="lower right", fontsize=7)
+        legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)  # beside, off the lines
     return fig
 
 
