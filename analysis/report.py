@@ -143,8 +143,8 @@ def make_report(results_dir):
                   if n_failed else "<p class='ok'>None: every run was accepted.</p>")
     status = (f"<span class='ok'>{n_ok} runs ok</span>, "
               f"<span class='{'bad' if n_failed else 'ok'}'>{n_failed} failed</span>")
-    when = datetime.datetime.fromtimestamp((d / "samples.csv.gz").stat().st_mtime,
-                                           datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = meta.get("finished") or datetime.datetime.fromtimestamp(
+        (d / "samples.csv.gz").stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta_rows = pd.DataFrame(flatten(meta), columns=["key", "value"])
 
     page = f"""<!DOCTYPE html>
@@ -155,7 +155,7 @@ def make_report(results_dir):
 <body>
 <h1>ipclab results: {esc(d.name)}</h1>
 <p>{status} &middot; platform {esc(platforms)} &middot; mode {esc(modes)} &middot;
-commit <code>{esc(str(commit)[:12])}</code>{' (dirty)' if dirty else ''} &middot; samples written {esc(when)}</p>
+commit <code>{esc(str(commit)[:12])}</code>{' (dirty)' if dirty else ''} &middot; finished {esc(when)}</p>
 <p class="note">QEMU figures are emulated: in exact mode one count is one retired instruction
 (<em>instructions (QEMU icount)</em>), never a hardware cycle; Linux figures are in ns. Every table
 row and every plot panel carries its own unit. Files: <a href="summary.csv">summary.csv</a>,
