@@ -49,7 +49,7 @@ test-kernel-qemu: $(KIMAGE) | deps
 		-append "test" > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
 	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[(test|fuzz)\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
 	if [ $$status -ne 0 ]; then \
-		echo "test-kernel-qemu: QEMU exited with status $$status (124: timeout)"; exit 1; fi; \
+		echo "test-kernel-qemu: QEMU exited with status $$status (124 is the timeout, 2 a kernel panic, 3 a kernel fault, 4 a deadlock)"; exit 1; fi; \
 	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \
 		echo "test-kernel-qemu: no 'N passed, 0 failed' line"; exit 1; fi
 
