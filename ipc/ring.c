@@ -66,9 +66,14 @@ static uint32_t nslots_of(const struct ring_config *cfg)
 	return cfg->variant == RING_NAIVE ? cfg->capacity + 1 : cfg->capacity;
 }
 
+static bool is_stamped(uint32_t variant)
+{
+	return is_mp(variant) || variant == RING_STAMPED;
+}
+
 static uint32_t stride_of(const struct ring_config *cfg)
 {
-	return is_mp(cfg->variant) ? cfg->slot_size + RING_MP_CELL_HDR : cfg->slot_size;
+	return is_stamped(cfg->variant) ? cfg->slot_size + RING_CELL_HDR : cfg->slot_size;
 }
 
 size_t ring_region_size(const struct ring_config *cfg)
@@ -134,9 +139,12 @@ int ring_init(void *mem, size_t len, const struct ring_config *cfg)
 	atomic_init(word_at(mem, h->prod_flag_off), 0);
 	atomic_init(word_at(mem, h->data_word_off), 0);
 	atomic_init(word_at(mem, h->space_word_off), 0);
-	if (is_mp(cfg->variant)) {
+	/* Stamps: MPSC/MPMC cell i may take position i (stamp i); a STAMPED cell
+	 * is ready for position pos at stamp pos + 1, so 0 means "empty". */
+	if (is_stamped(cfg->variant)) {
 		for (uint32_t i = 0; i < h->nslots; i++)
-			atomic_init(word_at(mem, OFF_SLOTS + i * h->stride), i);
+			atomic_init(word_at(mem, OFF_SLOTS + i * h->stride),
+				    cfg->variant == RING_STAMPED ? 0 : i);
 	}
 	/* Make the whole layout visible before anyone may attach. */
 	atomic_thread_fence(memory_order_seq_cst);
@@ -345,6 +353,7 @@ static bool prod_can_push(struct ring_prod *p)
 		return (h + 1) % p->nslots != t;
 	case RING_CACHED:
 	case RING_BATCHED:
+	case RING_STAMPED:
 		p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
 		return p->head != p->limit;
 	default:
@@ -368,6 +377,10 @@ static bool cons_can_pop(struct ring_cons *c)
 	case RING_BATCHED:
 		c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
 		return c->avail != c->tail;
+	case RING_STAMPED:
+		t = c->tail;
+		return atomic_load_explicit(ring__stamp(c->slots, c->stride, c->mask, t),
+					    memory_order_acquire) == t + 1;
 	case RING_MPSC:
 		t = c->tail;
 		break;
@@ -498,7 +511,7 @@ const char *ring_variant_name(enum ring_variant v)
 {
 	static const char *const names[RING_VARIANT_END] = {
 		[RING_NAIVE] = "naive", [RING_CACHED] = "cached", [RING_BATCHED] = "batched",
-		[RING_MPSC] = "mpsc", [RING_MPMC] = "mpmc",
+		[RING_MPSC] = "mpsc", [RING_MPMC] = "mpmc", [RING_STAMPED] = "stamped",
 	};
 	if (v < RING_NAIVE || v >= RING_VARIANT_END)
 		return "?";

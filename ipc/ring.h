@@ -52,7 +52,7 @@
 #define RING_SLOT_MIN     8u
 #define RING_SLOT_MAX     4096u
 #define RING_CAPACITY_MAX (1u << 20)
-#define RING_MP_CELL_HDR  8u            /* MPSC/MPMC: sequence word before each payload */
+#define RING_CELL_HDR     8u            /* STAMPED, MPSC, MPMC: sequence word before each payload */
 
 #define RING_LIKELY(x)    __builtin_expect(!!(x), 1)
 #define RING_UNLIKELY(x)  __builtin_expect(!!(x), 0)
@@ -71,6 +71,10 @@ enum ring_variant {
 	                     sequence-numbered slots */
 	RING_MPMC,        /* bounded multi-producer/multi-consumer queue (CAS on both
 	                     indices), sequence-numbered slots */
+	RING_STAMPED,     /* single producer, single consumer, the producer caching the
+	                     consumer's index as in CACHED, but each slot stamped with
+	                     its position: the consumer polls the slot itself, so a
+	                     message costs one cache line, not two (head and slot) */
 	RING_VARIANT_END
 };
 
@@ -360,7 +364,8 @@ static inline void *ring_spsc_reserve(struct ring_prod *p)
 }
 
 /* Up to `want` contiguous free slots (fewer at the end of the array or when
- * the ring is nearly full; 0 when full); *first receives the first. */
+ * the ring is nearly full; 0 when full); *first receives the first (for
+ * STAMPED, the first cell: use ring_reserve_n). */
 static inline uint32_t ring_spsc_reserve_n(struct ring_prod *p, uint32_t want, void **first)
 {
 	uint32_t h = p->head;
@@ -464,6 +469,87 @@ static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring
 	return true;
 }
 
+/* ---- STAMPED: single producer, single consumer, stamped slots -------------
+ * Cell = 32-bit stamp (padded to 8 bytes) + payload; position pos is ready
+ * when its cell's stamp is pos + 1 (cells start at 0, and a cell left from
+ * the previous lap holds pos + 1 - nslots).  The producer finds room with its
+ * cached copy of the tail (as CACHED) and never reads a cell; the consumer
+ * reads stamps and never writes a cell.  The shared head is still kept (one
+ * store to a line only the producer touches) for attach and for the
+ * consumer's TRANSITION check. */
+
+static inline _Atomic uint32_t *ring__stamp(unsigned char *slots, uint32_t stride,
+					    uint32_t mask, uint32_t pos)
+{
+	return (_Atomic uint32_t *)(void *)(slots + (size_t)(pos & mask) * stride);
+}
+
+static inline void *ring_stamped_reserve(struct ring_prod *p)
+{
+	if (RING_UNLIKELY(!ring__spsc_room(p)))
+		return NULL;
+	return (unsigned char *)ring__stamp(p->slots, p->stride, p->mask, p->head) + RING_CELL_HDR;
+}
+
+static inline void ring_stamped_commit_n_w(struct ring_prod *p, uint32_t n, enum ring_wake w)
+{
+	uint32_t first = p->head;
+	for (uint32_t i = 0; i < n; i++)
+		atomic_store_explicit(ring__stamp(p->slots, p->stride, p->mask, first + i),
+				      first + i + 1, memory_order_release);
+	p->head = first + n;
+	atomic_store_explicit(p->head_p, first + n, memory_order_relaxed);
+	ring__prod_notify(p, first, w);
+}
+
+static inline const void *ring_stamped_peek(struct ring_cons *c)
+{
+	uint32_t t = c->tail;
+	_Atomic uint32_t *st = ring__stamp(c->slots, c->stride, c->mask, t);
+	if (atomic_load_explicit(st, memory_order_acquire) != t + 1)
+		return NULL;
+	return (unsigned char *)st + RING_CELL_HDR;
+}
+
+static inline uint32_t ring_stamped_peek_n(struct ring_cons *c, uint32_t max, const void **first)
+{
+	uint32_t t = c->tail, idx = t & c->mask;
+	uint32_t lim = c->nslots - idx, n = 0;
+	if (lim > max)
+		lim = max;
+	while (n < lim && atomic_load_explicit(ring__stamp(c->slots, c->stride, c->mask, t + n),
+					       memory_order_acquire) == t + n + 1)
+		n++;
+	*first = c->slots + (size_t)idx * c->stride + RING_CELL_HDR;
+	return n;
+}
+
+/* 8-byte messages on a STAMPED ring whose slot_size is 8 (16-byte cells). */
+static inline bool ring_stamped_push64_w(struct ring_prod *p, uint64_t v, enum ring_wake w)
+{
+	if (RING_UNLIKELY(!ring__spsc_room(p)))
+		return false;
+	uint32_t h = p->head;
+	uint64_t *cell = (uint64_t *)(void *)p->slots + 2 * (size_t)(h & p->mask);
+	cell[1] = v;
+	atomic_store_explicit((_Atomic uint32_t *)(void *)cell, h + 1, memory_order_release);
+	p->head = h + 1;
+	atomic_store_explicit(p->head_p, h + 1, memory_order_relaxed);
+	ring__prod_notify(p, h, w);
+	return true;
+}
+
+static inline bool ring_stamped_pop64_w(struct ring_cons *c, uint64_t *v, enum ring_wake w)
+{
+	uint32_t t = c->tail;
+	const uint64_t *cell = (const uint64_t *)(const void *)c->slots + 2 * (size_t)(t & c->mask);
+	if (atomic_load_explicit((_Atomic uint32_t *)(uintptr_t)cell, memory_order_acquire) != t + 1)
+		return false;
+	*v = cell[1];
+	ring_spsc_release_n_w(c, 1, w);
+	return true;
+}
+
 /* ---- NAIVE: the seed note's ring ------------------------------------------ */
 
 static inline void *ring_naive_reserve(struct ring_prod *p)
@@ -523,7 +609,7 @@ static inline void *ring_mp_reserve(struct ring_prod *p)
 								  memory_order_relaxed,
 								  memory_order_relaxed)) {
 				p->head = pos;
-				return (unsigned char *)seq + RING_MP_CELL_HDR;
+				return (unsigned char *)seq + RING_CELL_HDR;
 			}
 		} else if (dif < 0) {
 			return NULL;   /* the cell still holds the message of the last lap */
@@ -550,7 +636,7 @@ static inline const void *ring_mp_peek(struct ring_cons *c)
 		seq = ring__cell_seq(c->slots, c->stride, c->mask, pos);
 		if (atomic_load_explicit(seq, memory_order_acquire) != pos + 1)
 			return NULL;
-		return (unsigned char *)seq + RING_MP_CELL_HDR;
+		return (unsigned char *)seq + RING_CELL_HDR;
 	}
 	pos = atomic_load_explicit(c->tail_p, memory_order_relaxed);
 	for (;;) {
@@ -561,7 +647,7 @@ static inline const void *ring_mp_peek(struct ring_cons *c)
 								  memory_order_relaxed,
 								  memory_order_relaxed)) {
 				c->tail = pos;
-				return (unsigned char *)seq + RING_MP_CELL_HDR;
+				return (unsigned char *)seq + RING_CELL_HDR;
 			}
 		} else if (dif < 0) {
 			return NULL;
@@ -595,6 +681,8 @@ static inline void *ring_reserve(struct ring_prod *p)
 		return ring_spsc_reserve(p);
 	case RING_NAIVE:
 		return ring_naive_reserve(p);
+	case RING_STAMPED:
+		return ring_stamped_reserve(p);
 	default:
 		return ring_mp_reserve(p);
 	}
@@ -611,6 +699,9 @@ static inline void ring_commit(struct ring_prod *p)
 	case RING_NAIVE:
 		ring_naive_commit(p);
 		break;
+	case RING_STAMPED:
+		ring_stamped_commit_n_w(p, 1, (enum ring_wake)p->wake);
+		break;
 	default:
 		ring_mp_commit(p);
 		break;
@@ -626,6 +717,8 @@ static inline const void *ring_peek(struct ring_cons *c)
 		return ring_spsc_peek(c);
 	case RING_NAIVE:
 		return ring_naive_peek(c);
+	case RING_STAMPED:
+		return ring_stamped_peek(c);
 	default:
 		return ring_mp_peek(c);
 	}
@@ -637,6 +730,7 @@ static inline void ring_release(struct ring_cons *c)
 	switch (c->variant) {
 	case RING_CACHED:
 	case RING_BATCHED:
+	case RING_STAMPED:
 		ring_spsc_release_n_w(c, 1, (enum ring_wake)c->wake);
 		break;
 	case RING_NAIVE:
@@ -684,9 +778,14 @@ static inline int ring_pop(struct ring_cons *c, void *msg)
 	return RING_OK;
 }
 
-/* Batches (CACHED and BATCHED rings; other variants return 0). */
+/* Batches (CACHED, BATCHED and STAMPED rings; other variants return 0). */
 static inline uint32_t ring_reserve_n(struct ring_prod *p, uint32_t want, void **first)
 {
+	if (p->variant == RING_STAMPED) {
+		uint32_t n = ring_spsc_reserve_n(p, want, first);
+		*first = (unsigned char *)*first + RING_CELL_HDR;
+		return n;
+	}
 	if (p->variant != RING_CACHED && p->variant != RING_BATCHED)
 		return 0;
 	return ring_spsc_reserve_n(p, want, first);
@@ -694,11 +793,16 @@ static inline uint32_t ring_reserve_n(struct ring_prod *p, uint32_t want, void *
 
 static inline void ring_commit_n(struct ring_prod *p, uint32_t n)
 {
-	ring_spsc_commit_n_w(p, n, (enum ring_wake)p->wake);
+	if (p->variant == RING_STAMPED)
+		ring_stamped_commit_n_w(p, n, (enum ring_wake)p->wake);
+	else
+		ring_spsc_commit_n_w(p, n, (enum ring_wake)p->wake);
 }
 
 static inline uint32_t ring_peek_n(struct ring_cons *c, uint32_t max, const void **first)
 {
+	if (c->variant == RING_STAMPED)
+		return ring_stamped_peek_n(c, max, first);
 	if (c->variant != RING_CACHED && c->variant != RING_BATCHED)
 		return 0;
 	return ring_spsc_peek_n(c, max, first);

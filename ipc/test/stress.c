@@ -152,7 +152,7 @@ static void producer(const struct job *j, int id)
 	for (uint64_t seq = 0; seq < j->msgs;) {
 		uint64_t r = xorshift(&rng);
 		uint32_t done = 0;
-		if (j->variant == RING_BATCHED) {
+		if (j->variant == RING_BATCHED || (j->variant == RING_STAMPED && (r & 2))) {
 			uint64_t want = 1 + r % 32;
 			if (want > j->msgs - seq)
 				want = j->msgs - seq;
@@ -202,7 +202,8 @@ static void consumer_single(const struct job *j)
 		uint32_t n = 0;
 		uint64_t r = xorshift(&rng);
 		bool copied = false;
-		if (j->variant == RING_BATCHED) {
+		bool batch = j->variant == RING_BATCHED || (j->variant == RING_STAMPED && (r & 2));
+		if (batch) {
 			const void *f;
 			n = ring_peek_n(&c, (uint32_t)(1 + r % 32), &f);
 			first = f;
@@ -231,7 +232,7 @@ static void consumer_single(const struct job *j)
 				     seq < next[pid] ? "duplicate or reordered" : "lost or reordered");
 			next[pid]++;
 		}
-		if (j->variant == RING_BATCHED)
+		if (batch)
 			ring_release_n(&c, n);
 		else if (!copied)
 			ring_release(&c);
@@ -440,7 +441,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: stress --all [--mode thread|process|both] [--msgs N] [--timeout S]\n"
-		"       stress --variant naive|cached|batched|mpsc|mpmc --wake poll|every|transition|announce\n"
+		"       stress --variant naive|cached|batched|stamped|mpsc|mpmc --wake poll|every|transition|announce\n"
 		"              [--waker futex|eventfd] [--mode thread|process] [--msgs N] [--slot S] [--cap C]\n"
 		"--msgs is the total per configuration (split among producers).\n");
 	exit(2);

@@ -29,7 +29,7 @@ static int checks;
 	} while (0)
 
 static const enum ring_variant variants[] = { RING_NAIVE, RING_CACHED, RING_BATCHED,
-					      RING_MPSC, RING_MPMC };
+					      RING_STAMPED, RING_MPSC, RING_MPMC };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 
 /* 8-byte aligned region, big enough for every test here. */
@@ -92,6 +92,8 @@ static void test_config(void)
 		{ { RING_CACHED, RING_WAKE_END, 8, 8 }, RING_EARG },
 		{ { RING_MPMC, RING_WAKE_ANNOUNCE, 8, 8 }, RING_EUNSUPPORTED },
 		{ { RING_MPSC, RING_WAKE_ANNOUNCE, 8, 8 }, RING_OK },
+		{ { RING_STAMPED, RING_WAKE_ANNOUNCE, 8, 8 }, RING_OK },
+		{ { RING_STAMPED, RING_WAKE_POLL, 6, 8 }, RING_EARG },
 		{ { RING_MPMC, RING_WAKE_POLL, 1, 8 }, RING_EARG },      /* sequence ring of one */
 		{ { RING_CACHED, RING_WAKE_POLL, 1, 8 }, RING_OK },
 	};
@@ -233,35 +235,35 @@ static void test_batches(enum ring_variant v)
 	/* 5 in, 5 out: both indices at 5. */
 	CHECK(ring_reserve_n(&p, 5, &w) == 5, "reserve 5 of 8 free");
 	for (int i = 0; i < 5; i++)
-		fill_msg((unsigned char *)w + 16 * i, 16, in++);
+		fill_msg((unsigned char *)w + p.stride * i, 16, in++);
 	CHECK(ring_peek_n(&c, 8, &r) == 0, "nothing visible before commit");
 	ring_commit_n(&p, 5);
 	CHECK(ring_peek_n(&c, 8, &r) == 5, "5 visible after commit");
 	for (int i = 0; i < 5; i++)
-		CHECK(msg_ok((const unsigned char *)r + 16 * i, 16, out++), "batch content %d", i);
+		CHECK(msg_ok((const unsigned char *)r + c.stride * i, 16, out++), "batch content %d", i);
 	ring_release_n(&c, 5);
 
 	/* 8 free but only 3 contiguous before the end of the array. */
 	CHECK(ring_reserve_n(&p, 8, &w) == 3, "reserve stops at the end of the array");
 	for (int i = 0; i < 3; i++)
-		fill_msg((unsigned char *)w + 16 * i, 16, in++);
+		fill_msg((unsigned char *)w + p.stride * i, 16, in++);
 	ring_commit_n(&p, 3);
 	CHECK(ring_reserve_n(&p, 8, &w) == 5, "5 free from the start of the array");
 	for (int i = 0; i < 5; i++)
-		fill_msg((unsigned char *)w + 16 * i, 16, in++);
+		fill_msg((unsigned char *)w + p.stride * i, 16, in++);
 	ring_commit_n(&p, 5);
 	CHECK(ring_reserve_n(&p, 1, &w) == 0, "full");
 	CHECK(ring_push(&p, w) == RING_EFULL, "full for single push too");
 	CHECK(ring_peek_n(&c, 100, &r) == 3, "peek stops at the end of the array");
 	for (int i = 0; i < 3; i++)
-		CHECK(msg_ok((const unsigned char *)r + 16 * i, 16, out++), "wrap content %d", i);
+		CHECK(msg_ok((const unsigned char *)r + c.stride * i, 16, out++), "wrap content %d", i);
 	ring_release_n(&c, 3);
 	CHECK(ring_peek_n(&c, 2, &r) == 2, "peek honours max");
 	ring_release_n(&c, 2);
 	CHECK(ring_peek_n(&c, 100, &r) == 3, "rest");
 	out += 2;
 	for (int i = 0; i < 3; i++)
-		CHECK(msg_ok((const unsigned char *)r + 16 * i, 16, out++), "rest content %d", i);
+		CHECK(msg_ok((const unsigned char *)r + c.stride * i, 16, out++), "rest content %d", i);
 	ring_release_n(&c, 3);
 	CHECK(ring_peek_n(&c, 100, &r) == 0, "empty");
 
@@ -269,7 +271,7 @@ static void test_batches(enum ring_variant v)
 	for (uint32_t lap = 0; lap < 1000; lap++) {
 		uint32_t want = lap % 9 + 1, got = ring_reserve_n(&p, want, &w);
 		for (uint32_t i = 0; i < got; i++)
-			fill_msg((unsigned char *)w + 16 * i, 16, in++);
+			fill_msg((unsigned char *)w + p.stride * i, 16, in++);
 		ring_commit_n(&p, got);
 		unsigned char buf[16];
 		fill_msg(buf, 16, in);
@@ -277,7 +279,7 @@ static void test_batches(enum ring_variant v)
 			in++;
 		uint32_t n = ring_peek_n(&c, lap % 5 + 1, &r);
 		for (uint32_t i = 0; i < n; i++)
-			CHECK(msg_ok((const unsigned char *)r + 16 * i, 16, out++), "lap %u", lap);
+			CHECK(msg_ok((const unsigned char *)r + c.stride * i, 16, out++), "lap %u", lap);
 		ring_release_n(&c, n);
 		if (ring_pop(&c, buf) == RING_OK)
 			CHECK(msg_ok(buf, 16, out++), "lap %u single", lap);
@@ -286,30 +288,42 @@ static void test_batches(enum ring_variant v)
 	CHECK(in > 3000, "laps moved messages (%llu)", (unsigned long long)in);
 }
 
-/* The 8-byte fast path against the generic one, across many laps. */
-static void test_push64(void)
+/* The 8-byte fast paths against the generic ones, across many laps. */
+static bool push64(struct ring_prod *p, uint64_t v)
+{
+	return p->variant == RING_STAMPED ? ring_stamped_push64_w(p, v, RING_WAKE_POLL)
+					  : ring_spsc_push64_w(p, v, RING_WAKE_POLL);
+}
+
+static bool pop64(struct ring_cons *c, uint64_t *v)
+{
+	return c->variant == RING_STAMPED ? ring_stamped_pop64_w(c, v, RING_WAKE_POLL)
+					  : ring_spsc_pop64_w(c, v, RING_WAKE_POLL);
+}
+
+static void test_push64(enum ring_variant variant)
 {
 	struct ring_prod p;
 	struct ring_cons c;
-	CHECK(setup(&p, &c, RING_CACHED, RING_WAKE_POLL, 4, 8, NULL, NULL) == RING_OK, "setup");
+	CHECK(setup(&p, &c, variant, RING_WAKE_POLL, 4, 8, NULL, NULL) == RING_OK, "setup");
 	uint64_t in = 0, out = 0, v;
 	for (int lap = 0; lap < 100; lap++) {
 		int k = lap % 4 + 1;
 		for (int i = 0; i < k; i++)
-			CHECK(ring_spsc_push64_w(&p, in++, RING_WAKE_POLL), "push64 lap %d", lap);
+			CHECK(push64(&p, in++), "push64 lap %d", lap);
 		if (k == 4)
-			CHECK(!ring_spsc_push64_w(&p, in, RING_WAKE_POLL), "push64 on a full ring");
+			CHECK(!push64(&p, in), "push64 on a full ring");
 		for (int i = 0; i < k; i++) {
-			CHECK(ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL) && v == out, "pop64 lap %d", lap);
+			CHECK(pop64(&c, &v) && v == out, "pop64 lap %d", lap);
 			out++;
 		}
-		CHECK(!ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL), "pop64 on an empty ring");
+		CHECK(!pop64(&c, &v), "pop64 on an empty ring");
 		/* interleave with the generic interface */
 		unsigned char buf[8];
 		memcpy(buf, &in, 8);
 		CHECK(ring_push(&p, buf) == RING_OK, "push");
 		in++;
-		CHECK(ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL) && v == out++, "pop64 after push");
+		CHECK(pop64(&c, &v) && v == out++, "pop64 after push");
 	}
 }
 
@@ -639,13 +653,16 @@ int main(void)
 	test_edges();
 	test_batches(RING_CACHED);
 	test_batches(RING_BATCHED);
+	test_batches(RING_STAMPED);
 	test_batches_other_variants();
-	test_push64();
+	test_push64(RING_CACHED);
+	test_push64(RING_STAMPED);
 	test_attach_errors();
 	test_fuzz_attach();
 	test_wake(RING_NAIVE);
 	test_wake(RING_CACHED);
 	test_wake(RING_BATCHED);
+	test_wake(RING_STAMPED);
 	test_wake(RING_MPSC);
 	test_names();
 	if (failures) {
