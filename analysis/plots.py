@@ -122,7 +122,7 @@ def label(row, keys):
 def representatives(df):
     """For each mechanism (workload, metric) the configuration with the lowest median.
 
-    Returns (samples of those configurations, [(name, config row)]) sorted by median.
+    Returns [(legend name, configs() row)], sorted by median.
     """
     cf = configs(df)
     metrics_of = df.groupby("workload")["metric"].unique().to_dict()
