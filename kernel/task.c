@@ -150,7 +150,8 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 			    o->state != TS_FAULTED && o->state != TS_INACTIVE)
 				thread_stop(o, TS_FAULTED, code);
 		}
-	} else if (t->state != TS_FAULTED) {
+	} else if (t->state != TS_FAULTED && t->nlive == 0) {
+		/* The task has exited when its last thread has, with that code. */
 		t->state = TS_EXITED;
 		t->code = code;
 	}
@@ -167,6 +168,10 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 		obj_put(CAP_NTFN, n);
 	}
 	cap_delete_all(&t->cs);
+	/* Nobody holds it any more (it may have deleted its own capability):
+	 * nobody can ask for its status, so it goes now. */
+	if (t->refs == 0)
+		t->used = false;
 }
 
 void task_release(struct task *t)

@@ -114,7 +114,9 @@
  * bits 0..9 the length in words (0..MSG_MAX_WORDS), bit 10 "carries a
  * capability" (its slot in bits 16..31 of the sender's info; the receiver's
  * slot in bits 16..31 of the received info).  Words 0..3 travel in x2..x5;
- * the rest, up to a page, in the thread's IPC buffer (at word index 4..). */
+ * the rest, up to a page, in the thread's IPC buffer (at word index 4..).
+ * A capability sent with a message is copied (the sender keeps its own),
+ * with the rights and badge it has in the sender's slot. */
 #define MSG_REG_WORDS    4
 #define MSG_MAX_WORDS    512         /* one 4 KiB page */
 #define MSG_LEN(info)    ((uint64_t)(info) & 0x3ff)
