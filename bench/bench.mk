@@ -4,18 +4,18 @@
 #                                   short Linux sweep when the Linux runner exists
 #   make bench SWEEP=file           another sweep
 #   make bench PLATFORM=linux       the Linux sweep (or SWEEP=file on linux)
-#   RESULTS=dir  where results directories go (default results/)
+#   RESULTS_ROOT=dir  where results directories go (default results/)
 #   J=n          parallel runs (default: the number of cores)
 
 SWEEP    ?=
 PLATFORM ?=
-RESULTS  ?=
+RESULTS_ROOT ?=
 J        ?=
 
 BENCH_DEFAULT_SWEEP := bench/sweeps/default.toml
 BENCH_LINUX_SWEEP   := bench/sweeps/linux.toml
 BENCH_SWEEP := $(if $(SWEEP),$(SWEEP),$(if $(filter linux,$(PLATFORM)),$(BENCH_LINUX_SWEEP),$(BENCH_DEFAULT_SWEEP)))
-BENCH_ARGS   = $(if $(J),-j $(J)) $(if $(RESULTS),--results $(RESULTS))
+BENCH_ARGS   = $(if $(J),-j $(J)) $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))
 # What `make bench` builds first: the kernel image, unless only Linux is run.
 # The Linux runner's target (linux-runner, workloads/workloads.mk) is built
 # from the recipe, and only when the tree defines it.  The harness itself
@@ -26,7 +26,7 @@ BENCH_HAVE_LINUX = $(MAKE) --no-print-directory -n linux-runner >/dev/null 2>&1
 
 .PHONY: bench bench-list test-bench
 
-## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml; PLATFORM=virt|linux; J=n; RESULTS=dir), print the summary table and the results path
+## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml; PLATFORM=virt|linux; J=n; RESULTS_ROOT=dir), print the summary table and the results path
 bench: $(BENCH_PREREQS) | deps
 ifeq ($(PLATFORM),linux)
 	@$(BENCH_HAVE_LINUX) || { echo "make bench: no linux-runner target in this tree yet"; exit 2; }
