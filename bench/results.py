@@ -154,21 +154,29 @@ def find_resumable(root, state):
 # --- publishing -------------------------------------------------------------
 
 def gather(sources, runs, allow_missing=False):
-    """{run_id: (outcome, source dir)} for every planned run, from any source."""
+    """({run_id: (outcome, source dir)}, missing run ids, duplicates) from the sources.
+
+    A run found in several sources (run twice, e.g. a requeued job) keeps the
+    first ok outcome in source order; the others are listed in `duplicates`.
+    """
     want = {r.run_id for r in runs}
-    found = {}
+    found, duplicates = {}, []
     for src in sources:
-        for rid, o in execute.finished(src).items():
+        for rid, o in sorted(execute.finished(src).items()):
             if rid not in want:
                 raise ResultsError(f"{src}: outcome for {rid}, which is not in the plan")
             prev = found.get(rid)
+            if prev is not None:
+                duplicates.append({"run_id": rid, "kept": prev[1] if prev[0]["status"] == "ok"
+                                   or o["status"] != "ok" else src,
+                                   "sources": [prev[1], src]})
             if prev is None or (prev[0]["status"] != "ok" and o["status"] == "ok"):
                 found[rid] = (o, src)
     missing = [r.run_id for r in runs if r.run_id not in found]
     if missing and not allow_missing:
         raise ResultsError(f"{len(missing)} of {len(runs)} runs have no outcome "
                            f"(first: {', '.join(missing[:5])})")
-    return found, missing
+    return found, missing, duplicates
 
 
 def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
@@ -293,7 +301,7 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
             plots=True, meta_extra=None):
     """Assemble the results of `work` (plus other sources) and rename into place."""
     sources = sources or [work]
-    found, missing = gather(sources, runs, allow_missing)
+    found, missing, duplicates = gather(sources, runs, allow_missing)
     os.makedirs(root, exist_ok=True)
 
     def free_name():
@@ -317,6 +325,8 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
         meta = assemble(stage, state, runs, found, sources, sweep_text, dict(meta_extra or {}))
         if missing:
             meta["missing_runs"] = missing
+        if duplicates:
+            meta["duplicate_outcomes"] = duplicates
         if analysis:
             meta["analysis"] = analyse(stage, plots)
         else:

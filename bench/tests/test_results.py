@@ -1,6 +1,7 @@
 """Results directories: whole or not at all, resumable, and exportable then mergeable."""
 
 import gzip
+import json
 import os
 import shlex
 import shutil
@@ -116,7 +117,8 @@ def test_publish_failure_leaves_nothing(tmp_path, fake_env):
 
 
 def test_export_then_merge_equals_a_direct_run(tmp_path, fake_env):
-    sweep = SWEEP.replace('workload = "stop"', 'workload = "flaky"')
+    # one "flaky" run (its repetitions would share its one-failure state)
+    sweep = SWEEP.replace('workload = "stop"', 'workload = "flaky"\nrepetitions = 1')
     path = write_sweep(tmp_path, sweep)
     direct_root = tmp_path / "direct"
     r = bench("run", path, "--runner", FAKE, "--results", str(direct_root), "--cache-dir",
@@ -131,7 +133,7 @@ def test_export_then_merge_equals_a_direct_run(tmp_path, fake_env):
               str(tmp_path / "cache"), env=fake_env)
     assert r.returncode == 0, r.stderr
     lines = (exp / "commands.sh").read_text().splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 5
     # half the commands write into another directory, as on another machine
     # all at once, as GNU parallel would start them
     other = tmp_path / "other"
@@ -149,7 +151,7 @@ def test_export_then_merge_equals_a_direct_run(tmp_path, fake_env):
 
     merged_root = tmp_path / "merged"
     r = bench("merge", str(exp), "--results", str(merged_root), "--no-analysis")
-    assert r.returncode == 1 and "3 of 6 runs have no outcome" in r.stderr
+    assert r.returncode == 1 and "2 of 5 runs have no outcome" in r.stderr
     assert results_dirs(str(merged_root)) == []
     r = bench("merge", str(exp), str(other), "--results", str(merged_root), "--no-analysis")
     assert r.returncode == 0, r.stderr
@@ -183,6 +185,28 @@ def test_merge_allow_missing_records_failures(tmp_path, fake_env):
     missing = [r for r in runs if r["status"] == "failed"]
     assert len(missing) == len(runs) - 1
     assert all("never finished" in r["reason"] for r in missing)
+
+
+def test_merge_notes_a_run_found_twice(tmp_path, fake_env):
+    path = write_sweep(tmp_path, SWEEP.replace('workload = "stop"', 'workload = "echo"\nrepetitions = 1')
+                       .replace("iterations = 5 }\n", "iterations = 6 }\n"))
+    exp, again = tmp_path / "export", tmp_path / "again"
+    r = bench("export", path, "--runner", FAKE, "--dir", str(exp), "--cache-dir",
+              str(tmp_path / "cache"), env=fake_env)
+    assert r.returncode == 0, r.stderr
+    lines = (exp / "commands.sh").read_text().splitlines()
+    for line in lines + [lines[0].replace(f"--out {shlex.quote(str(exp))}",
+                                          f"--out {shlex.quote(str(again))}")]:
+        assert subprocess.run(["sh", "-c", line], capture_output=True,
+                              env=dict(os.environ, **fake_env)).returncode == 0
+    r = bench("merge", str(exp), str(again), "--results", str(tmp_path / "m"), "--no-analysis")
+    assert r.returncode == 0, r.stderr
+    [d] = results_dirs(str(tmp_path / "m"))
+    meta = json.load(open(os.path.join(d, "meta.json")))
+    [dup] = meta["duplicate_outcomes"]
+    assert dup["run_id"] == lines[0].split("--run-id ")[1].split()[0]
+    assert dup["kept"] == str(exp)
+    assert len(read_csv(os.path.join(d, "runs.csv"))) == len(lines)
 
 
 def test_run_one_refuses_another_image(tmp_path, fake_env):
