@@ -506,7 +506,7 @@ static inline const void *ring_stamped_peek(struct ring_cons *c)
 {
 	uint32_t t = c->tail;
 	_Atomic uint32_t *st = ring__stamp(c->slots, c->stride, c->mask, t);
-	if (atomic_load_explicit(st, memory_order_acquire) != t + 1)
+	if (RING_UNLIKELY(atomic_load_explicit(st, memory_order_acquire) != t + 1))
 		return NULL;
 	return (unsigned char *)st + RING_CELL_HDR;
 }
@@ -543,7 +543,8 @@ static inline bool ring_stamped_pop64_w(struct ring_cons *c, uint64_t *v, enum r
 {
 	uint32_t t = c->tail;
 	const uint64_t *cell = (const uint64_t *)(const void *)c->slots + 2 * (size_t)(t & c->mask);
-	if (atomic_load_explicit((_Atomic uint32_t *)(uintptr_t)cell, memory_order_acquire) != t + 1)
+	if (RING_UNLIKELY(atomic_load_explicit((_Atomic uint32_t *)(uintptr_t)cell,
+					       memory_order_acquire) != t + 1))
 		return false;
 	*v = cell[1];
 	ring_spsc_release_n_w(c, 1, w);

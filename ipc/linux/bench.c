@@ -3,13 +3,13 @@
  *
  * Two threads pinned to CPUs 0 and 1, 8-byte messages.  One repetition
  * runs, in this order: the throughput of each SPSC variant (naive, cached,
- * batched by 32), the round trip of a ping-pong over two cached rings, and
- * the round trip of one cache line bounced by ipc_cacheline_ping/pong (the
- * floor).  Repetitions interleave the designs, so that a change of the
+ * batched by 32, stamped), the round trip of a ping-pong over two cached
+ * rings and over two stamped rings, and the round trip of one cache line
+ * bounced by ipc_cacheline_ping/pong (the floor).  Repetitions interleave the designs, so that a change of the
  * machine's state (this VM's vCPUs move) hits all of them alike; ratios are
  * computed within each repetition and reported with their spread.
  *
- *   ring-bench [-v] [--reps R] [--msgs N] [--rounds R] [--cpus A,B]   (-v: every repetition)
+ *   ring-bench [-v] [--reps R] [--msgs N] [--rounds R] [--backoff K] [--cpus A,B]   (-v: every repetition)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -23,7 +23,8 @@
 #define CAPACITY 1024u
 #define BATCH 32u
 
-enum exp_id { EXP_NAIVE, EXP_CACHED, EXP_BATCHED, EXP_RTT_RING, EXP_RTT_LINE, EXP_COUNT };
+enum exp_id { EXP_NAIVE, EXP_CACHED, EXP_BATCHED, EXP_STAMPED, EXP_RTT_RING, EXP_RTT_STAMPED,
+	      EXP_RTT_LINE, EXP_COUNT };
 
 static const struct {
 	const char *name;
@@ -32,13 +33,16 @@ static const struct {
 	[EXP_NAIVE] = { "throughput naive", "Mmsg/s" },
 	[EXP_CACHED] = { "throughput cached", "Mmsg/s" },
 	[EXP_BATCHED] = { "throughput batched(32)", "Mmsg/s" },
+	[EXP_STAMPED] = { "throughput stamped", "Mmsg/s" },
 	[EXP_RTT_RING] = { "round trip, two cached rings", "ns" },
+	[EXP_RTT_STAMPED] = { "round trip, two stamped rings", "ns" },
 	[EXP_RTT_LINE] = { "round trip, one cache line (floor)", "ns" },
 };
 
 struct bench {
 	enum exp_id exp;
 	uint64_t msgs, rounds;
+	unsigned backoff;  /* CPU hints a throughput side waits when full or empty */
 	int cpu[2];
 	void *ring[2];
 	size_t ring_len;
@@ -68,6 +72,16 @@ static void attach(struct bench *b, int r, struct ring_prod *p, struct ring_cons
 		die("attach consumer");
 }
 
+/* A throughput side that found the ring full (empty) waits b->backoff CPU
+ * hints before it looks again.  With 1, a fast consumer chases the producer
+ * slot by slot and the slots' cache lines bounce; more lets a batch build
+ * up.  Both sides of every variant use the same value. */
+static void backoff(const struct bench *b)
+{
+	for (unsigned k = 0; k < b->backoff; k++)
+		ring_cpu_relax();
+}
+
 static void produce(struct bench *b)
 {
 	struct ring_prod p;
@@ -78,7 +92,7 @@ static void produce(struct bench *b)
 		for (uint64_t i = 0; i < n;) {
 			uint64_t *s = ring_naive_reserve(&p);
 			if (!s) {
-				ring_cpu_relax();
+				backoff(b);
 				continue;
 			}
 			*s = i++;
@@ -90,7 +104,15 @@ static void produce(struct bench *b)
 			if (ring_spsc_push64_w(&p, i, RING_WAKE_POLL))
 				i++;
 			else
-				ring_cpu_relax();
+				backoff(b);
+		}
+		break;
+	case EXP_STAMPED:
+		for (uint64_t i = 0; i < n;) {
+			if (ring_stamped_push64_w(&p, i, RING_WAKE_POLL))
+				i++;
+			else
+				backoff(b);
 		}
 		break;
 	default:
@@ -98,7 +120,7 @@ static void produce(struct bench *b)
 			void *w;
 			uint32_t k = ring_spsc_reserve_n(&p, BATCH, &w);
 			if (k == 0) {
-				ring_cpu_relax();
+				backoff(b);
 				continue;
 			}
 			uint64_t *s = w;
@@ -121,7 +143,7 @@ static uint64_t consume(struct bench *b)
 		for (uint64_t i = 0; i < n;) {
 			const uint64_t *s = ring_naive_peek(&c);
 			if (!s) {
-				ring_cpu_relax();
+				backoff(b);
 				continue;
 			}
 			sum += *s;
@@ -136,7 +158,18 @@ static uint64_t consume(struct bench *b)
 				sum += v;
 				i++;
 			} else {
-				ring_cpu_relax();
+				backoff(b);
+			}
+		}
+		break;
+	case EXP_STAMPED:
+		for (uint64_t i = 0; i < n;) {
+			uint64_t v;
+			if (ring_stamped_pop64_w(&c, &v, RING_WAKE_POLL)) {
+				sum += v;
+				i++;
+			} else {
+				backoff(b);
 			}
 		}
 		break;
@@ -145,7 +178,7 @@ static uint64_t consume(struct bench *b)
 			const void *r;
 			uint32_t k = ring_spsc_peek_n(&c, BATCH, &r);
 			if (k == 0) {
-				ring_cpu_relax();
+				backoff(b);
 				continue;
 			}
 			const uint64_t *s = r;
@@ -159,6 +192,19 @@ static uint64_t consume(struct bench *b)
 	return sum;
 }
 
+/* 8-byte push and pop on the ring of this experiment (POLL). */
+static bool push(struct bench *b, struct ring_prod *p, uint64_t v)
+{
+	return b->exp == EXP_RTT_STAMPED ? ring_stamped_push64_w(p, v, RING_WAKE_POLL)
+					 : ring_spsc_push64_w(p, v, RING_WAKE_POLL);
+}
+
+static bool pop(struct bench *b, struct ring_cons *c, uint64_t *v)
+{
+	return b->exp == EXP_RTT_STAMPED ? ring_stamped_pop64_w(c, v, RING_WAKE_POLL)
+					 : ring_spsc_pop64_w(c, v, RING_WAKE_POLL);
+}
+
 /* Ping-pong over two rings: ring 0 carries pings, ring 1 the answers. */
 static void ring_ping(struct bench *b)
 {
@@ -168,9 +214,9 @@ static void ring_ping(struct bench *b)
 	attach(b, 1, NULL, &c);
 	for (uint64_t i = 0; i < b->rounds; i++) {
 		uint64_t v;
-		while (!ring_spsc_push64_w(&p, i, RING_WAKE_POLL))
+		while (!push(b, &p, i))
 			ring_cpu_relax();
-		while (!ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL))
+		while (!pop(b, &c, &v))
 			ring_cpu_relax();
 		if (v != i)
 			die("ping-pong answer out of order");
@@ -185,9 +231,9 @@ static void ring_pong(struct bench *b)
 	attach(b, 0, NULL, &c);
 	for (uint64_t i = 0; i < b->rounds; i++) {
 		uint64_t v;
-		while (!ring_spsc_pop64_w(&c, &v, RING_WAKE_POLL))
+		while (!pop(b, &c, &v))
 			ring_cpu_relax();
-		while (!ring_spsc_push64_w(&p, v, RING_WAKE_POLL))
+		while (!push(b, &p, v))
 			ring_cpu_relax();
 	}
 }
@@ -206,7 +252,7 @@ static void *run_side(void *arg)
 	getrusage(RUSAGE_THREAD, &ru0);
 	uint64_t t0 = ipc_now_ns();
 	if (s->id == 0) {
-		if (b->exp == EXP_RTT_RING)
+		if (b->exp == EXP_RTT_RING || b->exp == EXP_RTT_STAMPED)
 			ring_ping(b);
 		else if (b->exp == EXP_RTT_LINE)
 			ipc_cacheline_ping(b->line, b->rounds);
@@ -214,7 +260,7 @@ static void *run_side(void *arg)
 			b->check = consume(b);
 		b->elapsed_ns = ipc_now_ns() - t0;
 	} else {
-		if (b->exp == EXP_RTT_RING)
+		if (b->exp == EXP_RTT_RING || b->exp == EXP_RTT_STAMPED)
 			ring_pong(b);
 		else if (b->exp == EXP_RTT_LINE)
 			ipc_cacheline_pong(b->line, b->rounds);
@@ -230,8 +276,12 @@ static void *run_side(void *arg)
  * says whether neither side was preempted while it ran. */
 static double run(struct bench *b, enum exp_id e, bool *clean)
 {
-	struct ring_config cfg = { e == EXP_NAIVE ? RING_NAIVE : e == EXP_BATCHED ? RING_BATCHED : RING_CACHED,
-				   RING_WAKE_POLL, CAPACITY, 8 };
+	static const enum ring_variant variant[EXP_COUNT] = {
+		[EXP_NAIVE] = RING_NAIVE, [EXP_CACHED] = RING_CACHED, [EXP_BATCHED] = RING_BATCHED,
+		[EXP_STAMPED] = RING_STAMPED, [EXP_RTT_RING] = RING_CACHED,
+		[EXP_RTT_STAMPED] = RING_STAMPED, [EXP_RTT_LINE] = RING_CACHED,
+	};
+	struct ring_config cfg = { variant[e], RING_WAKE_POLL, CAPACITY, 8 };
 	for (int r = 0; r < 2; r++)
 		if (ring_init(b->ring[r], b->ring_len, &cfg) != RING_OK)
 			die("ring_init");
@@ -246,7 +296,7 @@ static double run(struct bench *b, enum exp_id e, bool *clean)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	*clean = b->preempted[0] == 0 && b->preempted[1] == 0;
-	if (e == EXP_RTT_RING || e == EXP_RTT_LINE)
+	if (e == EXP_RTT_RING || e == EXP_RTT_STAMPED || e == EXP_RTT_LINE)
 		return (double)b->elapsed_ns / (double)b->rounds;
 	if (b->check != b->msgs * (b->msgs - 1) / 2)
 		die("consumer saw the wrong messages");
@@ -302,7 +352,7 @@ static void loadavg(const char *when)
 
 int main(int argc, char **argv)
 {
-	struct bench b = { .msgs = 1000000, .rounds = 20000, .cpu = { 0, 1 } };
+	struct bench b = { .msgs = 1000000, .rounds = 20000, .backoff = 1, .cpu = { 0, 1 } };
 	int reps = 21;
 	bool verbose = false;
 	for (int i = 1; i < argc; i += 2) {
@@ -310,23 +360,25 @@ int main(int argc, char **argv)
 			verbose = true;
 			i--;
 		} else if (i + 1 >= argc) {
-			die("usage: ring-bench [-v] [--reps R] [--msgs N] [--rounds R] [--cpus A,B]");
+			die("usage: ring-bench [-v] [--reps R] [--msgs N] [--rounds R] [--backoff K] [--cpus A,B]");
 		} else if (strcmp(argv[i], "--reps") == 0)
 			reps = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--msgs") == 0)
 			b.msgs = strtoull(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--backoff") == 0)
+			b.backoff = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--rounds") == 0)
 			b.rounds = strtoull(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--cpus") == 0 && sscanf(argv[i + 1], "%d,%d", &b.cpu[0], &b.cpu[1]) == 2)
 			;
 		else
-			die("usage: ring-bench [-v] [--reps R] [--msgs N] [--rounds R] [--cpus A,B]");
+			die("usage: ring-bench [-v] [--reps R] [--msgs N] [--rounds R] [--backoff K] [--cpus A,B]");
 	}
 	if (reps < 1 || reps > 256 || b.msgs < BATCH || b.rounds < 1)
 		die("bad --reps, --msgs or --rounds");
 
-	struct ring_config big = { RING_NAIVE, RING_WAKE_POLL, CAPACITY, 8 };
-	b.ring_len = ring_region_size(&big);   /* the naive ring is the largest */
+	struct ring_config big = { RING_STAMPED, RING_WAKE_POLL, CAPACITY, 8 };
+	b.ring_len = ring_region_size(&big);   /* 16-byte cells: the largest */
 	for (int r = 0; r < 2; r++)
 		if (!(b.ring[r] = aligned_alloc(4096, (b.ring_len + 4095) / 4096 * 4096)))
 			die("out of memory");
@@ -335,13 +387,13 @@ int main(int argc, char **argv)
 		die("out of memory");
 
 	printf("ring-bench: CPUs %d and %d, 8-byte messages, capacity %u, %llu messages per "
-	       "throughput run, %llu round trips per latency run, %d interleaved repetitions\n",
-	       b.cpu[0], b.cpu[1], CAPACITY, (unsigned long long)b.msgs,
-	       (unsigned long long)b.rounds, reps);
+	       "throughput run (backoff %u), %llu round trips per latency run, %d interleaved "
+	       "repetitions\n", b.cpu[0], b.cpu[1], CAPACITY, (unsigned long long)b.msgs,
+	       b.backoff, (unsigned long long)b.rounds, reps);
 	loadavg("before");
 	double v[EXP_COUNT][256];
 	bool clean[EXP_COUNT][256], dummy;
-	double r_cached[256], r_batched[256], r_rtt[256];
+	double r_cached[256], r_stamped[256], r_batched[256], r_rtt[256], r_rtt_st[256];
 	/* One warm-up repetition, not reported. */
 	for (int e = 0; e < EXP_COUNT; e++)
 		(void)run(&b, (enum exp_id)e, &dummy);
@@ -351,11 +403,14 @@ int main(int argc, char **argv)
 		r_cached[i] = v[EXP_CACHED][i] / v[EXP_NAIVE][i];
 		r_batched[i] = v[EXP_BATCHED][i] / v[EXP_CACHED][i];
 		r_rtt[i] = v[EXP_RTT_RING][i] / v[EXP_RTT_LINE][i];
+		r_stamped[i] = v[EXP_STAMPED][i] / v[EXP_NAIVE][i];
+		r_rtt_st[i] = v[EXP_RTT_STAMPED][i] / v[EXP_RTT_LINE][i];
 		if (verbose) {
 			printf("rep %d:", i + 1);
 			for (int e = 0; e < EXP_COUNT; e++)
 				printf(" %.1f%s", v[e][i], clean[e][i] ? "" : "*");
-			printf("  (naive cached batched Mmsg/s; ring line ns; * = preempted)\n");
+			printf("  (naive cached batched stamped Mmsg/s; cached stamped line RTT ns;"
+			       " * = preempted)\n");
 		}
 	}
 	loadavg("after");
@@ -377,12 +432,16 @@ int main(int argc, char **argv)
 	printf("ratios of those medians:\n");
 	printf("  cached / naive throughput     %6.2f  (goal >= 5)\n", med[EXP_CACHED] / med[EXP_NAIVE]);
 	printf("  batched(32) / cached          %6.2f  (goal >= 2)\n", med[EXP_BATCHED] / med[EXP_CACHED]);
-	printf("  ring RTT / cache-line RTT     %6.2f  (goal <= 1.3)\n", med[EXP_RTT_RING] / med[EXP_RTT_LINE]);
+	printf("  stamped / naive throughput    %6.2f\n", med[EXP_STAMPED] / med[EXP_NAIVE]);
+	printf("  cached RTT / cache-line RTT   %6.2f  (goal <= 1.3)\n", med[EXP_RTT_RING] / med[EXP_RTT_LINE]);
+	printf("  stamped RTT / cache-line RTT  %6.2f\n", med[EXP_RTT_STAMPED] / med[EXP_RTT_LINE]);
 	printf("ratios within each repetition (all runs), median and range:\n");
 	const struct { const char *name; double *r; } rs[] = {
 		{ "cached / naive throughput", r_cached },
+		{ "stamped / naive throughput", r_stamped },
 		{ "batched(32) / cached", r_batched },
-		{ "ring RTT / cache-line RTT", r_rtt },
+		{ "cached RTT / cache-line RTT", r_rtt },
+		{ "stamped RTT / cache-line RTT", r_rtt_st },
 	};
 	bool all[256];
 	for (int i = 0; i < reps; i++)

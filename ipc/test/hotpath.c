@@ -58,3 +58,11 @@ bool ipc_hot_pushpop_naive(struct ring_prod *p, struct ring_cons *c, const void 
 	ring_naive_release(c);
 	return true;
 }
+
+/* The STAMPED ring: the consumer polls the slot's stamp. */
+bool ipc_hot_pushpop_stamped(struct ring_prod *p, struct ring_cons *c, uint64_t v, uint64_t *out);
+bool ipc_hot_pushpop_stamped(struct ring_prod *p, struct ring_cons *c, uint64_t v, uint64_t *out)
+{
+	return ring_stamped_push64_w(p, v, RING_WAKE_POLL) &&
+	       ring_stamped_pop64_w(c, out, RING_WAKE_POLL);
+}
