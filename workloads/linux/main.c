@@ -14,7 +14,8 @@
 #include "pingpong.h"
 #include "rt.h"
 
-static const char *const variant_names[] = { "naive", "cached", "batched", "mpsc", "mpmc", NULL };
+static const char *const variant_names[] = { "naive", "cached", "batched", "mpsc", "mpmc",
+					     "stamped", NULL };
 static const char *const wake_names[] = { "poll", "futex", "eventfd", NULL };
 static const char *const protocol_names[] = { "every", "transition", "announce", NULL };
 

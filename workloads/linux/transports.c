@@ -490,7 +490,7 @@ static size_t ring_area(size_t size)
 static int ring_setup(struct pp *pp)
 {
 	static const enum ring_variant variants[] = { RING_NAIVE, RING_CACHED, RING_BATCHED,
-						     RING_MPSC, RING_MPMC };
+						     RING_MPSC, RING_MPMC, RING_STAMPED };
 	static const enum ring_wake protocols[] = { RING_WAKE_EVERY, RING_WAKE_TRANSITION,
 						    RING_WAKE_ANNOUNCE };
 	int rc;

@@ -131,7 +131,7 @@ def test_ring(r):
                for wake in ("poll", "futex", "eventfd")])
         return
     calls = []
-    for variant in ("naive", "cached", "batched", "mpsc", "mpmc"):
+    for variant in ("naive", "cached", "batched", "mpsc", "mpmc", "stamped"):
         for wake in ("poll", "futex", "eventfd"):
             if variant == "mpmc" and wake != "poll":
                 continue
