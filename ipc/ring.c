@@ -207,12 +207,16 @@ static int check_expected(const struct ring_config *have, const struct ring_conf
 	return RING_OK;
 }
 
-/* Are the shared indices possible?  (Everything the fast paths rely on.) */
-static bool indices_ok(const struct ring_hdr *h, uint32_t head, uint32_t tail)
+/* Are the shared indices possible?  The ring may be live (an MPSC producer
+ * joining others, a side attaching while the other runs), so the tail is
+ * read before and after the head: some tail value in [t1, t2] was current
+ * when the head was read, and a sane ring has 0 <= head - tail <= capacity. */
+static bool indices_ok(const struct ring_hdr *h, uint32_t head, uint32_t t1, uint32_t t2)
 {
 	if (h->variant == RING_NAIVE)
-		return head < h->nslots && tail < h->nslots;
-	return head - tail <= h->capacity;
+		return head < h->nslots && t1 < h->nslots && t2 < h->nslots;
+	return (int32_t)(head - t1) >= 0 && (int32_t)(head - t2) <= (int32_t)h->capacity &&
+	       (int32_t)(t2 - t1) >= 0;
 }
 
 /* What both attach functions share: check the header, the expectation and
@@ -233,9 +237,10 @@ static int attach_common(struct attach_view *v, void *mem, size_t len,
 	if (err != RING_OK)
 		return err;
 	v->h = (const struct ring_hdr *)mem;
+	uint32_t t1 = atomic_load_explicit(word_at(mem, v->h->tail_off), memory_order_acquire);
 	v->head = atomic_load_explicit(word_at(mem, v->h->head_off), memory_order_acquire);
 	v->tail = atomic_load_explicit(word_at(mem, v->h->tail_off), memory_order_acquire);
-	if (!indices_ok(v->h, v->head, v->tail))
+	if (!indices_ok(v->h, v->head, t1, v->tail))
 		return RING_ECORRUPT;
 	return RING_OK;
 }

@@ -277,13 +277,18 @@ static inline void ring_cpu_relax(void)
 /* ---- wake-up checks after a publication --------------------------------- */
 
 /*
- * After the producer published positions [first, ...): decide whether to
- * signal the consumer.  `w` is the ring's protocol (a constant when the
- * caller knows it, so the switch folds away).  For TRANSITION, the ring was
- * empty before the publication iff the consumer's index equals `first`
- * (true for the masked, the `%` and the sequence-numbered rings alike).
+ * After the producer published the n positions [first, first + n): decide
+ * whether to signal the consumer.  `w` is the ring's protocol (a constant
+ * when the caller knows it, so the switch folds away).
+ * TRANSITION: signal when the consumer's index is inside the batch.  With
+ * one index store per batch (CACHED, BATCHED, NAIVE) that means the ring was
+ * empty before (index == first), or the consumer already took part of the
+ * batch (a harmless extra signal).  A STAMPED batch becomes visible slot by
+ * slot, so a consumer may take the first slots, find the next stamp not yet
+ * written and sleep on it: index == first alone would lose that wake-up
+ * (the stress test under TSan found it; model/wake.pml -DBATCH checks it).
  */
-static inline void ring__prod_notify(struct ring_prod *p, uint32_t first,
+static inline void ring__prod_notify(struct ring_prod *p, uint32_t first, uint32_t n,
 				     enum ring_wake w)
 {
 	switch (w) {
@@ -292,7 +297,7 @@ static inline void ring__prod_notify(struct ring_prod *p, uint32_t first,
 		break;
 	case RING_WAKE_TRANSITION:
 		atomic_thread_fence(memory_order_seq_cst);
-		if (RING_UNLIKELY(atomic_load_explicit(p->tail_p, memory_order_relaxed) == first))
+		if (RING_UNLIKELY(atomic_load_explicit(p->tail_p, memory_order_relaxed) - first < n))
 			ring__signal_data(p);
 		break;
 	case RING_WAKE_ANNOUNCE:
@@ -390,7 +395,7 @@ static inline void ring_spsc_commit_n_w(struct ring_prod *p, uint32_t n, enum ri
 	uint32_t first = p->head;
 	p->head = first + n;
 	atomic_store_explicit(p->head_p, first + n, memory_order_release);
-	ring__prod_notify(p, first, w);
+	ring__prod_notify(p, first, n, w);
 }
 
 /* Is there a message?  Reads the producer's index only when the cached
@@ -453,7 +458,7 @@ static inline bool ring_spsc_push64_w(struct ring_prod *p, uint64_t v, enum ring
 	((uint64_t *)(void *)p->slots)[h & p->mask] = v;
 	p->head = h + 1;
 	atomic_store_explicit(p->head_p, h + 1, memory_order_release);
-	ring__prod_notify(p, h, w);
+	ring__prod_notify(p, h, 1, w);
 	return true;
 }
 
@@ -499,7 +504,7 @@ static inline void ring_stamped_commit_n_w(struct ring_prod *p, uint32_t n, enum
 				      first + i + 1, memory_order_release);
 	p->head = first + n;
 	atomic_store_explicit(p->head_p, first + n, memory_order_relaxed);
-	ring__prod_notify(p, first, w);
+	ring__prod_notify(p, first, n, w);
 }
 
 static inline const void *ring_stamped_peek(struct ring_cons *c)
@@ -535,7 +540,7 @@ static inline bool ring_stamped_push64_w(struct ring_prod *p, uint64_t v, enum r
 	atomic_store_explicit((_Atomic uint32_t *)(void *)cell, h + 1, memory_order_release);
 	p->head = h + 1;
 	atomic_store_explicit(p->head_p, h + 1, memory_order_relaxed);
-	ring__prod_notify(p, h, w);
+	ring__prod_notify(p, h, 1, w);
 	return true;
 }
 
@@ -567,7 +572,7 @@ static inline void ring_naive_commit(struct ring_prod *p)
 {
 	uint32_t first = p->head;
 	atomic_store_explicit(p->head_p, (first + 1) % p->nslots, memory_order_release);
-	ring__prod_notify(p, first, (enum ring_wake)p->wake);
+	ring__prod_notify(p, first, 1, (enum ring_wake)p->wake);
 }
 
 static inline const void *ring_naive_peek(struct ring_cons *c)
@@ -625,7 +630,7 @@ static inline void ring_mp_commit(struct ring_prod *p)
 	uint32_t pos = p->head;
 	atomic_store_explicit(ring__cell_seq(p->slots, p->stride, p->mask, pos), pos + 1,
 			      memory_order_release);
-	ring__prod_notify(p, pos, (enum ring_wake)p->wake);
+	ring__prod_notify(p, pos, 1, (enum ring_wake)p->wake);
 }
 
 static inline const void *ring_mp_peek(struct ring_cons *c)

@@ -54,10 +54,13 @@ for size in "-DN=4 -DCAP=2" "-DN=5 -DCAP=1" "-DN=6 -DCAP=3"; do
 		check "announce($tag)" ok -DANNOUNCE $size
 		check "transition($tag)" ok -DTRANSITION $size
 		check "every($tag)" ok -DEVERY $size
+		check "transition-batched($tag)" ok -DTRANSITION -DBATCH $size
+		check "announce-batched($tag)" ok -DANNOUNCE -DBATCH $size
 	}
 done
 check "announce-without-recheck" lost -DANNOUNCE -DSKIP_RECHECK
 check "announce-without-fence" lost -DANNOUNCE -DNO_FENCE
 check "transition-without-fence" lost -DTRANSITION -DNO_FENCE
+check "transition-batched-first-only" lost -DTRANSITION -DBATCH -DFIRST_ONLY -DN=6 -DCAP=3
 rm -f pan pan.*
 exit $status

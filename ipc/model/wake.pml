@@ -26,9 +26,15 @@
  * fences give the real code (README: memory ordering).  A waiter that
  * returns after a wake re-checks from the top, as ring_push_wait does.
  *
+ * -DBATCH (with TRANSITION): the producer publishes two messages per commit,
+ * visible one at a time (the STAMPED ring's commit_n), then decides once:
+ * signal if the consumer's index is inside the batch.
+ *
  * Broken variants that spin must refute (model/check.sh requires an error
  * in each, which shows the check can fail):
  *   -DSKIP_RECHECK  ANNOUNCE: the waiter sleeps right after setting its flag
+ *   -DFIRST_ONLY    TRANSITION with -DBATCH: signal only if the consumer's index
+ *                   is the batch's first (the bug the TSan stress run found)
  *   -DNO_FENCE      the publisher has no fence between publishing and reading
  *                   the flag / the other index, so (as a store buffer allows)
  *                   its read takes effect before its publication
@@ -40,7 +46,7 @@
 #ifndef CAP
 #define CAP 2      /* ring capacity */
 #endif
-#if !defined(TRANSITION) && !defined(EVERY)
+#if !defined(TRANSITION) && !defined(EVERY) && !defined(ANNOUNCE)
 #define ANNOUNCE
 #endif
 
@@ -91,7 +97,11 @@ again:                                                                 \
  * consumer's index was still at it; full before slot tail-1 was freed iff
  * the producer's index was a full ring ahead of it. */
 #define READ_DATA(x)    x = tail
-#define DECIDE_DATA(x)  if :: x == head - 1 -> data = 1 :: else -> skip fi
+#ifdef FIRST_ONLY
+#define DECIDE_DATA(x)  if :: x == head - k -> data = 1 :: else -> skip fi
+#else
+#define DECIDE_DATA(x)  if :: x - (head - k) < k && x - (head - k) >= 0 -> data = 1 :: else -> skip fi
+#endif
 #define READ_SPACE(x)   x = head
 #define DECIDE_SPACE(x) if :: x - (tail - 1) == CAP -> space = 1 :: else -> skip fi
 #else
@@ -112,6 +122,7 @@ active proctype producer()
 {
 	byte sent = 0;
 	byte seen;
+	byte k = 1;   /* messages in this commit */
 	do
 	:: sent < N ->
 		WAIT_UNTIL(can_push, prod_flag, space);
@@ -120,6 +131,14 @@ active proctype producer()
 		head++;
 #else
 		head++;                     /* write the slot, publish */
+#ifdef BATCH
+		/* a batch of two when two slots are free (reserve_n gives what
+		 * there is): the second stamp becomes visible after the first */
+		if
+		:: head - tail < CAP && sent + 2 <= N -> head++; sent++; k = 2
+		:: else -> k = 1
+		fi;
+#endif
 		READ_DATA(seen);            /* fence; read the flag / the tail */
 #endif
 		DECIDE_DATA(seen);
