@@ -120,7 +120,9 @@ static int wl_ring_pushpop(const struct wl_args *a)
 	return 0;
 }
 
-/* ---- ring_throughput: batches of messages through, one task ---- */
+/* ---- ring_throughput: batches of messages through, one task: push
+ * `batch` messages, then pop them (batched: reserve_n/commit_n, then
+ * peek_n/release_n; path=inline: the variants' inline 8-byte functions). ---- */
 
 static int wl_ring_throughput(const struct wl_args *a)
 {
@@ -128,7 +130,9 @@ static int wl_ring_throughput(const struct wl_args *a)
 	if (ov < 0)
 		return 1;
 	uint32_t batch = (uint32_t)wl_get(a, "batch");
-	bool batched = variant_of[wl_get(a, "variant")] == RING_BATCHED;
+	enum ring_variant v = variant_of[wl_get(a, "variant")];
+	bool batched = v == RING_BATCHED;
+	bool inl = strcmp(wl_get_choice(a, "path"), "inline") == 0;
 	struct ring_prod p;
 	struct ring_cons c;
 	if (setup_local(a, 8, 64, &p, &c))
@@ -152,15 +156,23 @@ static int wl_ring_throughput(const struct wl_args *a)
 			ring_release_n(&c, ready);
 			if (got != batch || ready != batch)
 				return wl_fail("batch of %u: reserved %u, peeked %u", batch, got, ready);
+		} else if (inl) {
+			for (uint32_t k = 0; k < batch; k++)
+				push64(&p, v, seq++);
+			for (uint32_t k = 0; k < batch; k++) {
+				uint64_t x = ~0ull;
+				pop64(&c, v, &x);
+				expect += x == expect;
+			}
 		} else {
 			for (uint32_t k = 0; k < batch; k++) {
-				uint64_t v = seq++;
-				ring_push(&p, &v);
+				uint64_t x = seq++;
+				ring_push(&p, &x);
 			}
 			for (uint32_t k = 0; k < batch; k++) {
-				uint64_t v;
-				ring_pop(&c, &v);
-				expect += v == expect;
+				uint64_t x = ~0ull;
+				ring_pop(&c, &x);
+				expect += x == expect;
 			}
 		}
 		uint64_t t1 = cycles();
@@ -526,6 +538,7 @@ static const struct wl_param throughput_params[] = {
 	ITER,
 	{ .name = "variant", .def = 1, .choices = variant_choices },
 	{ .name = "batch", .min = 1, .max = 64, .def = 1 },
+	{ .name = "path", .def = 0, .choices = path_choices },
 };
 static const struct wl_param pingpong_params[] = {
 	{ .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 200 },
