@@ -3,7 +3,8 @@
  *
  * Freestanding C11: only <stdatomic.h>, <stdint.h>, <stddef.h>, <stdbool.h>.
  * Builds for ipclab user tasks (aarch64, no libc; the task runtime provides
- * memcpy) and for Linux.  The fast paths are static inline so that a
+ * memcpy and memset, as GCC requires of any freestanding environment;
+ * ring.c itself needs neither) and for Linux.  The fast paths are static inline so that a
  * push+pop costs a handful of instructions and no call; only the slow paths
  * (waiting, attaching, signalling a sleeper) live in ring.c.
  *
@@ -14,8 +15,8 @@
  *    private handle (struct ring_prod / struct ring_cons) with pointers valid
  *    in its own address space.  Attach checks the header and never trusts it:
  *    a wrong or corrupt header is an error code, never a crash.
- *  - CACHED, BATCHED and NAIVE rings have exactly one producer handle and
- *    one consumer handle.  MPSC rings allow many producers (each with its
+ *  - NAIVE, CACHED, BATCHED and STAMPED rings have exactly one producer
+ *    handle and one consumer handle.  MPSC rings allow many producers (each with its
  *    own handle) and one consumer; MPMC rings many of both.
  *  - A handle belongs to one thread at a time; it is not shared.
  *  - ring_reserve*() returns slots to fill and ring_commit*() publishes them;
@@ -26,7 +27,7 @@
  *
  * Memory ordering (see README.md for the whole argument)
  *  - Payload is written with plain stores, then the producer publishes its
- *    index (or the slot's sequence number) with a release store; the
+ *    index (or the slot's stamp) with a release store; the
  *    consumer observes it with an acquire load before reading the payload.
  *    The consumer frees slots the same way in the other direction.  No lock
  *    and no read-modify-write on the single-producer/single-consumer path.
@@ -130,6 +131,9 @@ enum ring_err {
  * A side only calls its half: the producer data.signal and space.wait, the
  * consumer space.signal and data.wait.  The halves it does not call may be
  * NULL.  With RING_WAKE_POLL no waker is needed at all.
+ * Give each direction its own notification, waited on by one side only: a
+ * wait clears the pending state, so a notification that both sides wait on
+ * could swallow the signal meant for the other side.
  * They are called only on slow paths (a sleeper seen, a transition, or the
  * EVERY protocol, whose point is to signal on every publication).
  *
