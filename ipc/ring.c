@@ -154,7 +154,7 @@ int ring_init(void *mem, size_t len, const struct ring_config *cfg)
 /* Is the word at `off` inside the control area, 4-byte aligned? */
 static bool ctl_word_ok(uint32_t off)
 {
-	return off >= RING_LINE && off + 4 <= OFF_SLOTS && off % 4 == 0;
+	return off >= RING_LINE && off <= OFF_SLOTS - 4 && off % 4 == 0;  /* no overflow */
 }
 
 /* Check a header without trusting any field of it; fill cfg on success. */

@@ -409,6 +409,7 @@ static void test_attach_errors(void)
 		{ "nslots", offsetof(struct ring_hdr, nslots), 1u << 20 },
 		{ "stride", offsetof(struct ring_hdr, stride), 4096 },
 		{ "head offset", offsetof(struct ring_hdr, head_off), 1u << 31 },
+		{ "head offset wrapping", offsetof(struct ring_hdr, head_off), 0xfffffffcu },
 		{ "tail offset", offsetof(struct ring_hdr, tail_off), 2 },
 		{ "tail = head", offsetof(struct ring_hdr, tail_off), RING_LINE },
 		{ "flag offset", offsetof(struct ring_hdr, cons_flag_off), 0 },
