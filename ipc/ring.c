@@ -34,6 +34,21 @@ static bool is_mp(uint32_t variant)
 	return variant == RING_MPSC || variant == RING_MPMC;
 }
 
+static uint32_t nslots_of(const struct ring_config *cfg)
+{
+	return cfg->variant == RING_NAIVE ? cfg->capacity + 1 : cfg->capacity;
+}
+
+static bool is_stamped(uint32_t variant)
+{
+	return is_mp(variant) || variant == RING_STAMPED;
+}
+
+static uint32_t stride_of(const struct ring_config *cfg)
+{
+	return is_stamped(cfg->variant) ? cfg->slot_size + RING_CELL_HDR : cfg->slot_size;
+}
+
 int ring_config_check(const struct ring_config *cfg)
 {
 	if (!cfg)
@@ -58,22 +73,10 @@ int ring_config_check(const struct ring_config *cfg)
 	 * producers poll for space (its consumer may block: see README). */
 	if (cfg->variant == RING_MPMC && cfg->wake != RING_WAKE_POLL)
 		return RING_EUNSUPPORTED;
+	/* The header stores the region size in 32 bits: keep it under 2 GiB. */
+	if ((uint64_t)nslots_of(cfg) * stride_of(cfg) + OFF_SLOTS > RING_REGION_MAX)
+		return RING_EARG;
 	return RING_OK;
-}
-
-static uint32_t nslots_of(const struct ring_config *cfg)
-{
-	return cfg->variant == RING_NAIVE ? cfg->capacity + 1 : cfg->capacity;
-}
-
-static bool is_stamped(uint32_t variant)
-{
-	return is_mp(variant) || variant == RING_STAMPED;
-}
-
-static uint32_t stride_of(const struct ring_config *cfg)
-{
-	return is_stamped(cfg->variant) ? cfg->slot_size + RING_CELL_HDR : cfg->slot_size;
 }
 
 size_t ring_region_size(const struct ring_config *cfg)

@@ -53,6 +53,7 @@
 #define RING_SLOT_MIN     8u
 #define RING_SLOT_MAX     4096u
 #define RING_CAPACITY_MAX (1u << 20)
+#define RING_REGION_MAX   (1u << 31)    /* bytes of a whole ring, at most */
 #define RING_CELL_HDR     8u            /* STAMPED, MPSC, MPMC: sequence word before each payload */
 
 #define RING_LIKELY(x)    __builtin_expect(!!(x), 1)
