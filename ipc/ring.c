@@ -387,7 +387,7 @@ static bool cons_can_pop(struct ring_cons *c)
 		return c->avail != c->tail;
 	case RING_STAMPED:
 		t = c->tail;
-		return atomic_load_explicit(ring__stamp(c->slots, c->stride, c->mask, t),
+		return atomic_load_explicit(ring__cell_seq(c->slots, c->stride, c->mask, t),
 					    memory_order_acquire) == t + 1;
 	case RING_MPSC:
 		t = c->tail;

@@ -488,8 +488,10 @@ static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring
  * store to a line only the producer touches) for attach and for the
  * consumer's TRANSITION check. */
 
-static inline _Atomic uint32_t *ring__stamp(unsigned char *slots, uint32_t stride,
-					    uint32_t mask, uint32_t pos)
+/* The stamp (sequence word) of the cell holding position pos: the first
+ * word of each STAMPED, MPSC and MPMC cell, the payload RING_CELL_HDR after. */
+static inline _Atomic uint32_t *ring__cell_seq(unsigned char *slots, uint32_t stride,
+					       uint32_t mask, uint32_t pos)
 {
 	return (_Atomic uint32_t *)(void *)(slots + (size_t)(pos & mask) * stride);
 }
@@ -498,14 +500,14 @@ static inline void *ring_stamped_reserve(struct ring_prod *p)
 {
 	if (RING_UNLIKELY(!ring__spsc_room(p)))
 		return NULL;
-	return (unsigned char *)ring__stamp(p->slots, p->stride, p->mask, p->head) + RING_CELL_HDR;
+	return (unsigned char *)ring__cell_seq(p->slots, p->stride, p->mask, p->head) + RING_CELL_HDR;
 }
 
 static inline void ring_stamped_commit_n_w(struct ring_prod *p, uint32_t n, enum ring_wake w)
 {
 	uint32_t first = p->head;
 	for (uint32_t i = 0; i < n; i++)
-		atomic_store_explicit(ring__stamp(p->slots, p->stride, p->mask, first + i),
+		atomic_store_explicit(ring__cell_seq(p->slots, p->stride, p->mask, first + i),
 				      first + i + 1, memory_order_release);
 	p->head = first + n;
 	atomic_store_explicit(p->head_p, first + n, memory_order_relaxed);
@@ -515,7 +517,7 @@ static inline void ring_stamped_commit_n_w(struct ring_prod *p, uint32_t n, enum
 static inline const void *ring_stamped_peek(struct ring_cons *c)
 {
 	uint32_t t = c->tail;
-	_Atomic uint32_t *st = ring__stamp(c->slots, c->stride, c->mask, t);
+	_Atomic uint32_t *st = ring__cell_seq(c->slots, c->stride, c->mask, t);
 	if (RING_UNLIKELY(atomic_load_explicit(st, memory_order_acquire) != t + 1))
 		return NULL;
 	return (unsigned char *)st + RING_CELL_HDR;
@@ -527,7 +529,7 @@ static inline uint32_t ring_stamped_peek_n(struct ring_cons *c, uint32_t max, co
 	uint32_t lim = c->nslots - idx, n = 0;
 	if (lim > max)
 		lim = max;
-	while (n < lim && atomic_load_explicit(ring__stamp(c->slots, c->stride, c->mask, t + n),
+	while (n < lim && atomic_load_explicit(ring__cell_seq(c->slots, c->stride, c->mask, t + n),
 					       memory_order_acquire) == t + n + 1)
 		n++;
 	*first = c->slots + (size_t)idx * c->stride + RING_CELL_HDR;
@@ -602,12 +604,6 @@ static inline void ring_naive_release(struct ring_cons *c)
  * Cell i starts with seq = i.  A producer may fill position pos when
  * seq == pos, and publishes it with seq = pos + 1; a consumer may read
  * position pos when seq == pos + 1 and frees it with seq = pos + nslots. */
-
-static inline _Atomic uint32_t *ring__cell_seq(unsigned char *slots, uint32_t stride,
-					       uint32_t mask, uint32_t pos)
-{
-	return (_Atomic uint32_t *)(void *)(slots + (size_t)(pos & mask) * stride);
-}
 
 static inline void *ring_mp_reserve(struct ring_prod *p)
 {
