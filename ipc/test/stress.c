@@ -2,7 +2,8 @@
  * stress.c: rings under real concurrency, on threads and across processes
  * (fork + a shared mapping), for every variant and wake-up protocol.
  *
- * Every message carries its producer and a sequence number in every 8-byte
+ * In process mode every process maps the ring (a memfd) at an address of
+ * its own.  Every message carries its producer and a sequence number in every 8-byte
  * word (mixed differently per word), so the consumer detects a lost,
  * duplicated, reordered or torn message.  MPMC: 4 producers, 4 consumers,
  * every message delivered exactly once (a shared tally) and each producer's
@@ -47,6 +48,7 @@ struct job {
 	int nprod, ncons;
 	void *ring;
 	size_t ring_len;
+	int ring_fd;
 	int efd_data, efd_space;
 	struct shared *sh;
 	char name[128];
@@ -334,7 +336,19 @@ static int run_job(struct job *j, unsigned timeout)
 		fprintf(stderr, "FAIL %s: invalid configuration\n", j->name);
 		return 1;
 	}
-	j->ring = map_shared(j->ring_len);
+	/* The ring lives in a memfd; in process mode each child maps it again
+	 * at an address of its own, so the two sides really see the ring at
+	 * different virtual addresses (the layout holds offsets only). */
+	j->ring_fd = memfd_create("ipc-stress-ring", MFD_CLOEXEC);
+	if (j->ring_fd < 0 || ftruncate(j->ring_fd, (off_t)j->ring_len) != 0) {
+		perror("memfd");
+		exit(2);
+	}
+	j->ring = mmap(NULL, j->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, j->ring_fd, 0);
+	if (j->ring == MAP_FAILED) {
+		perror("mmap");
+		exit(2);
+	}
 	int err = ring_init(j->ring, j->ring_len, &cfg);
 	if (err != RING_OK) {
 		fprintf(stderr, "FAIL %s: init: %s\n", j->name, ring_strerror(err));
@@ -369,7 +383,12 @@ static int run_job(struct job *j, unsigned timeout)
 				prctl(PR_SET_PDEATHSIG, SIGKILL);
 				if (getppid() != parent)
 					_exit(1);
-				run_role(j, i);
+				struct job mine = *j;
+				mine.ring = mmap(NULL, j->ring_len, PROT_READ | PROT_WRITE,
+						 MAP_SHARED, j->ring_fd, 0);
+				if (mine.ring == MAP_FAILED || mine.ring == j->ring)
+					fail(j, "could not map the ring at an address of its own");
+				run_role(&mine, i);
 				_exit(0);
 			}
 		}
@@ -420,6 +439,7 @@ static int run_job(struct job *j, unsigned timeout)
 	if (j->efd_data >= 0)
 		close(j->efd_data), close(j->efd_space);
 	munmap(j->ring, j->ring_len);
+	close(j->ring_fd);
 	munmap(j->sh, sh_len);
 	return status;
 }
