@@ -479,6 +479,57 @@ static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring
 	return true;
 }
 
+/* Copy n 8-byte words, four at a time (paired loads and stores on aarch64,
+ * even when built with -mgeneral-regs-only and without a libc memcpy). */
+static inline void ring__copy64(uint64_t *d, const uint64_t *s, uint32_t n)
+{
+	for (uint32_t q = n / 4; q; q--) {
+#if defined(__aarch64__)
+		uint64_t a, b, c, e;
+		__asm__ __volatile__("ldp %[a], %[b], [%[s]], #16\n\t"
+				     "ldp %[c], %[e], [%[s]], #16\n\t"
+				     "stp %[a], %[b], [%[d]], #16\n\t"
+				     "stp %[c], %[e], [%[d]], #16"
+				     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e),
+				       [s] "+r"(s), [d] "+r"(d)
+				     :
+				     : "memory");
+#else
+		d[0] = s[0], d[1] = s[1], d[2] = s[2], d[3] = s[3];
+		d += 4, s += 4;
+#endif
+	}
+	for (uint32_t r = n % 4; r; r--)
+		*d++ = *s++;
+}
+
+/* Batches of 8-byte messages on a CACHED or BATCHED ring whose slot_size is
+ * 8: copy up to n in (out), publish (free) them at once; returns how many
+ * (fewer at the end of the array or when the ring is nearly full/empty). */
+static inline uint32_t ring_spsc_push_n64_w(struct ring_prod *p, const uint64_t *src, uint32_t n,
+					    enum ring_wake w)
+{
+	void *dst;
+	uint32_t k = ring_spsc_reserve_n(p, n, &dst);
+	if (RING_LIKELY(k)) {
+		ring__copy64((uint64_t *)dst, src, k);
+		ring_spsc_commit_n_w(p, k, w);
+	}
+	return k;
+}
+
+static inline uint32_t ring_spsc_pop_n64_w(struct ring_cons *c, uint64_t *dst, uint32_t n,
+					   enum ring_wake w)
+{
+	const void *src;
+	uint32_t k = ring_spsc_peek_n(c, n, &src);
+	if (RING_LIKELY(k)) {
+		ring__copy64(dst, (const uint64_t *)src, k);
+		ring_spsc_release_n_w(c, k, w);
+	}
+	return k;
+}
+
 /* ---- STAMPED: single producer, single consumer, stamped slots -------------
  * Cell = 32-bit stamp (padded to 8 bytes) + payload; position pos is ready
  * when its cell's stamp is pos + 1 (cells start at 0, and a cell left from

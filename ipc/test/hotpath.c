@@ -66,3 +66,14 @@ bool ipc_hot_pushpop_stamped(struct ring_prod *p, struct ring_cons *c, uint64_t 
 	return ring_stamped_push64_w(p, v, RING_WAKE_POLL) &&
 	       ring_stamped_pop64_w(c, out, RING_WAKE_POLL);
 }
+
+/* A batch of 32 8-byte messages through the copying batch calls. */
+uint32_t ipc_hot_batch32_n64(struct ring_prod *p, struct ring_cons *c, const uint64_t *in,
+			     uint64_t *out);
+uint32_t ipc_hot_batch32_n64(struct ring_prod *p, struct ring_cons *c, const uint64_t *in,
+			     uint64_t *out)
+{
+	if (ring_spsc_push_n64_w(p, in, 32, RING_WAKE_POLL) != 32)
+		return 0;
+	return ring_spsc_pop_n64_w(c, out, 32, RING_WAKE_POLL);
+}

@@ -331,6 +331,31 @@ static void test_push64(enum ring_variant variant)
 	}
 }
 
+/* Batches of 8-byte words through the copying batch calls: every batch size,
+ * partial batches at the end of the array, values in order. */
+static void test_push_n64(void)
+{
+	struct ring_prod p;
+	struct ring_cons c;
+	CHECK(setup(&p, &c, RING_BATCHED, RING_WAKE_POLL, 16, 8, NULL, NULL) == RING_OK, "setup");
+	uint64_t in[40], out[40], next_in = 0, next_out = 0;
+	for (uint32_t lap = 0; lap < 2000; lap++) {
+		uint32_t want = lap % 37 + 1;
+		for (uint32_t i = 0; i < want && i < 40; i++)
+			in[i] = next_in + i;
+		uint32_t k = ring_spsc_push_n64_w(&p, in, want, RING_WAKE_POLL);
+		CHECK(k <= want && k <= 16, "push_n64 lap %u: %u of %u", lap, k, want);
+		next_in += k;
+		uint32_t m = ring_spsc_pop_n64_w(&c, out, lap % 23 + 1, RING_WAKE_POLL);
+		for (uint32_t i = 0; i < m; i++)
+			CHECK(out[i] == next_out + i, "pop_n64 lap %u word %u: %llu", lap, i,
+			      (unsigned long long)out[i]);
+		next_out += m;
+		CHECK(next_in - next_out <= 16, "lap %u: in flight", lap);
+	}
+	CHECK(next_out > 10000, "batches moved messages (%llu)", (unsigned long long)next_out);
+}
+
 static void test_batches_other_variants(void)
 {
 	struct ring_prod p;
@@ -661,6 +686,7 @@ int main(void)
 	test_batches(RING_STAMPED);
 	test_batches_other_variants();
 	test_push64(RING_CACHED);
+	test_push_n64();
 	test_push64(RING_STAMPED);
 	test_attach_errors();
 	test_fuzz_attach();
