@@ -2,7 +2,8 @@
 #
 # Outputs under $(BUILD)/ipc/.  Tests: unit tests (plain and ASan+UBSan),
 # stress on threads and processes (plain, ThreadSanitizer, ASan+UBSan), the
-# freestanding aarch64 build check, and the spin models.
+# freestanding aarch64 build check, the spin models, and a bare-metal run
+# of the aarch64 fast paths under QEMU.
 
 IPC_DIR   := ipc
 IPC_BUILD := $(BUILD)/ipc
@@ -29,7 +30,8 @@ IPC_TEST_MSGS   ?= 40000
 IPC_SAN_MSGS    ?= 10000
 IPC_STRESS_MSGS ?= 10000000
 
-DEPS_PKGS += spin clang libclang-rt-14-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+DEPS_PKGS += spin clang libclang-rt-14-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+             qemu-system-arm
 TEST_TARGETS += test-ipc
 
 IPC_ALL_SRCS := $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)
@@ -37,7 +39,7 @@ IPC_ALL_HDRS := $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)
 
 .PHONY: test-ipc ipc-unit ipc-stress-quick ipc-check ipc-model ipc-qemu stress ring-bench
 
-## test-ipc: ring library: unit tests, thread+process stress (plain, TSan, ASan+UBSan), aarch64 build check, spin models
+## test-ipc: ring library: unit tests, thread+process stress (plain, TSan, ASan+UBSan), aarch64 build check and QEMU run, spin models
 test-ipc: ipc-unit ipc-stress-quick ipc-check ipc-model ipc-qemu
 	@echo "test-ipc: all passed"
 
