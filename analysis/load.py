@@ -359,6 +359,23 @@ def latest_results_dir(root="results"):
     return (stamped or dirs)[-1]
 
 
+def results_dir_cli(doc, argv, action):
+    """The command line shared by summary, plots and report: one optional
+    results directory (default the newest), ``action(dir)`` run on it, a
+    ResultsError turned into a one-line error exit.  Returns what action
+    returned, with the directory."""
+    ap = argparse.ArgumentParser(description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", nargs="?", type=Path,
+                    help="results directory (default: the newest under results/)")
+    args = ap.parse_args(argv)
+    try:
+        d = args.results or latest_results_dir()
+        return d, action(d)
+    except ResultsError as e:
+        raise SystemExit(f"error: {e}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

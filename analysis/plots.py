@@ -7,17 +7,15 @@ Panels never mix units: each panel holds one (platform, unit, mode).
 plots/index.json lists what was drawn and what was skipped, and why.
 """
 
-import argparse
 import json
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
 from . import anchors, style
-from .load import COMMON_PARAMS, KEY, ResultsError, latest_results_dir, load_dir, param_keys
+from .load import COMMON_PARAMS, KEY, load_dir, param_keys, results_dir_cli
 from .stats import median_ci
 
 log = logging.getLogger("analysis.plots")
@@ -535,18 +533,9 @@ def make_plots(results_dir, figures=None):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results", nargs="?", type=Path,
-                    help="results directory (default: the newest under results/)")
-    args = ap.parse_args(argv)
     logging.basicConfig(format="%(message)s")
     logging.getLogger("analysis").setLevel(logging.INFO)
-    try:
-        d = args.results or latest_results_dir()
-        files = make_plots(d)
-    except ResultsError as e:
-        raise SystemExit(f"error: {e}")
+    _, files = results_dir_cli(__doc__, argv, make_plots)
     for f in files:
         print(f)
 

@@ -6,17 +6,15 @@ that were skipped and why, and the summary table. summary.csv and plots/ are
 made first when missing or older than samples.csv.gz.
 """
 
-import argparse
 import base64
 import datetime
 import html
 import json
-from pathlib import Path
 
 import pandas as pd
 
 from . import style
-from .load import ResultsError, latest_results_dir, load_dir
+from .load import load_dir, results_dir_cli
 from .plots import make_plots
 from .summary import NOTE, fmt_num, write_summary
 
@@ -186,15 +184,7 @@ row and every plot panel carries its own unit. Files: <a href="summary.csv">summ
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results", nargs="?", type=Path,
-                    help="results directory (default: the newest under results/)")
-    args = ap.parse_args(argv)
-    try:
-        out = make_report(args.results or latest_results_dir())
-    except ResultsError as e:
-        raise SystemExit(f"error: {e}")
+    _, out = results_dir_cli(__doc__, argv, make_report)
     print(out)
 
 

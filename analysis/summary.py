@@ -7,11 +7,9 @@ the per-repetition medians (rep_p50_min, rep_p50_max). Statistics are of
 value / per: the cost of one operation. See stats.py for the methods.
 """
 
-import argparse
 import math
-from pathlib import Path
 
-from .load import ResultsError, latest_results_dir, load_dir
+from .load import load_dir, results_dir_cli
 from .stats import BOOT_N, summarize
 
 NOTE = ("Statistics are per operation: value / per when a sample times a batch of "
@@ -58,16 +56,7 @@ def write_summary(results_dir):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results", nargs="?", type=Path,
-                    help="results directory (default: the newest under results/)")
-    args = ap.parse_args(argv)
-    try:
-        d = args.results or latest_results_dir()
-        table = write_summary(d)
-    except ResultsError as e:
-        raise SystemExit(f"error: {e}")
+    d, table = results_dir_cli(__doc__, argv, write_summary)
     print(f"{d}/summary.csv: {len(table)} configurations")
 
 
