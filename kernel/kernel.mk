@@ -45,13 +45,15 @@ $(BUILD)/u/%.S.o: %.S | deps
 # global: it has its own memcpy, printf, ... that must not meet the kernel's.
 USER_ENTRY_POINTS := root_main user_thread_exit
 $(BUILD)/u/user.o: $(USER_OBJS)
-	$(CROSS)ld -r -o $@.tmp $(USER_OBJS)
-	$(KOBJCOPY) $(addprefix -G ,$(USER_ENTRY_POINTS)) $@.tmp $@
+	@echo "  LD [u]  $@"
+	@$(CROSS)ld -r -o $@.tmp $(USER_OBJS)
+	@$(KOBJCOPY) $(addprefix -G ,$(USER_ENTRY_POINTS)) $@.tmp $@
 	@rm -f $@.tmp
 
 $(KIMAGE): $(KERNEL_OBJS) $(BUILD)/u/user.o kernel/kernel.ld
 	@mkdir -p $(dir $@)
-	$(KCC) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments,--build-id=none -T kernel/kernel.ld \
+	@echo "  LD      $@"
+	@$(KCC) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments,--build-id=none -T kernel/kernel.ld \
 		-o $@ $(KERNEL_OBJS) $(BUILD)/u/user.o
 	@echo "$(KCC) $(TARGET_CFLAGS)" > $(BUILD)/kernel/cflags.txt
 

@@ -68,6 +68,12 @@ uint64_t wl_iterations(const struct wl_args *a);
 /* Fail the run with a message (an ERROR line); returns 1 for convenience. */
 int wl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* For the workload tables: the common parameters with this platform's
+ * ranges, and a table's own parameters. */
+#define ITER { .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 1000 }, \
+	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 100 }
+#define PARAMS(p) .params = p, .nparams = sizeof(p) / sizeof((p)[0])
+
 /* Counter reads around an instruction, as one block the compiler cannot
  * split: INSN is "svc #0" or "nop". */
 #define COUNTER "pmccntr_el0"

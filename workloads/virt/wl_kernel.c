@@ -321,9 +321,6 @@ static const char *const to_choices[] = { "high", "low", "none", NULL };
 static const char *const state_choices[] = { "empty", "pending", NULL };
 static const char *const space_choices[] = { "same", "diff", NULL };
 
-#define ITER { .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 1000 }, \
-	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 100 }
-
 static const struct wl_param iter_param[] = { ITER };
 static const struct wl_param ntfn_signal_params[] = {
 	ITER,
@@ -342,8 +339,6 @@ static const struct wl_param ep_send_params[] = {
 	ITER,
 	{ .name = "words", .min = 0, .max = MSG_MAX_WORDS, .def = 0 },
 };
-
-#define PARAMS(p) .params = p, .nparams = sizeof(p) / sizeof((p)[0])
 
 const struct wl_desc wl_kernel_table[] = {
 	{ .name = "null_syscall", .summary = "the null syscall round trip", PARAMS(iter_param), .run = wl_null },

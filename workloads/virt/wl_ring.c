@@ -525,9 +525,6 @@ static int wl_mpsc(const struct wl_args *a)
 	return 0;
 }
 
-#define ITER { .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 1000 }, \
-	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 100 }
-
 static const struct wl_param pushpop_params[] = {
 	ITER,
 	{ .name = "variant", .def = 1, .choices = variant_choices },
@@ -558,8 +555,6 @@ static const struct wl_param mpsc_params[] = {
 	ITER,
 	{ .name = "producers", .min = 1, .max = 4, .def = 1 },
 };
-
-#define PARAMS(p) .params = p, .nparams = sizeof(p) / sizeof((p)[0])
 
 const struct wl_desc wl_ring_table[] = {
 	{ .name = "ring_pushpop", .summary = "push then pop, one task", PARAMS(pushpop_params), .run = wl_ring_pushpop },
