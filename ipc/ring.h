@@ -718,14 +718,16 @@ static inline const void *ring_mp_peek(struct ring_cons *c)
 static inline void ring_mp_release(struct ring_cons *c)
 {
 	uint32_t pos = c->tail;
-	atomic_store_explicit(ring__cell_seq(c->slots, c->stride, c->mask, pos),
-			      pos + c->nslots, memory_order_release);
 	if (c->variant == RING_MPSC) {
 		/* Single consumer: the shared tail is only a report, read by
-		 * producers using TRANSITION and by attach. */
+		 * producers using TRANSITION and by attach.  It is stored before
+		 * the cell is freed, so whoever sees the freed cell (the release
+		 * below) sees the tail too: head - tail never exceeds capacity. */
 		c->tail = pos + 1;
 		atomic_store_explicit(c->tail_p, pos + 1, memory_order_relaxed);
 	}
+	atomic_store_explicit(ring__cell_seq(c->slots, c->stride, c->mask, pos),
+			      pos + c->nslots, memory_order_release);
 }
 
 /* ---- the one interface over every variant --------------------------------- */
