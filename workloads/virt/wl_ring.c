@@ -6,8 +6,8 @@
 #include "virt.h"
 #include "wl.h"
 
-static const char *const variant_choices[] = { "naive", "cached", "batched", NULL };
-static const enum ring_variant variant_of[] = { RING_NAIVE, RING_CACHED, RING_BATCHED };
+static const char *const variant_choices[] = { "naive", "cached", "batched", "stamped", NULL };
+static const enum ring_variant variant_of[] = { RING_NAIVE, RING_CACHED, RING_BATCHED, RING_STAMPED };
 
 static inline uint64_t cycles(void)
 {
@@ -60,6 +60,8 @@ static inline bool push64(struct ring_prod *p, enum ring_variant v, uint64_t x)
 		ring_naive_commit(p);
 		return true;
 	}
+	if (v == RING_STAMPED)
+		return ring_stamped_push64_w(p, x, RING_WAKE_POLL);
 	return ring_spsc_push64_w(p, x, RING_WAKE_POLL);
 }
 
@@ -73,6 +75,8 @@ static inline bool pop64(struct ring_cons *c, enum ring_variant v, uint64_t *x)
 		ring_naive_release(c);
 		return true;
 	}
+	if (v == RING_STAMPED)
+		return ring_stamped_pop64_w(c, x, RING_WAKE_POLL);
 	return ring_spsc_pop64_w(c, x, RING_WAKE_POLL);
 }
 
