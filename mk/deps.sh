@@ -1,12 +1,15 @@
 #!/bin/sh
 # Install the Debian packages named on the command line that are missing.
-# Does nothing (and needs no network) when every one is already installed.
+# Does nothing (and needs no network) when every one is already installed:
+# one dpkg-query call answers for all of them.
 set -eu
+[ $# -eq 0 ] && exit 0
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+	awk '$NF == "installed" && $(NF-1) == "ok" { sub(/:.*/, "", $1); print $1 }')
 missing=""
 for pkg in "$@"; do
-	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-	case "$status" in
-	*"install ok installed"*) ;;
+	case " $(echo $installed) " in
+	*" $pkg "*) ;;
 	*) missing="$missing $pkg" ;;
 	esac
 done
