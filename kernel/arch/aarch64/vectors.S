@@ -4,7 +4,7 @@
  * Syscalls take a short path: the ABI (ipclab/abi.h) lets a syscall clobber
  * the registers that C may clobber, so the entry only keeps x30 and calls
  * the handler through the table; the handler leaves x1..x6 of the result in
- * the current thread (TPIDR_EL1) and returns x0.  If the handler blocks,
+ * the current thread (TPIDR_EL1) and returns x0; x7..x18 go back zeroed.  If the handler blocks,
  * arch_switch() keeps ELR/SPSR/SP_EL0 with the thread, so each thread comes
  * back through its own kernel stack.  Everything else (interrupts, faults)
  * saves the whole register file as a struct trapframe and calls C.
@@ -37,9 +37,10 @@
 	stp	x10, x11, [sp, #TF_ELR]
 .endm
 
-/* One vector slot: save everything, call handler(tf, kind). */
+/* Vector slot `kind` (placed with .org, so a slot that overflows into the
+ * next one is an assembly error): save everything, call handler(tf, kind). */
 .macro VENTRY_FULL handler, kind
-	.balign	0x80
+	.org	vectors + \kind * 0x80
 	SAVE_ALL
 	mov	x0, sp
 	mov	x1, #\kind
@@ -62,8 +63,9 @@ vectors:
 	VENTRY_FULL kernel_trap, 6
 	VENTRY_FULL kernel_trap, 7
 
-	/* Lower EL, AArch64, synchronous: syscalls, then everything else. */
-	.balign	0x80
+	/* Lower EL, AArch64, synchronous: syscalls, then everything else.
+	 * The whole syscall path fits the 32 instructions of the slot. */
+	.org	vectors + 8 * 0x80
 el0_sync:
 	mrs	x9, esr_el1
 	lsr	x10, x9, #26
@@ -80,10 +82,25 @@ el0_sync:
 	ldp	x1, x2, [x9, #THREAD_RET + 8]
 	ldp	x3, x4, [x9, #THREAD_RET + 24]
 	ldp	x5, x6, [x9, #THREAD_RET + 40]
+	/* The clobbered registers leave the kernel zeroed: no kernel value (a
+	 * pointer, another thread's data) reaches a task through them. */
+scrub_eret:
+	mov	x7, xzr
+	mov	x8, xzr
+	mov	x9, xzr
+	mov	x10, xzr
+	mov	x11, xzr
+	mov	x12, xzr
+	mov	x13, xzr
+	mov	x14, xzr
+	mov	x15, xzr
+	mov	x16, xzr
+	mov	x17, xzr
+	mov	x18, xzr
 	eret
 el0_nosys:
 	mov	x0, #IPC_E_NOSYS
-	eret
+	b	scrub_eret
 
 	VENTRY_FULL irq_handler, 9
 	VENTRY_FULL user_trap, 10

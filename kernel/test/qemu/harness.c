@@ -190,6 +190,7 @@ static const struct test tests[] = {
 	{ .name = "isolation_other_map",  .fn = test_isolation_other_map },
 	/* issue 2: syscall errors */
 	{ .name = "err_nosys",            .fn = test_err_nosys },
+	{ .name = "regs_scrubbed",        .fn = test_regs_scrubbed },
 	{ .name = "err_slots",            .fn = test_err_slots },
 	{ .name = "err_rights",           .fn = test_err_rights },
 	{ .name = "err_create",           .fn = test_err_create },

@@ -317,3 +317,41 @@ void test_err_msg(void)
 	T_ERR(sys_reply_recv(ep, MSG_INFO(0, n, 1), z).err, IPC_E_GRANT);    /* replies carry no capability */
 	T_ERR(sys_cap_delete(empty), IPC_E_EMPTY);
 }
+
+/* x7..x18 come back from every syscall zeroed, whatever they held and
+ * whichever path the syscall took (a handler, an unknown number, a call
+ * that blocked and switched): no kernel value reaches a task through them. */
+static void scrubbed_after(uint64_t num, uint64_t a0, uint64_t a1)
+{
+	uint64_t regs[12];
+	register uint64_t x0 __asm__("x0") = a0;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x8 __asm__("x8") = num;
+	__asm__ volatile(
+		"mov x7, #0x77\n\tmov x9, #0x99\n\tmov x10, #0x1010\n\tmov x11, #0x1111\n\t"
+		"mov x12, #0x1212\n\tmov x13, #0x1313\n\tmov x14, #0x1414\n\tmov x15, #0x1515\n\t"
+		"mov x16, #0x1616\n\tmov x17, #0x1717\n\tmov x18, #0x1818\n\t"
+		"svc #0\n\t"
+		"stp x7, x8, [%[r], #0]\n\tstp x9, x10, [%[r], #16]\n\tstp x11, x12, [%[r], #32]\n\t"
+		"stp x13, x14, [%[r], #48]\n\tstp x15, x16, [%[r], #64]\n\tstp x17, x18, [%[r], #80]"
+		: "+r"(x0), "+r"(x1), "+r"(x8)
+		: [r] "r"(regs)
+		: "x2", "x3", "x4", "x5", "x6", "x7", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+		  "x16", "x17", "x18", "memory", "cc");
+	for (int i = 0; i < 12; i++)
+		if (regs[i])
+			t_fail(__FILE__, __LINE__, "syscall %lu: x%d came back as %lx", num, 7 + i,
+			       regs[i]);
+}
+
+void test_regs_scrubbed(void)
+{
+	scrubbed_after(SYS_NULL, 0, 0);
+	scrubbed_after(SYS_COUNT + 3, 0, 0);               /* unknown number */
+	scrubbed_after(SYS_POLL, 0, 0);                    /* an error path (slot 0) */
+	uint64_t n = t_ntfn();
+	sys_signal(n, 1);
+	scrubbed_after(SYS_WAIT, n, 0);                    /* a wait that returns at once */
+	scrubbed_after(SYS_YIELD, 0, 0);                   /* may switch */
+	t_slot_free(n);
+}

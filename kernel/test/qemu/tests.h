@@ -26,6 +26,7 @@ void test_isolation_private(void);
 void test_isolation_other_map(void);
 /* t_errors.c */
 void test_err_nosys(void);
+void test_regs_scrubbed(void);
 void test_err_slots(void);
 void test_err_rights(void);
 void test_err_create(void);
