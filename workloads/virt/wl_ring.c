@@ -50,7 +50,7 @@ static int setup_local(const struct wl_args *a, uint32_t slot, uint32_t cap,
  * the protocol a compile-time constant (what a tuned task would write);
  * path=generic: ring_push/ring_pop, variant chosen at run time, memcpy of
  * the slot. */
-static inline bool push64(struct ring_prod *p, enum ring_variant v, uint64_t x)
+static inline __attribute__((always_inline)) bool push64(struct ring_prod *p, enum ring_variant v, uint64_t x)
 {
 	if (v == RING_NAIVE) {
 		uint64_t *s = ring_naive_reserve(p);
@@ -65,7 +65,7 @@ static inline bool push64(struct ring_prod *p, enum ring_variant v, uint64_t x)
 	return ring_spsc_push64_w(p, x, RING_WAKE_POLL);
 }
 
-static inline bool pop64(struct ring_cons *c, enum ring_variant v, uint64_t *x)
+static inline __attribute__((always_inline)) bool pop64(struct ring_cons *c, enum ring_variant v, uint64_t *x)
 {
 	if (v == RING_NAIVE) {
 		const uint64_t *s = ring_naive_peek(c);
@@ -82,6 +82,38 @@ static inline bool pop64(struct ring_cons *c, enum ring_variant v, uint64_t *x)
 
 static const char *const path_choices[] = { "generic", "inline", NULL };
 
+/* One push+pop sample loop; `v` and `inl` are constants where it is
+ * called, so each variant's measured code is its own, with no dispatch. */
+static inline __attribute__((always_inline)) int pushpop_loop(struct ring_prod *p, struct ring_cons *c,
+                                                              enum ring_variant v, bool inl,
+                                                              uint64_t n, uint64_t w, int64_t ov)
+{
+	static uint64_t msg[RING_SLOT_MAX / 8], out[RING_SLOT_MAX / 8];
+	for (uint64_t i = 0; i < n + w; i++) {
+		msg[0] = i;
+		uint64_t t0, t1;
+		bool ok;
+		if (inl) {
+			t0 = cycles();
+			bool ok1 = push64(p, v, i);
+			bool ok2 = pop64(c, v, &out[0]);
+			t1 = cycles();
+			ok = ok1 && ok2;
+		} else {
+			t0 = cycles();
+			int e1 = ring_push(p, msg);
+			int e2 = ring_pop(c, out);
+			t1 = cycles();
+			ok = !e1 && !e2;
+		}
+		if (!ok || out[0] != i)
+			return wl_fail("push/pop %lu lost the message", i);
+		if (i >= w)
+			wl_samples[i - w] = (int64_t)(t1 - t0) - ov;
+	}
+	return 0;
+}
+
 static int wl_ring_pushpop(const struct wl_args *a)
 {
 	int64_t ov = measure_overhead(a, overhead_reads);
@@ -96,30 +128,18 @@ static int wl_ring_pushpop(const struct wl_args *a)
 	struct ring_cons c;
 	if (setup_local(a, slot, 16, &p, &c))
 		return 1;
-	static uint64_t msg[RING_SLOT_MAX / 8], out[RING_SLOT_MAX / 8];
 	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
-	for (uint64_t i = 0; i < n + w; i++) {
-		msg[0] = i;
-		uint64_t t0, t1;
-		bool ok;
-		if (inl) {
-			t0 = cycles();
-			bool ok1 = push64(&p, v, i);
-			bool ok2 = pop64(&c, v, &out[0]);
-			t1 = cycles();
-			ok = ok1 && ok2;
-		} else {
-			t0 = cycles();
-			int e1 = ring_push(&p, msg);
-			int e2 = ring_pop(&c, out);
-			t1 = cycles();
-			ok = !e1 && !e2;
-		}
-		if (!ok || out[0] != i)
-			return wl_fail("push/pop %lu lost the message", i);
-		if (i >= w)
-			wl_samples[i - w] = (int64_t)(t1 - t0) - ov;
-	}
+	int rc;
+	if (!inl)
+		rc = pushpop_loop(&p, &c, v, false, n, w, ov);
+	else if (v == RING_NAIVE)
+		rc = pushpop_loop(&p, &c, RING_NAIVE, true, n, w, ov);
+	else if (v == RING_STAMPED)
+		rc = pushpop_loop(&p, &c, RING_STAMPED, true, n, w, ov);
+	else
+		rc = pushpop_loop(&p, &c, RING_CACHED, true, n, w, ov);
+	if (rc)
+		return rc;
 	emit_frame(a, "pushpop", ov, 1, wl_samples, n);
 	return 0;
 }
@@ -131,6 +151,21 @@ static int wl_ring_pushpop(const struct wl_args *a)
  * time (path=inline: the variants' inline functions).  The timed window
  * holds the ring operations and the copies in and out, nothing else; every
  * message is checked after it. ---- */
+
+/* `batch` messages in one at a time, then out; v is a constant where called. */
+static inline __attribute__((always_inline)) void move64(struct ring_prod *p, struct ring_cons *c,
+                                                         enum ring_variant v, const uint64_t *in,
+                                                         uint64_t *out, uint32_t batch,
+                                                         uint32_t *pushed, uint32_t *popped)
+{
+	uint32_t k = 0, m = 0;
+	for (; k < batch && push64(p, v, in[k]); k++)
+		;
+	for (; m < batch && pop64(c, v, &out[m]); m++)
+		;
+	*pushed = k;
+	*popped = m;
+}
 
 static int wl_ring_throughput(const struct wl_args *a)
 {
@@ -165,11 +200,12 @@ static int wl_ring_throughput(const struct wl_args *a)
 			popped = ring_peek_n(&c, batch, &rd);
 			memcpy(out, rd, popped * sizeof(uint64_t));
 			ring_release_n(&c, popped);
+		} else if (inl && v == RING_NAIVE) {
+			move64(&p, &c, RING_NAIVE, in, out, batch, &pushed, &popped);
+		} else if (inl && v == RING_STAMPED) {
+			move64(&p, &c, RING_STAMPED, in, out, batch, &pushed, &popped);
 		} else if (inl) {
-			for (; pushed < batch && push64(&p, v, in[pushed]); pushed++)
-				;
-			for (; popped < batch && pop64(&c, v, &out[popped]); popped++)
-				;
+			move64(&p, &c, RING_CACHED, in, out, batch, &pushed, &popped);
 		} else {
 			for (; pushed < batch && ring_push(&p, &in[pushed]) == RING_OK; pushed++)
 				;
