@@ -121,5 +121,7 @@ unsigned selfcheck(void)
 		CHECK(t->l1 || t->nlive == 0, "task %u: live threads without an address space", i);
 	}
 	CHECK(ctrl_object.refs == count_refs(CAP_CTRL, &ctrl_object), "control capability refs");
+	unsigned wx = arch_check_kernel_wx();
+	CHECK(wx == 0, "kernel mapping: %u entries break W^X", wx);
 	return bad;
 }

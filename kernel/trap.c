@@ -57,8 +57,10 @@ void kernel_trap(struct trapframe *tf, uint64_t kind)
 		plat_exit(0);
 	}
 	printk("\nKERNEL FAULT: %s: %s", kind < 16 ? kind_name[kind] : "?", ec_name(ec));
-	if (ec == EC_DABT_CUR || ec == EC_IABT_CUR)
+	if (ec == EC_DABT_CUR)
 		printk(" (%s, %s)", fsc_name(esr & 0x3f), (esr >> 6 & 1) ? "write" : "read");
+	else if (ec == EC_IABT_CUR)
+		printk(" (%s)", fsc_name(esr & 0x3f));
 	printk("\n  ESR %016lx  FAR %016lx  ELR %016lx  SPSR %016lx\n", esr, far, tf->elr, tf->spsr);
 	for (int i = 0; i < 31; i++)
 		printk("  x%-2d %016lx%s", i, tf->x[i], i % 4 == 3 ? "\n" : "");

@@ -32,7 +32,8 @@ void arch_init(void)
 	write_sysreg(vbar_el1, vectors);
 	write_sysreg(cpacr_el1, 0);     /* FP/SIMD traps: no task may use it (see README) */
 	mmu_init();
-	uint64_t sctlr = SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0;
+	uint64_t sctlr = SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0 |
+	                 SCTLR_WXN;
 	write_sysreg(sctlr_el1, sctlr);
 	isb();
 	pmu_init();

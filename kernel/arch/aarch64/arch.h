@@ -61,6 +61,8 @@ uint64_t arch_unmap_page(uint64_t *l1, unsigned asid, uint64_t va); /* old pa or
 uint64_t arch_lookup(uint64_t *l1, uint64_t va, unsigned *vmflags); /* pa or 0 */
 uint64_t arch_ttbr(uint64_t *l1, unsigned asid);
 uint64_t *arch_kernel_l1(void);
+/* Entries of the kernel's mapping that break W^X (0 when none). */
+unsigned arch_check_kernel_wx(void);
 
 /* The counter frequency and the preemption timer. */
 uint64_t arch_timer_freq(void);

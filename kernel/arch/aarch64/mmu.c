@@ -1,9 +1,16 @@
 /*
  * Translation tables: 4 KiB granule, 39-bit virtual addresses, walks that
  * start at level 1 (1 GiB per entry).  Every address space's level-1 table
- * begins with the kernel's two global 1 GiB blocks (devices, RAM; EL1 only),
- * so the kernel runs on the same mapping in every address space and a
- * switch only writes TTBR0 with the task's ASID.  User pages are non-global.
+ * begins with the kernel's two global entries (devices: a 1 GiB block; RAM:
+ * a shared level-2 table), so the kernel runs on the same mapping in every
+ * address space and a switch only writes TTBR0 with the task's ASID.  User
+ * pages are non-global.
+ *
+ * The kernel's RAM is mapped 1:1, EL1 only, W^X: 2 MiB blocks read-write
+ * and never executable, except the block that holds the kernel image,
+ * mapped by pages: its code read-only and executable, its read-only data
+ * read-only, the rest read-write (kernel.ld puts page boundaries between
+ * them).  SCTLR_EL1.WXN enforces that nothing writable is executable.
  */
 #include "kernel.h"
 #include "pmem.h"
@@ -35,6 +42,10 @@
 #define KERNEL_L1_ENTRIES 2        /* 0-1 GiB devices, 1-2 GiB RAM */
 
 static uint64_t kernel_l1[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t kernel_l2[512] __attribute__((aligned(PAGE_SIZE)));   /* RAM, 2 MiB each */
+static uint64_t kernel_l3[512] __attribute__((aligned(PAGE_SIZE)));   /* the image's 2 MiB */
+
+extern char __kernel_start[], __kernel_text_end[], __kernel_rodata_end[];
 
 static unsigned idx(uint64_t va, int level) { return (unsigned)(va >> (39 - 9 * level)) & 511; }
 
@@ -42,8 +53,24 @@ void mmu_init(void)
 {
 	kernel_l1[0] = 0x00000000ull | PTE_VALID | PTE_ATTR(ATTR_DEVICE) | PTE_AF |
 	               PTE_PXN | PTE_UXN;
-	kernel_l1[1] = 0x40000000ull | PTE_VALID | PTE_ATTR(ATTR_NORMAL) | PTE_AF |
-	               PTE_SH_INNER | PTE_UXN;
+	const uint64_t ram = PTE_VALID | PTE_ATTR(ATTR_NORMAL) | PTE_AF | PTE_SH_INNER | PTE_UXN;
+	const uint64_t ram_base = 0x40000000ull, block = 2ull << 20;
+	uint64_t kstart = virt_to_phys(__kernel_start), kblock = (kstart - ram_base) / block;
+	for (uint64_t i = 0; i < 512; i++)
+		kernel_l2[i] = (ram_base + i * block) | ram | PTE_PXN;
+	for (uint64_t j = 0; j < 512; j++) {
+		uint64_t pa = ram_base + kblock * block + j * PAGE_SIZE;
+		uint64_t e = pa | ram | PTE_VALID | PTE_TABLE;
+		if (pa < virt_to_phys(__kernel_text_end) && pa >= kstart)
+			e |= PTE_AP_RO;                 /* code: read-only, executable */
+		else if (pa < virt_to_phys(__kernel_rodata_end) && pa >= kstart)
+			e |= PTE_AP_RO | PTE_PXN;       /* read-only data */
+		else
+			e |= PTE_PXN;                   /* everything else: read-write */
+		kernel_l3[j] = e;
+	}
+	kernel_l2[kblock] = virt_to_phys(kernel_l3) | PTE_VALID | PTE_TABLE;
+	kernel_l1[1] = virt_to_phys(kernel_l2) | PTE_VALID | PTE_TABLE;
 	write_sysreg(mair_el1, MAIR_VALUE);
 	write_sysreg(tcr_el1, TCR_T0SZ | TCR_IRGN0_WB | TCR_ORGN0_WB | TCR_SH0_IS |
 	                      TCR_EPD1 | TCR_IPS_40);
@@ -54,6 +81,28 @@ void mmu_init(void)
 }
 
 uint64_t *arch_kernel_l1(void) { return kernel_l1; }
+
+/* W^X of the kernel's own mapping: no entry both writable and executable
+ * at EL1, none executable at EL0, and every code page executable and
+ * read-only.  For the self-check. */
+unsigned arch_check_kernel_wx(void)
+{
+	unsigned bad = 0;
+	uint64_t text_start = virt_to_phys(__kernel_start), text_end = virt_to_phys(__kernel_text_end);
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = kernel_l2[i];
+		if ((e & PTE_TABLE) && (e & PTE_VALID))
+			continue;   /* the image's block: its pages are below */
+		bad += !(e & PTE_PXN) || !(e & PTE_UXN);
+	}
+	for (int j = 0; j < 512; j++) {
+		uint64_t e = kernel_l3[j], pa = e & PTE_ADDR;
+		bool exec = !(e & PTE_PXN), writable = !(e & PTE_AP_RO);
+		bool code = pa >= text_start && pa < text_end;
+		bad += (exec && writable) || !(e & PTE_UXN) || (e & PTE_AP_EL0) || exec != code;
+	}
+	return bad;
+}
 
 uint64_t arch_ttbr(uint64_t *l1, unsigned asid)
 {
