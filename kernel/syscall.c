@@ -373,6 +373,16 @@ static uint64_t sys_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64
 	return ep_reply_recv_fast(c->obj, info, m0, m1, m2, m3);
 }
 
+static uint64_t sys_reply(uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3, uint64_t a5)
+{
+	(void)a5;
+	TRY(check_info(info, NULL, false));
+	if (!current->caller)
+		return ERR(IPC_E_NOREPLY);
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_reply(info, mr);
+}
+
 static uint64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights, uint64_t a4, uint64_t a5)
 {
 	(void)a4, (void)a5;
@@ -451,6 +461,7 @@ const syscall_fn syscall_table[] = {
 	[SYS_UNMAP] = sys_unmap,
 	[SYS_SELFCHECK] = sys_selfcheck,
 	[SYS_BOUND_NTFN] = sys_bound_ntfn,
+	[SYS_REPLY] = sys_reply,
 };
 _Static_assert(ARRAY_SIZE(syscall_table) == SYS_COUNT, "one handler per syscall number");
 

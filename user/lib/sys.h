@@ -101,6 +101,10 @@ static inline struct sysret sys_reply_recv(uint64_t ep, uint64_t info, const uin
 {
 	return syscall6(SYS_REPLY_RECV, ep, info, mr[0], mr[1], mr[2], mr[3]);
 }
+static inline int64_t sys_reply(uint64_t info, const uint64_t mr[4])
+{
+	return syscall6(SYS_REPLY, info, mr[0], mr[1], mr[2], mr[3], 0).err;
+}
 static inline int64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights)
 {
 	return syscall6(SYS_MAP, frame, task, va, rights, 0, 0).err;

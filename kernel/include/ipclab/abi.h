@@ -52,7 +52,8 @@
 #define SYS_UNMAP        22  /* (frame, task) -> 0 */
 #define SYS_SELFCHECK    23  /* (ctrl) -> 0 or the number of broken invariants */
 #define SYS_BOUND_NTFN   24  /* (task, ntfn, badge) -> 0: signal on the task's end */
-#define SYS_COUNT        25
+#define SYS_REPLY        25  /* (info, mr0..mr3) -> 0: answer this thread's caller, do not wait */
+#define SYS_COUNT        26
 
 /* Error codes: one enum, distinct, negative on return. */
 #define IPC_OK               0

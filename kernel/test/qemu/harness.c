@@ -211,6 +211,7 @@ static const struct test tests[] = {
 	{ .name = "ep_call_sizes",        .fn = test_ep_call_sizes },
 	{ .name = "ep_reply_only_caller", .fn = test_ep_reply_only_caller },
 	{ .name = "ep_noreply_wouldblock", .fn = test_ep_noreply_wouldblock },
+	{ .name = "ep_reply",             .fn = test_ep_reply },
 	{ .name = "ep_badge",             .fn = test_ep_badge },
 	{ .name = "ep_grant",             .fn = test_ep_grant },
 	{ .name = "ep_grant_denied",      .fn = test_ep_grant_denied },

@@ -135,6 +135,35 @@ static void noreply_server(uint64_t arg)
 	sys_exit(0);
 }
 
+/* Plain reply: answers the caller, then the server is free to end. */
+static void reply_server(uint64_t arg)
+{
+	(void)arg;
+	C_CHECK(sys_reply(MSG_INFO(1, 0, 0), (uint64_t[4]){ 9 }) == IPC_E_NOREPLY);   /* no caller yet */
+	struct sysret r = sys_recv(CHILD_SLOT(0));
+	C_CHECK(r.err == IPC_OK && MSG_LEN(r.v) == 2 && r.mr[0] == 40 && r.mr[1] == 2);
+	C_CHECK(sys_reply(MSG_INFO(1, 0, 0), (uint64_t[4]){ r.mr[0] + r.mr[1] }) == IPC_OK);
+	C_CHECK(sys_reply(MSG_INFO(1, 0, 0), (uint64_t[4]){ 0 }) == IPC_E_NOREPLY);  /* only once */
+	C_CHECK(sys_reply(MSG_INFO(1, 1, 1), (uint64_t[4]){ 0 }) == IPC_E_GRANT);    /* no caps in replies */
+	sys_exit(0);
+}
+
+void test_ep_reply(void)
+{
+	uint64_t ep = t_ep();
+	struct child s;
+	if (!t_child(&s, reply_server, 0, 100, "replier"))
+		return;
+	t_give(&s, ep, CHILD_SLOT(0), RIGHT_READ, 0);
+	t_start(&s);
+	struct sysret r = sys_call(ep, MSG_INFO(2, 0, 0), (uint64_t[4]){ 40, 2 });
+	T_OK(r.err);
+	T_EQ(MSG_LEN(r.v), 1);
+	T_EQ(r.mr[0], 42);
+	t_join_ok(&s, "replier");
+	T_ERR(sys_reply(0, (uint64_t[4]){ 0 }), IPC_E_NOREPLY);   /* the root has no caller */
+}
+
 void test_ep_noreply_wouldblock(void)
 {
 	uint64_t ep = t_ep();
