@@ -99,7 +99,7 @@ static void abandon_caller(struct thread *server)
 	runq_add(c);
 }
 
-uint64_t ep_send(struct ep *e, uint64_t badge, bool grant, uint64_t info,
+uint64_t ep_send(struct ep *e, uint64_t badge, uint64_t info,
                  const uint64_t mr[MSG_REG_WORDS], bool blocking, bool call)
 {
 	struct thread *self = current;
@@ -123,7 +123,6 @@ uint64_t ep_send(struct ep *e, uint64_t badge, bool grant, uint64_t info,
 		return (uint64_t)IPC_E_WOULDBLOCK;
 	self->send_info = info;
 	self->send_badge = badge;
-	self->send_grant = grant;
 	self->is_call = call;
 	for (int i = 0; i < MSG_REG_WORDS; i++)
 		self->send_mr[i] = mr[i];

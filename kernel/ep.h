@@ -39,7 +39,7 @@ void ep_release(struct ep *e);
 void ep_cancel(struct thread *t);   /* t leaves the queue it waits in */
 
 /* The syscalls (syscall.c checks the capability, ep.c does the rest). */
-uint64_t ep_send(struct ep *e, uint64_t badge, bool grant, uint64_t info, const uint64_t mr[4],
+uint64_t ep_send(struct ep *e, uint64_t badge, uint64_t info, const uint64_t mr[4],
                  bool blocking, bool call);
 uint64_t ep_recv(struct ep *e);
 uint64_t ep_reply(uint64_t info, const uint64_t mr[4]);
@@ -104,7 +104,7 @@ static inline uint64_t ep_call_fast(const struct cap *c, uint64_t info, uint64_t
 		return current->ret[0];
 	}
 	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
-	return ep_send(e, c->badge, c->rights & RIGHT_GRANT, info, mr, true, true);
+	return ep_send(e, c->badge, info, mr, true, true);
 }
 
 static inline uint64_t ep_reply_recv_fast(struct ep *e, uint64_t info, uint64_t m0, uint64_t m1,

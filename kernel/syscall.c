@@ -332,7 +332,7 @@ static uint64_t do_send(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, 
 	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_WRITE, &c));
 	TRY(check_info(info, c, true));
 	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
-	return ep_send(c->obj, c->badge, c->rights & RIGHT_GRANT, info, mr, blocking, call);
+	return ep_send(c->obj, c->badge, info, mr, blocking, call);
 }
 
 static uint64_t sys_send(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)

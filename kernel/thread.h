@@ -40,7 +40,6 @@ struct thread {
 
 	/* A blocked sender's message: info, badge of its capability, words 0..3. */
 	uint64_t send_info, send_badge, send_mr[MSG_REG_WORDS];
-	bool send_grant;
 	struct thread *caller; /* the caller this thread must reply to */
 
 	uint64_t kstack;       /* physical = kernel address of its kernel stack */

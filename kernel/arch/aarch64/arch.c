@@ -48,11 +48,6 @@ void arch_timer_arm(uint64_t ticks)
 	isb();
 }
 
-void arch_idle(void)
-{
-	__asm__ volatile("msr daifclr, #2; wfi; msr daifset, #2" ::: "memory");
-}
-
 void arch_context_init_user(struct context *c, uint64_t kstack_top, uint64_t entry,
                             uint64_t arg, uint64_t user_sp, uint64_t user_exit)
 {

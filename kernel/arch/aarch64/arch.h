@@ -47,7 +47,6 @@ void arch_switch(struct thread *from, struct thread *to);
  * returns.  kstack_top is the top of its kernel stack. */
 void arch_context_init_user(struct context *c, uint64_t kstack_top, uint64_t entry,
                             uint64_t arg, uint64_t user_sp, uint64_t user_exit);
-void arch_idle(void);                 /* wait for an interrupt, with interrupts on */
 
 /* Address spaces.  A vspace is a level-1 table (512 GiB, 4 KiB granule)
  * whose kernel entries are shared and whose user entries are private. */
