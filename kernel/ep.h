@@ -9,7 +9,9 @@
  * - recv: a sender waits -> take its message (a caller then waits for the
  *   reply: the receiver's `caller`); otherwise block.
  * - call: send, then wait for the reply; only the receiver that took the
- *   call can reply to it, and only once.
+ *   call can reply to it, and only once.  A receiver that receives again (or
+ *   stops) before replying abandons its caller, which wakes with
+ *   IPC_E_STATE rather than waiting for ever.
  * - reply_recv: reply to this thread's caller, then recv.
  * A message is up to MSG_MAX_WORDS words: 0..3 in registers, the rest in
  * the IPC buffers.  It may carry one capability if the sender's endpoint
