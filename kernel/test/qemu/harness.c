@@ -212,6 +212,7 @@ static const struct test tests[] = {
 	{ .name = "ep_reply_only_caller", .fn = test_ep_reply_only_caller },
 	{ .name = "ep_noreply_wouldblock", .fn = test_ep_noreply_wouldblock },
 	{ .name = "ep_reply",             .fn = test_ep_reply },
+	{ .name = "ep_abandoned_caller",  .fn = test_ep_abandoned_caller },
 	{ .name = "ep_badge",             .fn = test_ep_badge },
 	{ .name = "ep_grant",             .fn = test_ep_grant },
 	{ .name = "ep_grant_denied",      .fn = test_ep_grant_denied },

@@ -164,6 +164,44 @@ void test_ep_reply(void)
 	T_ERR(sys_reply(0, (uint64_t[4]){ 0 }), IPC_E_NOREPLY);   /* the root has no caller */
 }
 
+/* A caller whose server receives again without replying wakes with
+ * IPC_E_STATE instead of waiting for ever. */
+static void abandoned_client(uint64_t arg)
+{
+	(void)arg;
+	struct sysret r = sys_call(CHILD_SLOT(0), MSG_INFO(1, 0, 0), (uint64_t[4]){ 7 });
+	C_CHECK(r.err == IPC_E_STATE);
+	sys_exit(0);
+}
+
+static void plain_sender(uint64_t arg)
+{
+	(void)arg;
+	C_CHECK(sys_send(CHILD_SLOT(0), MSG_INFO(1, 0, 0), (uint64_t[4]){ 8 }).err == IPC_OK);
+	sys_exit(0);
+}
+
+void test_ep_abandoned_caller(void)
+{
+	uint64_t ep = t_ep();
+	struct child a, b;
+	if (!t_child(&a, abandoned_client, 0, 100, "abandoned") || !t_child(&b, plain_sender, 0, 100, "sender"))
+		return;
+	t_give(&a, ep, CHILD_SLOT(0), RIGHT_WRITE, 0);
+	t_give(&b, ep, CHILD_SLOT(0), RIGHT_WRITE, 0);
+	t_start(&a);
+	struct sysret r = sys_recv(ep);             /* a's call */
+	T_OK(r.err);
+	T_EQ(r.mr[0], 7);
+	t_start(&b);
+	r = sys_recv(ep);                           /* abandons a; takes b's send */
+	T_OK(r.err);
+	T_EQ(r.mr[0], 8);
+	T_ERR(sys_reply(0, (uint64_t[4]){ 0 }), IPC_E_NOREPLY);   /* nobody to answer any more */
+	t_join_ok(&a, "abandoned client");
+	t_join_ok(&b, "plain sender");
+}
+
 void test_ep_noreply_wouldblock(void)
 {
 	uint64_t ep = t_ep();
