@@ -383,6 +383,21 @@ static uint64_t sys_reply(uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, 
 	return ep_reply(info, mr);
 }
 
+static uint64_t sys_stop(uint64_t task, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct cap *c;
+	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &c));
+	struct task *t = c->obj;
+	if (!t->l1)
+		return ERR(IPC_E_STATE);   /* it has ended already */
+	bool self = t == current->task;
+	task_stop(t);
+	if (self)
+		sched_block();   /* the caller was one of them: it never returns */
+	return IPC_OK;
+}
+
 static uint64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights, uint64_t a4, uint64_t a5)
 {
 	(void)a4, (void)a5;
@@ -462,6 +477,7 @@ const syscall_fn syscall_table[] = {
 	[SYS_SELFCHECK] = sys_selfcheck,
 	[SYS_BOUND_NTFN] = sys_bound_ntfn,
 	[SYS_REPLY] = sys_reply,
+	[SYS_STOP] = sys_stop,
 };
 _Static_assert(ARRAY_SIZE(syscall_table) == SYS_COUNT, "one handler per syscall number");
 

@@ -146,13 +146,12 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 		/* A fault ends the whole task. */
 		for (unsigned i = 0; i < thread_pool_size; i++) {
 			struct thread *o = &thread_pool[i];
-			if (o->used && o->task == t && o->state != TS_EXITED &&
-			    o->state != TS_FAULTED && o->state != TS_INACTIVE)
+			if (o->used && o->task == t && !thread_ended(o) && o->state != TS_INACTIVE)
 				thread_stop(o, TS_FAULTED, code);
 		}
 	} else if (t->state != TS_FAULTED && t->nlive == 0) {
-		/* The task has exited when its last thread has, with that code. */
-		t->state = TS_EXITED;
+		/* The task has ended when its last thread has, with that code. */
+		t->state = state == TS_STOPPED ? TS_STOPPED : TS_EXITED;
 		t->code = code;
 	}
 	if (t->nlive > 0 || !t->l1)
@@ -172,6 +171,15 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 	 * nobody can ask for its status, so it goes now. */
 	if (t->refs == 0)
 		t->used = false;
+}
+
+void task_stop(struct task *t)
+{
+	for (unsigned i = 0; i < thread_pool_size; i++) {
+		struct thread *o = &thread_pool[i];
+		if (o->used && o->task == t && !thread_ended(o))
+			thread_stop(o, TS_STOPPED, 0);
+	}
 }
 
 void task_release(struct task *t)

@@ -62,6 +62,8 @@ int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
 /* One of its threads ended; the task ends with the last one. */
 void task_thread_ended(struct task *t, unsigned state, int64_t code);
 void task_release(struct task *t);   /* its last capability went away */
+/* End every thread of t now, started or not (SYS_STOP); t ends TS_STOPPED. */
+void task_stop(struct task *t);
 /* A capability to t or one of its threads went away: if none of its
  * threads runs (they were never started, or have ended) and only its own
  * cspace still names it or them, nobody can ever start them, so the task

@@ -63,7 +63,7 @@ void thread_release(struct thread *t)
 		thread_stop(t, TS_EXITED, 0);
 		return;
 	}
-	if (t->state == TS_EXITED || t->state == TS_FAULTED)
+	if (thread_ended(t))
 		t->used = false;
 	/* A live thread without capabilities runs on; freed when it stops. */
 }

@@ -61,6 +61,12 @@ struct thread *tq_pop(struct tqueue *q);              /* from the head, NULL whe
 
 #define THREAD_KSTACK_PAGES 2
 
+/* Ended for good: exited, faulted or stopped. */
+static inline bool thread_ended(const struct thread *t)
+{
+	return t->state == TS_EXITED || t->state == TS_FAULTED || t->state == TS_STOPPED;
+}
+
 struct thread *thread_alloc(struct task *task, unsigned prio);
 /* Make it runnable for the first time, at user `entry` with x0 = arg. */
 int thread_setup_user(struct thread *t, uint64_t entry, uint64_t arg);

@@ -105,6 +105,7 @@ static inline int64_t sys_reply(uint64_t info, const uint64_t mr[4])
 {
 	return syscall6(SYS_REPLY, info, mr[0], mr[1], mr[2], mr[3], 0).err;
 }
+static inline int64_t sys_stop(uint64_t task) { return syscall6(SYS_STOP, task, 0, 0, 0, 0, 0).err; }
 static inline int64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights)
 {
 	return syscall6(SYS_MAP, frame, task, va, rights, 0, 0).err;

@@ -53,7 +53,8 @@
 #define SYS_SELFCHECK    23  /* (ctrl) -> 0 or the number of broken invariants */
 #define SYS_BOUND_NTFN   24  /* (task, ntfn, badge) -> 0: signal on the task's end */
 #define SYS_REPLY        25  /* (info, mr0..mr3) -> 0: answer this thread's caller, do not wait */
-#define SYS_COUNT        26
+#define SYS_STOP         26  /* (task) -> 0: end every thread of the task now (TS_STOPPED) */
+#define SYS_COUNT        27
 
 /* Error codes: one enum, distinct, negative on return. */
 #define IPC_OK               0
@@ -100,6 +101,7 @@
 #define TS_BLOCKED   2
 #define TS_EXITED    3  /* code in bits 8.. */
 #define TS_FAULTED   4  /* fault kind (FAULT_*) in bits 8.. */
+#define TS_STOPPED   5  /* ended by SYS_STOP */
 
 /* Fault kinds, reported by SYS_STATUS for a faulted task. */
 #define FAULT_NONE         0

@@ -185,6 +185,7 @@ static const struct test tests[] = {
 	{ .name = "prio_strict",          .fn = test_prio_strict },
 	{ .name = "prio_no_starvation",   .fn = test_prio_no_starvation },
 	{ .name = "equal_prio_share",     .fn = test_equal_prio_share },
+	{ .name = "stop",                 .fn = test_stop },
 	/* issue 2: isolation */
 	{ .name = "isolation_private",    .fn = test_isolation_private },
 	{ .name = "isolation_other_map",  .fn = test_isolation_other_map },

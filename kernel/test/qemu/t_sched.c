@@ -232,3 +232,52 @@ void test_isolation_other_map(void)
 	t_start(&holder);
 	t_join_ok(&holder, "holder");
 }
+
+/* ---- SYS_STOP: ending a task from outside ---- */
+
+static void blocked_forever(uint64_t arg)
+{
+	(void)arg;
+	sys_recv(CHILD_SLOT(0));   /* nobody ever sends */
+	sys_exit(1);
+}
+
+static void spinner_forever(uint64_t arg)
+{
+	(void)arg;
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+static void stops_itself(uint64_t arg)
+{
+	(void)arg;
+	sys_stop(TASK_SLOT_SELF);
+	sys_exit(1);               /* never reached */
+}
+
+void test_stop(void)
+{
+	uint64_t ep = t_ep();
+	struct child blk, spin, self, never;
+	if (!t_child(&blk, blocked_forever, 0, 100, "blocked") || !t_child(&spin, spinner_forever, 0, 50, "spinner") ||
+	    !t_child(&self, stops_itself, 0, 100, "self-stop") || !t_child(&never, blocked_forever, 0, 100, "unstarted"))
+		return;
+	t_give(&blk, ep, CHILD_SLOT(0), RIGHT_READ, 0);
+	t_start(&blk);
+	t_start(&spin);
+	t_start(&self);
+	t_settle(60);              /* blk blocked in recv, self stopped, spin runnable below */
+	T_EQ(t_join(&self) & 0xff, TS_STOPPED);
+	T_OK(sys_stop(blk.task));
+	T_EQ(t_join(&blk) & 0xff, TS_STOPPED);
+	T_OK(sys_stop(spin.task));
+	T_EQ(t_join(&spin) & 0xff, TS_STOPPED);
+	T_OK(sys_stop(never.task));  /* never started: it ends too */
+	T_EQ(t_join(&never) & 0xff, TS_STOPPED);
+	T_ERR(sys_stop(blk.task), IPC_E_STATE);        /* ended already */
+	T_ERR(sys_stop(ep), IPC_E_TYPE);
+	T_ERR(sys_stop(0), IPC_E_SLOT);
+	/* The endpoint lost its blocked receiver: a non-blocking send finds nobody. */
+	T_ERR(sys_nbsend(ep, 0, (uint64_t[4]){ 0 }).err, IPC_E_WOULDBLOCK);
+}

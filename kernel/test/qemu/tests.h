@@ -49,6 +49,7 @@ void test_ep_reply_only_caller(void);
 void test_ep_noreply_wouldblock(void);
 void test_ep_reply(void);
 void test_ep_abandoned_caller(void);
+void test_stop(void);
 void test_ep_badge(void);
 void test_ep_grant(void);
 void test_ep_grant_denied(void);
