@@ -12,6 +12,7 @@
 
 struct spin_shared {
 	volatile uint64_t count[2];     /* progress of two spinners */
+	volatile uint64_t changes[2];   /* how often each saw the other's count move */
 	volatile uint64_t seen_at_wake; /* the low spinner's count when the high task ran */
 	volatile uint64_t stop;
 	volatile uint64_t high_ran;
@@ -115,19 +116,21 @@ void test_prio_no_starvation(void)
 
 /* Two spinners of equal priority: each counts how often it finds the
  * other's counter moved since it last looked, which needs the other to
- * have run in between. */
+ * have run in between.  Neither stops before both have seen three moves:
+ * one that stopped early could leave the other nothing to see, whatever
+ * the phase of the tick when they start. */
 static void equal_spinner(uint64_t me)
 {
-	uint64_t other = 1 - me, last = SH->count[other], changes = 0;
-	while (changes < 3 && SH->count[me] < SPIN_LIMIT) {
+	uint64_t other = 1 - me, last = SH->count[other];
+	while ((SH->changes[me] < 3 || SH->changes[other] < 3) && SH->count[me] < SPIN_LIMIT) {
 		SH->count[me]++;
 		uint64_t now = SH->count[other];
 		if (now != last) {
 			last = now;
-			changes++;
+			SH->changes[me]++;
 		}
 	}
-	sys_exit(changes >= 3 ? 0 : 1);
+	sys_exit(SH->changes[me] >= 3 ? 0 : 1);
 }
 
 void test_equal_prio_share(void)
