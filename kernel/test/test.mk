@@ -53,4 +53,19 @@ test-kernel-qemu: $(KIMAGE) | deps
 	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \
 		echo "test-kernel-qemu: no 'N passed, 0 failed' line"; exit 1; fi
 
-TEST_TARGETS += test-kernel-host test-kernel-qemu
+# Booting: the seed's demonstration (what `make run` shows) entered at EL1,
+# and at EL2 (`virtualization=on`), which must drop to EL1; each must print
+# its PASS line and exit 0 through semihosting.
+## test-kernel-boot: the demonstration boots and exits 0, entered at EL1 and at EL2
+test-kernel-boot: $(KIMAGE) | deps
+	@set -e; for machine in virt virt,virtualization=on; do \
+		echo "  QEMU    -M $$machine (the demonstration)"; \
+		status=0; out=$$(timeout 60 $(QEMU) $(subst -M virt,-M $$machine,$(QEMU_MACHINE)) $(QEMU_EXACT) \
+			-kernel $(KIMAGE) -append "" 2>&1) || status=$$?; \
+		[ $$status -eq 0 ] || { echo "$$out"; \
+			echo "test-kernel-boot: QEMU -M $$machine exited with status $$status"; exit 1; }; \
+		echo "$$out" | tr -d '\r' | grep -q '^demo: .*: PASS$$' || { echo "$$out"; \
+			echo "test-kernel-boot: no PASS line with -M $$machine"; exit 1; }; \
+	done
+
+TEST_TARGETS += test-kernel-host test-kernel-qemu test-kernel-boot
