@@ -12,18 +12,7 @@
 #include "../params.h"
 #include "../stream.h"
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 #define CHECK_STR(got, want)                                                   \
 	do {                                                                   \

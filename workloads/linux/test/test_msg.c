@@ -9,17 +9,7 @@
 
 #include "../msg.h"
 
-static int failures, checks;
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		checks++;                                                        \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
+#include "../../common/test/check.h"
 
 static void test_sizes(void)
 {
