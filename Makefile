@@ -18,11 +18,14 @@ HELP :=
 .DEFAULT_GOAL := all
 .PHONY: all deps test help clean
 
+include mk/toolchain.mk
+include mk/qemu.mk
 include kernel/kernel.mk
--include ipc/ipc.mk
--include workloads/workloads.mk
--include bench/bench.mk
--include analysis/analysis.mk
+include ipc/ipc.mk
+include workloads/workloads.mk
+include bench/bench.mk
+include analysis/analysis.mk
+include mk/contracts.mk
 
 all: kernel
 

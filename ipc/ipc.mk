@@ -13,25 +13,19 @@ IPC_CORE_HDRS  := $(IPC_DIR)/ring.h
 IPC_LINUX_SRCS := $(IPC_DIR)/linux/waker.c $(IPC_DIR)/linux/cacheline.c
 IPC_LINUX_HDRS := $(IPC_DIR)/linux/ring_linux.h
 
-IPC_CC      ?= gcc
+IPC_CC      ?= $(HOST_CC)
 IPC_SAN_CC  ?= clang
-IPC_CROSS   ?= aarch64-linux-gnu-
 IPC_WARN    := -Wall -Wextra -Werror
 IPC_CFLAGS  := -std=c11 -O2 -g $(IPC_WARN) -pthread
-IPC_TSAN    := -std=c11 -O1 -g $(IPC_WARN) -pthread -fsanitize=thread
-IPC_ASAN    := -std=c11 -O1 -g $(IPC_WARN) -pthread -fsanitize=address,undefined \
-               -fno-omit-frame-pointer -fno-sanitize-recover=all
-# The flags of an ipclab user task (cortex-a53: no LSE atomics).
-IPC_TASK_CFLAGS := -std=c11 -ffreestanding -fno-pie -mno-outline-atomics \
-               -mcpu=cortex-a53 -O2 $(IPC_WARN)
+IPC_TSAN    := -std=c11 -O1 -g $(IPC_WARN) -pthread $(HOST_TSAN_CFLAGS)
+IPC_ASAN    := -std=c11 -O1 -g $(IPC_WARN) -pthread $(HOST_SAN_CFLAGS)
 
 # Messages per configuration: make test-ipc (quick) and make stress.
 IPC_TEST_MSGS   ?= 40000
 IPC_SAN_MSGS    ?= 10000
 IPC_STRESS_MSGS ?= 10000000
 
-DEPS_PKGS += spin clang libclang-rt-14-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
-             qemu-system-arm
+DEPS_PKGS += spin clang libclang-rt-14-dev
 TEST_TARGETS += test-ipc
 
 IPC_ALL_SRCS := $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)
@@ -83,23 +77,21 @@ ipc-stress-quick: $(IPC_BUILD)/stress $(IPC_BUILD)/stress-tsan $(IPC_BUILD)/stre
 stress: $(IPC_BUILD)/stress
 	$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_STRESS_MSGS) --timeout 3600
 
-# The core must build as an ipclab task would build it, and need nothing
-# from a libc (the fast paths' memcpy comes from the task runtime).
+# The core must build exactly as an ipclab task builds it (TASK_CFLAGS,
+# mk/toolchain.mk), and need nothing from a libc (the fast paths' memcpy
+# comes from the task runtime).
 $(IPC_BUILD)/aarch64/ring.o: $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
 	@mkdir -p $(@D)
-	$(IPC_CROSS)gcc $(IPC_TASK_CFLAGS) -c $(IPC_CORE_SRCS) -o $@
-	$(IPC_CROSS)gcc $(IPC_TASK_CFLAGS) -mgeneral-regs-only -c $(IPC_CORE_SRCS) -o $(@D)/ring-gpr.o
+	$(XCC) $(TASK_CFLAGS) -c $(IPC_CORE_SRCS) -o $@
 
 $(IPC_BUILD)/aarch64/hotpath.o: $(IPC_DIR)/test/hotpath.c $(IPC_CORE_HDRS) | deps
 	@mkdir -p $(@D)
-	$(IPC_CROSS)gcc $(IPC_TASK_CFLAGS) -c $< -o $@
+	$(XCC) $(TASK_CFLAGS) -c $< -o $@
 
 ## ipc-check: build the ring core for ipclab tasks (aarch64, freestanding) and print the fast paths' size
-ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o
-	@undef=$$($(IPC_CROSS)nm -u $(IPC_BUILD)/aarch64/ring.o); \
-	if [ -n "$$undef" ]; then echo "ipc/ring.c needs symbols a task lacks: $$undef"; exit 1; fi
-	@echo "ipc-check: ring.c builds freestanding for aarch64 tasks, no undefined symbol"
-	@$(IPC_CROSS)objdump -d --no-show-raw-insn $(IPC_BUILD)/aarch64/hotpath.o | awk ' \
+ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o $(TASK_RUNTIME_OBJ)
+	@$(call check_freestanding,ipc/ring.c,$(IPC_BUILD)/aarch64/ring.o)
+	@$(XOBJDUMP) -d --no-show-raw-insn $(IPC_BUILD)/aarch64/hotpath.o | awk ' \
 		/^[0-9a-f]+ <ipc_hot_pushpop[a-z_]*>:/ { name = $$2; n = 0; on = 1; next } \
 		on && /^ *[0-9a-f]+:\t/ { n++; if ($$2 == "ret") { printf "ipc-check: %-28s %d instructions to the first ret (fast path, incl. ret)\n", name, n; on = 0 } }'
 
@@ -117,20 +109,18 @@ ring-bench: $(IPC_BUILD)/ring-bench
 
 # The fast paths executed on the emulated cortex-a53 (bare metal, EL1):
 # the aarch64-only code really runs (paired-load batch copy, ldar/stlr), and
-# PMCCNTR under -icount shift=0 counts the instructions of a push+pop and of
-# a batch of 32 (printed, not asserted).
-IPC_QEMU_CFLAGS := $(IPC_TASK_CFLAGS) -fno-builtin -mgeneral-regs-only -mstrict-align \
-               -fno-tree-loop-distribute-patterns
+# PMCCNTR in exact mode counts the instructions of a push+pop and of a
+# batch of 32 (printed, not asserted).  Built with the task flags, booted
+# with the one QEMU definition (mk/qemu.mk).
 $(IPC_BUILD)/qemu/ring-test.elf: $(IPC_DIR)/test/qemu/main.c $(IPC_DIR)/test/qemu/start.S \
                                  $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
 	@mkdir -p $(@D)
-	$(IPC_CROSS)gcc $(IPC_QEMU_CFLAGS) -c $(IPC_DIR)/test/qemu/main.c -o $(@D)/main.o
-	$(IPC_CROSS)gcc $(IPC_QEMU_CFLAGS) -c $(IPC_CORE_SRCS) -o $(@D)/ring.o
-	$(IPC_CROSS)gcc -c $(IPC_DIR)/test/qemu/start.S -o $(@D)/start.o
-	$(IPC_CROSS)ld -static -nostdlib -Ttext=0x40100000 -e _start -o $@ \
+	$(XCC) $(TASK_CFLAGS) -c $(IPC_DIR)/test/qemu/main.c -o $(@D)/main.o
+	$(XCC) $(TASK_CFLAGS) -c $(IPC_CORE_SRCS) -o $(@D)/ring.o
+	$(XCC) -c $(IPC_DIR)/test/qemu/start.S -o $(@D)/start.o
+	$(XLD) -static -nostdlib -Ttext=0x40100000 -e _start -o $@ \
 		$(@D)/start.o $(@D)/main.o $(@D)/ring.o
 
-## ipc-qemu: run the ring's fast paths on the emulated cortex-a53 (checks, and instruction counts under icount)
+## ipc-qemu: run the ring's fast paths on the emulated cortex-a53 (checks, and instruction counts in exact mode)
 ipc-qemu: $(IPC_BUILD)/qemu/ring-test.elf
-	timeout 60 qemu-system-aarch64 -M virt -cpu cortex-a53 -nographic -semihosting \
-		-icount shift=0,align=off,sleep=off -monitor none -serial stdio -kernel $<
+	timeout 60 $(call qemu_cmd,exact,$<,)

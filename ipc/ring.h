@@ -480,7 +480,7 @@ static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring
 }
 
 /* Copy n 8-byte words, four at a time (paired loads and stores on aarch64,
- * even when built with -mgeneral-regs-only and without a libc memcpy). */
+ * even when built with the task flags (no FP/SIMD registers) and without a libc memcpy). */
 static inline void ring__copy64(uint64_t *d, const uint64_t *s, uint32_t n)
 {
 	for (uint32_t q = n / 4; q; q--) {

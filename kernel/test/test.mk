@@ -5,9 +5,8 @@
 
 KT_HOST_DIR   := kernel/test/host
 KT_HOST_BUILD := $(BUILD)/kernel/test/host
-KT_HOST_CC    ?= gcc
-KT_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
-	-fsanitize=address,undefined -fno-sanitize-recover=all \
+KT_HOST_CC    ?= $(HOST_CC)
+KT_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror $(HOST_SAN_CFLAGS) \
 	-Ikernel/include -Ikernel -Ikernel/arch/aarch64 -Ikernel/plat/virt -I$(KT_HOST_DIR)
 
 # Each test: its file, the kernel sources it tests, and the stubs it needs.
@@ -45,8 +44,7 @@ KT_QEMU_LOG := $(BUILD)/kernel/test/qemu.log
 test-kernel-qemu: $(KIMAGE) | deps
 	@mkdir -p $(dir $(KT_QEMU_LOG))
 	@echo "  QEMU    -append test (log: $(KT_QEMU_LOG))"
-	@status=0; timeout 120 $(QEMU) $(QEMU_MACHINE) $(QEMU_EXACT) -kernel $(KIMAGE) \
-		-append "test" > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
+	@status=0; timeout 120 $(call qemu_cmd,exact,$(KIMAGE),test) > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
 	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[(test|fuzz)\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
 	if [ $$status -ne 0 ]; then \
 		echo "test-kernel-qemu: QEMU exited with status $$status (124 is the timeout, 2 a kernel panic, 3 a kernel fault, 4 a deadlock)"; exit 1; fi; \
@@ -56,16 +54,17 @@ test-kernel-qemu: $(KIMAGE) | deps
 # Booting: the seed's demonstration (what `make run` shows) entered at EL1,
 # and at EL2 (`virtualization=on`), which must drop to EL1; each must print
 # its PASS line and exit 0 through semihosting.
+KT_BOOT_PROPS_el1 :=
+KT_BOOT_PROPS_el2 := ,virtualization=on
+# One boot of the demonstration entered at $(1) (el1 or el2).
+KT_BOOT = echo "  QEMU    -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) (the demonstration)"; \
+	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),,$(KT_BOOT_PROPS_$(1))) 2>&1) || status=$$?; \
+	[ $$status -eq 0 ] || { echo "$$out"; \
+		echo "test-kernel-boot: QEMU -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) exited with status $$status"; exit 1; }; \
+	echo "$$out" | tr -d '\r' | grep -q '^demo: .*: PASS$$' || { echo "$$out"; \
+		echo "test-kernel-boot: no PASS line entered at $(1)"; exit 1; };
 ## test-kernel-boot: the demonstration boots and exits 0, entered at EL1 and at EL2
 test-kernel-boot: $(KIMAGE) | deps
-	@set -e; for machine in virt virt,virtualization=on; do \
-		echo "  QEMU    -M $$machine (the demonstration)"; \
-		status=0; out=$$(timeout 60 $(QEMU) $(subst -M virt,-M $$machine,$(QEMU_MACHINE)) $(QEMU_EXACT) \
-			-kernel $(KIMAGE) -append "" 2>&1) || status=$$?; \
-		[ $$status -eq 0 ] || { echo "$$out"; \
-			echo "test-kernel-boot: QEMU -M $$machine exited with status $$status"; exit 1; }; \
-		echo "$$out" | tr -d '\r' | grep -q '^demo: .*: PASS$$' || { echo "$$out"; \
-			echo "test-kernel-boot: no PASS line with -M $$machine"; exit 1; }; \
-	done
+	@set -e; $(foreach el,el1 el2,$(call KT_BOOT,$(el)))
 
 TEST_TARGETS += test-kernel-host test-kernel-qemu test-kernel-boot

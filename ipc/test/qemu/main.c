@@ -3,7 +3,7 @@
  * metal, EL1, no libc), where the aarch64-only code (the paired-load batch
  * copy, ldar/stlr, yield) really runs: values checked over many laps, and
  * the instructions of the 8-byte push+pop and of a batch of 32 counted with
- * PMCCNTR under -icount shift=0 (one count per instruction).
+ * PMCCNTR in QEMU's exact mode (one count per instruction).
  * Exit status 0: all checks passed.
  */
 #include "../../ring.h"

@@ -1,0 +1,7 @@
+# Checks that span the tree: one definition of each shared contract.
+
+.PHONY: test-contracts
+## test-contracts: every shared contract (QEMU command line, toolchain and flags, ...) is defined once
+test-contracts:
+	@./mk/check-contracts.sh
+TEST_TARGETS += test-contracts

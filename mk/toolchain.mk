@@ -1,0 +1,40 @@
+# The one definition of ipclab's compilers and the flags that two or more
+# parts of the tree must share.
+#
+#   CROSS             prefix of the aarch64 cross toolchain (Debian's
+#                     gcc-aarch64-linux-gnu)
+#   TASK_CFLAGS       how code that runs in an ipclab task (or in the kernel)
+#                     is compiled: freestanding, no FP/SIMD (the kernel does
+#                     not save it), no unaligned access (SCTLR.A is set), no
+#                     LSE atomics (cortex-a53 has none), no outline atomics.
+#                     The freestanding build checks of ipc/ and workloads/
+#                     use exactly these flags, so what they check is what
+#                     the image runs.
+#   HOST_CC           the host compiler of tests and of the Linux runner
+#   HOST_SAN_CFLAGS   ASan+UBSan, failing at the first report
+#   HOST_TSAN_CFLAGS  ThreadSanitizer
+
+CROSS    ?= aarch64-linux-gnu-
+XCC      := $(CROSS)gcc
+XLD      := $(CROSS)ld
+XOBJCOPY := $(CROSS)objcopy
+XNM      := $(CROSS)nm
+XOBJDUMP := $(CROSS)objdump
+
+TASK_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+	-fno-pie -fno-stack-protector -mcpu=cortex-a53 -mgeneral-regs-only \
+	-mno-outline-atomics -mstrict-align -fno-tree-loop-distribute-patterns \
+	-fno-asynchronous-unwind-tables
+
+HOST_CC          ?= gcc
+HOST_SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_TSAN_CFLAGS := -fsanitize=thread
+
+# What an ipclab task links against instead of a libc: the string functions
+# of kernel/lib/string.c.  $(call check_freestanding,WHAT,OBJECT) fails when
+# OBJECT needs any other symbol.
+TASK_RUNTIME_OBJ := $(BUILD)/toolchain/task-string.o
+$(TASK_RUNTIME_OBJ): kernel/lib/string.c kernel/lib/string.h mk/toolchain.mk | deps
+	@mkdir -p $(@D)
+	@$(XCC) $(TASK_CFLAGS) -Ikernel -c $< -o $@
+check_freestanding = ./mk/check-freestanding.sh $(XNM) "$(1)" $(2) $(TASK_RUNTIME_OBJ)
