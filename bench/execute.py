@@ -22,10 +22,8 @@ import subprocess
 import threading
 import time
 
-from . import stream
+from . import schema, stream
 
-SAMPLE_COLUMNS = ["run_id", "workload", "metric", "params", "rep", "platform", "counter",
-                  "unit", "mode", "per", "overhead", "i", "value"]
 MARK = b"=== "              # capture annotations: console noise to the parser
 ATTEMPTS = 2                # a failed run is retried once
 MAX_OUTPUT = 64 << 20       # bytes of stdout a run may print before it is stopped
@@ -168,7 +166,7 @@ def short(reasons, most=4):
 def sample_rows(run, frames):
     for f in frames:
         h = f.header
-        params = stream.canonical_params(f.params)
+        params = schema.canonical_params(f.params)
         for i, v in enumerate(f.samples):
             yield [run.run_id, h["workload"], h["metric"], params, run.rep, h["platform"],
                    h["counter"], h["unit"], h["mode"], f.per, f.overhead, i, v]
@@ -211,7 +209,7 @@ def execute(platform, run, outdir, sup, image_sha256, host):
     workdir = os.path.join(outdir, "work")
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(os.path.join(outdir, "done"), exist_ok=True)
-    os.makedirs(os.path.join(outdir, "captures"), exist_ok=True)
+    os.makedirs(os.path.join(outdir, schema.CAPTURES), exist_ok=True)
     capture, history, frames = [], [], []
     for n in range(1, ATTEMPTS + 1):
         argv, status, killed, data, errdata, secs = attempt(platform, run, workdir, sup)
@@ -233,7 +231,7 @@ def execute(platform, run, outdir, sup, image_sha256, host):
         reason = history[-1]["reason"]
         if len(history) > 1 and history[0]["reason"] != reason:
             reason += f" (attempt 1: {history[0]['reason']})"
-    capture_rel = os.path.join("captures", f"{run.run_id}.log.gz")
+    capture_rel = schema.capture_path(run.run_id)
     write_atomic(os.path.join(outdir, capture_rel), gzip_bytes(b"".join(capture)))
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(sample_rows(run, frames))

@@ -27,12 +27,7 @@ import shutil
 import subprocess
 import sys
 
-from . import execute, sweep as sweepmod
-
-SCHEMA = 1
-RUN_COLUMNS = ["run_id", "workload", "params", "rep", "platform", "mode", "status", "reason",
-               "attempts", "capture"]
-INFO_COLUMNS = ["run_id", "key", "value"]
+from . import execute, schema, sweep as sweepmod
 
 
 class ResultsError(RuntimeError):
@@ -89,16 +84,16 @@ def create(root, sw, state, runs, path=None):
     """A new work directory for `sw` under `root` (or at `path`); returns its path."""
     if path is None:
         os.makedirs(root, exist_ok=True)
-        path = os.path.join(root, f".partial-{state['stamp']}-{sw.name}")
+        path = os.path.join(root, schema.PARTIAL_PREFIX + f"{state['stamp']}-{sw.name}")
         n = 1
         while os.path.exists(path):
             n += 1
-            path = os.path.join(root, f".partial-{state['stamp']}-{sw.name}-{n}")
+            path = os.path.join(root, schema.PARTIAL_PREFIX + f"{state['stamp']}-{sw.name}-{n}")
     elif os.path.exists(path) and os.listdir(path):
         raise ResultsError(f"{path} exists and is not empty")
     os.makedirs(os.path.join(path, "done"))
-    os.makedirs(os.path.join(path, "captures"))
-    execute.write_atomic(os.path.join(path, "sweep.toml"), sw.text)
+    os.makedirs(os.path.join(path, schema.CAPTURES))
+    execute.write_atomic(os.path.join(path, schema.SWEEP), sw.text)
     write_json(os.path.join(path, "plan.json"), [r.to_json() for r in runs])
     write_json(os.path.join(path, "state.json"), state)
     return path
@@ -136,7 +131,7 @@ def find_resumable(root, state):
     same = ("sweep_sha256", "image_sha256", "platform", "mode", "runner", "image_override", "name")
     for name in sorted(os.listdir(root), reverse=True):
         path = os.path.join(root, name)
-        if not name.startswith(".partial-") or os.path.exists(os.path.join(path, "published")):
+        if not name.startswith(schema.PARTIAL_PREFIX) or os.path.exists(os.path.join(path, "published")):
             continue
         try:
             old, _ = load_work(path)
@@ -181,7 +176,7 @@ def gather(sources, runs, allow_missing=False):
 
 def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
     """Write the results files into `stage` (which must not exist)."""
-    os.makedirs(os.path.join(stage, "captures"))
+    os.makedirs(os.path.join(stage, schema.CAPTURES))
     images = {o["image_sha256"] for o, _ in found.values()}
     if len(images) > 1 or (images and state["image_sha256"] not in images):
         raise ResultsError("outcomes come from different images (sha256 "
@@ -189,12 +184,12 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
                            "results would mix builds")
     order = sorted(runs, key=lambda r: (r.config, r.rep))
     rows, samples = [], io.StringIO()
-    samples.write(",".join(execute.SAMPLE_COLUMNS) + "\n")
+    samples.write(",".join(schema.SAMPLE_COLUMNS) + "\n")
     counters, units, hosts = set(), set(), []
     info_rows, seen = [], {}        # per-run INFO; key -> set of values over runs
     n_ok = 0
     for r in order:
-        params = ";".join(f"{k}={r.params[k]}" for k in sorted(r.params))
+        params = schema.canonical_params(r.params)
         if r.run_id not in found:
             rows.append([r.run_id, r.workload, params, r.rep, state["platform"], r.mode,
                          "failed", "missing: no outcome (the run never finished)", 0, ""])
@@ -228,17 +223,17 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(RUN_COLUMNS)
+    w.writerow(schema.RUN_COLUMNS)
     w.writerows(rows)
-    execute.write_atomic(os.path.join(stage, "runs.csv"), buf.getvalue().encode())
-    execute.write_atomic(os.path.join(stage, "samples.csv.gz"),
+    execute.write_atomic(os.path.join(stage, schema.RUNS), buf.getvalue().encode())
+    execute.write_atomic(os.path.join(stage, schema.SAMPLES),
                          execute.gzip_bytes(samples.getvalue().encode()))
-    execute.write_atomic(os.path.join(stage, "sweep.toml"), sweep_text)
+    execute.write_atomic(os.path.join(stage, schema.SWEEP), sweep_text)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(INFO_COLUMNS)
+    w.writerow(schema.INFO_COLUMNS)
     w.writerows(info_rows)
-    execute.write_atomic(os.path.join(stage, "info.csv"), buf.getvalue().encode())
+    execute.write_atomic(os.path.join(stage, schema.INFO), buf.getvalue().encode())
     # meta.json keeps the INFO values every ok run agrees on (host facts);
     # per-run values (counts, CPUs used) are in info.csv
     info = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
@@ -248,7 +243,7 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
         return s[0] if len(s) == 1 else (s or None)
 
     meta = {
-        "schema": SCHEMA,
+        "schema": schema.SCHEMA_VERSION,
         "name": state["name"],
         "created": state["stamp"],
         "finished": utc_now(),
@@ -263,14 +258,14 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
         "image": {"path": state.get("describe", {}).get("image"),
                   "sha256": state["image_sha256"]},
         "host": hosts[0] if len(hosts) == 1 else (hosts or host_info()),
-        "sweep": {"file": "sweep.toml", "source": state.get("sweep_path"),
+        "sweep": {"file": schema.SWEEP, "source": state.get("sweep_path"),
                   "sha256": state["sweep_sha256"]},
         "runs": {"total": len(runs), "ok": n_ok, "failed": len(runs) - n_ok},
         "info": info,
         "harness": {"python": sys.version.split()[0], "argv": state.get("argv")},
     }
     meta.update(meta_extra)
-    write_json(os.path.join(stage, "meta.json"), meta)
+    write_json(os.path.join(stage, schema.META), meta)
     return meta
 
 
@@ -305,16 +300,15 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
     os.makedirs(root, exist_ok=True)
 
     def free_name():
-        name, n = f"{state['stamp']}-{state['name']}", 1
-        while os.path.exists(os.path.join(root, name)):
+        n = 1
+        while os.path.exists(os.path.join(root, schema.dir_name(state["stamp"], state["name"], n))):
             n += 1
-            name = f"{state['stamp']}-{state['name']}-{n}"
-        return name
+        return schema.dir_name(state["stamp"], state["name"], n)
 
     # Staged beside its final place (one file system, so the rename is atomic),
     # under its final name (the analysis titles pages with it), inside a hidden
     # directory that is never mistaken for results if a publish dies.
-    hidden = os.path.join(root, f".stage-{state['stamp']}-{state['name']}-{os.getpid()}")
+    hidden = os.path.join(root, schema.STAGE_PREFIX + f"{state['stamp']}-{state['name']}-{os.getpid()}")
     if os.path.exists(hidden):
         shutil.rmtree(hidden)
     name = free_name()
@@ -331,7 +325,7 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
             meta["analysis"] = analyse(stage, plots)
         else:
             meta["analysis"] = {"summary": "not written: analysis skipped (--no-analysis)"}
-        write_json(os.path.join(stage, "meta.json"), meta)
+        write_json(os.path.join(stage, schema.META), meta)
         final = os.path.join(root, name)
         if os.path.exists(final):           # taken meanwhile by another harness
             final = os.path.join(root, free_name())

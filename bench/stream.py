@@ -17,11 +17,13 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-PREFIX = "IPCLAB v1 "
-RESERVED = ("workload", "metric", "unit", "counter", "mode", "platform", "overhead", "per")
-REQUIRED = ("workload", "metric", "unit", "counter", "mode", "platform")
+from . import schema
 
-_KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
+PREFIX = schema.STREAM_PREFIX
+RESERVED = schema.RESERVED_KEYS
+REQUIRED = schema.REQUIRED_KEYS
+
+_KEY = schema.KEY
 _SAMPLE = re.compile(r"S (0|-?[1-9][0-9]*)\Z")
 _INT = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 _CRC = re.compile(r"[0-9a-f]{8}\Z")
@@ -69,9 +71,7 @@ class Capture:
         return not self.problems and self.done == "ok"
 
 
-def canonical_params(params):
-    """`key=value` joined by `;`, sorted by key (FORMAT.md)."""
-    return ";".join(f"{k}={params[k]}" for k in sorted(params))
+canonical_params = schema.canonical_params     # kept for callers of stream
 
 
 def parse_words(text, what):

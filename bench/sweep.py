@@ -24,6 +24,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
+from . import schema
+
 TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "jobs", "run")
 RUN_KEYS = ("workload", "params", "repetitions", "timeout")
 PLATFORMS = ("virt", "linux")
@@ -261,7 +263,7 @@ def expand(sweep, registry):
                 continue
             run = Run(config=ci, workload=e.workload, params=params, rep=rep,
                       timeout=e.timeout, mode=sweep.mode)
-            run.run_id = f"{ci}-{e.workload}-r{rep}"
+            run.run_id = schema.run_id(ci, e.workload, rep)
             run.words = ([f"workload={e.workload}"]
                          + [f"{k}={params[k]}" for k in sorted(params)]
                          + [f"mode={sweep.mode}"])

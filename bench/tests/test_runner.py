@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bench import execute, stream, sweep
+from bench import execute, schema, stream, sweep
 from bench.tests import fake_runner
 from bench.tests.helpers import FAKE, bench, fake_starts, read_csv, results_dirs, write_sweep
 
@@ -114,7 +114,7 @@ def test_samples_are_exactly_the_ok_runs(sweep_result):
     runs = runs_by_id(d)
     ok = {rid for rid, r in runs.items() if r["status"] == "ok"}
     assert {r["run_id"] for r in rows} == ok
-    assert list(rows[0]) == execute.SAMPLE_COLUMNS
+    assert list(rows[0]) == schema.SAMPLE_COLUMNS
     got = [int(r["value"]) for r in rows if r["run_id"] == "2-echo-r1" and r["metric"] == "m2"]
     assert got == fake_runner.samples(7, 10, 2)
     r0 = [r for r in rows if r["run_id"] == "2-echo-r1"][0]
