@@ -26,6 +26,7 @@ include workloads/workloads.mk
 include bench/bench.mk
 include analysis/analysis.mk
 include mk/contracts.mk
+include mutate/mutate.mk
 
 all: kernel
 
