@@ -33,7 +33,7 @@ $(foreach t,$(KT_HOST_TESTS),$(eval $(call KT_HOST_RULE,$(t))))
 ## test-kernel-host: host unit tests of kernel logic (cap, sched, fmt, fdt, pmem) under ASan+UBSan
 test-kernel-host: $(KT_HOST_BINS) | deps
 	@set -e; for t in $(KT_HOST_BINS); do \
-		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 120 $$t; \
 	done
 
 # The in-QEMU suite, in exact mode: QEMU's status must be 0 and the output
