@@ -8,8 +8,10 @@
 IPC_DIR   := ipc
 IPC_BUILD := $(BUILD)/ipc
 
-IPC_CORE_SRCS  := $(IPC_DIR)/ring.c
-IPC_CORE_HDRS  := $(IPC_DIR)/ring.h
+# The core (freestanding, every platform): set-up (ring.c) and slow paths
+# (ring_wait.c); ring.h and each variant's fast paths (variants/*.h).
+IPC_CORE_SRCS  := $(IPC_DIR)/ring.c $(IPC_DIR)/ring_wait.c
+IPC_CORE_HDRS  := $(IPC_DIR)/ring.h $(wildcard $(IPC_DIR)/variants/*.h)
 IPC_LINUX_SRCS := $(IPC_DIR)/linux/waker.c $(IPC_DIR)/linux/cacheline.c
 IPC_LINUX_HDRS := $(IPC_DIR)/linux/ring_linux.h
 
@@ -81,8 +83,9 @@ stress: $(IPC_BUILD)/stress
 # mk/toolchain.mk), and need nothing from a libc (the fast paths' memcpy
 # comes from the task runtime).
 $(IPC_BUILD)/aarch64/ring.o: $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
-	@mkdir -p $(@D)
-	$(XCC) $(TASK_CFLAGS) -c $(IPC_CORE_SRCS) -o $@
+	@mkdir -p $(@D)/core
+	$(foreach s,$(IPC_CORE_SRCS),$(XCC) $(TASK_CFLAGS) -c $(s) -o $(@D)/core/$(notdir $(s:.c=.o)) &&) true
+	$(XLD) -r -o $@ $(addprefix $(@D)/core/,$(notdir $(IPC_CORE_SRCS:.c=.o)))
 
 $(IPC_BUILD)/aarch64/hotpath.o: $(IPC_DIR)/test/hotpath.c $(IPC_CORE_HDRS) | deps
 	@mkdir -p $(@D)
@@ -90,7 +93,7 @@ $(IPC_BUILD)/aarch64/hotpath.o: $(IPC_DIR)/test/hotpath.c $(IPC_CORE_HDRS) | dep
 
 ## ipc-check: build the ring core for ipclab tasks (aarch64, freestanding) and print the fast paths' size
 ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o $(TASK_RUNTIME_OBJ)
-	@$(call check_freestanding,ipc/ring.c,$(IPC_BUILD)/aarch64/ring.o)
+	@$(call check_freestanding,ipc/ring.c ipc/ring_wait.c,$(IPC_BUILD)/aarch64/ring.o)
 	@$(XOBJDUMP) -d --no-show-raw-insn $(IPC_BUILD)/aarch64/hotpath.o | awk ' \
 		/^[0-9a-f]+ <ipc_hot_pushpop[a-z_]*>:/ { name = $$2; n = 0; on = 1; next } \
 		on && /^ *[0-9a-f]+:\t/ { n++; if ($$2 == "ret") { printf "ipc-check: %-28s %d instructions to the first ret (fast path, incl. ret)\n", name, n; on = 0 } }'
@@ -116,11 +119,20 @@ $(IPC_BUILD)/qemu/ring-test.elf: $(IPC_DIR)/test/qemu/main.c $(IPC_DIR)/test/qem
                                  $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
 	@mkdir -p $(@D)
 	$(XCC) $(TASK_CFLAGS) -c $(IPC_DIR)/test/qemu/main.c -o $(@D)/main.o
-	$(XCC) $(TASK_CFLAGS) -c $(IPC_CORE_SRCS) -o $(@D)/ring.o
+	$(foreach s,$(IPC_CORE_SRCS),$(XCC) $(TASK_CFLAGS) -c $(s) -o $(@D)/$(notdir $(s:.c=.o)) &&) true
 	$(XCC) -c $(IPC_DIR)/test/qemu/start.S -o $(@D)/start.o
 	$(XLD) -static -nostdlib -Ttext=0x40100000 -e _start -o $@ \
-		$(@D)/start.o $(@D)/main.o $(@D)/ring.o
+		$(@D)/start.o $(@D)/main.o $(addprefix $(@D)/,$(notdir $(IPC_CORE_SRCS:.c=.o)))
 
 ## ipc-qemu: run the ring's fast paths on the emulated cortex-a53 (checks, and instruction counts in exact mode)
 ipc-qemu: $(IPC_BUILD)/qemu/ring-test.elf
 	timeout 60 $(call qemu_cmd,exact,$<,)
+
+# The kernel image's user part links the ring core too.  kernel/kernel.mk
+# (read before this file) names ipc/ring.c only; add the other core sources
+# to its user objects unless it lists them already, so the image links with
+# either form of kernel.mk.
+IPC_USER_OBJS := $(filter-out $(USER_OBJS),$(patsubst %,$(BUILD)/u/%.o,$(IPC_CORE_SRCS)))
+USER_OBJS += $(IPC_USER_OBJS)
+$(BUILD)/u/user.o: $(IPC_USER_OBJS)
+-include $(IPC_USER_OBJS:.o=.d)

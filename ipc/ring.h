@@ -4,9 +4,19 @@
  * Freestanding C11: only <stdatomic.h>, <stdint.h>, <stddef.h>, <stdbool.h>.
  * Builds for ipclab user tasks (aarch64, no libc; the task runtime provides
  * memcpy and memset, as GCC requires of any freestanding environment;
- * ring.c itself needs neither) and for Linux.  The fast paths are static inline so that a
- * push+pop costs a handful of instructions and no call; only the slow paths
- * (waiting, attaching, signalling a sleeper) live in ring.c.
+ * the .c files themselves need neither) and for Linux.
+ *
+ * Where things are
+ *  ring.h            types, error codes, the waker, set-up and slow-path
+ *                    declarations, the wake-up checks every variant shares,
+ *                    and the one interface over every variant (ring_push, ...)
+ *  variants/NAME.h   each variant's fast paths, static inline so that a
+ *                    push+pop costs a handful of instructions and no call:
+ *                    cached.h (CACHED, BATCHED), stamped.h, naive.h, mp.h
+ *                    (MPSC, MPMC); included by this file, never alone
+ *  ring.c            setting up: init, attach, header checks, names
+ *  ring_wait.c       the slow paths: waiting by each protocol, signalling
+ *                    a sleeper
  *
  * Rules
  *  - The shared region holds offsets, never pointers: two address spaces may
@@ -180,7 +190,7 @@ struct ring_hdr {
 	uint32_t check;         /* checksum of the fields above */
 };
 
-/* A producer's private handle.  Fields are private to ring.h/ring.c. */
+/* A producer's private handle.  Fields are private to the ring library. */
 struct ring_prod {
 	uint32_t head;           /* next position to fill (own index, private copy) */
 	uint32_t limit;          /* CACHED: head may reach limit without reading
@@ -255,7 +265,7 @@ const char *ring_strerror(int err);
 const char *ring_variant_name(enum ring_variant v);
 const char *ring_wake_name(enum ring_wake w);
 
-/* ---- slow paths (ring.c) ------------------------------------------------ */
+/* ---- slow paths (ring_wait.c) ------------------------------------------- */
 
 /* Return when at least one slot is free (or spuriously: callers retry). */
 void ring_prod_wait(struct ring_prod *p);
@@ -348,196 +358,7 @@ static inline void ring__cons_notify(struct ring_cons *c, uint32_t first,
 	}
 }
 
-/* ---- CACHED and BATCHED: single producer, single consumer ---------------- */
-
-/* Is there a free slot?  Reads the consumer's index only when the cached
- * copy says the ring is full. */
-static inline bool ring__spsc_room(struct ring_prod *p)
-{
-	uint32_t h = p->head;
-	if (RING_LIKELY(h != p->limit))
-		return true;
-	p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
-	return h != p->limit;
-}
-
-static inline void *ring__spsc_slot(struct ring_prod *p)
-{
-	return p->slots + (size_t)(p->head & p->mask) * p->stride;
-}
-
-/* A slot to fill, or NULL when the ring is full.  Nothing is published until
- * ring_spsc_commit_n_w(). */
-static inline void *ring_spsc_reserve(struct ring_prod *p)
-{
-	return ring__spsc_room(p) ? ring__spsc_slot(p) : NULL;
-}
-
-/* Up to `want` contiguous free slots (fewer at the end of the array or when
- * the ring is nearly full; 0 when full); *first receives the first (for
- * STAMPED, the first cell: use ring_reserve_n). */
-static inline uint32_t ring_spsc_reserve_n(struct ring_prod *p, uint32_t want, void **first)
-{
-	uint32_t h = p->head;
-	uint32_t room = p->limit - h;
-	if (room < want) {
-		p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
-		room = p->limit - h;
-	}
-	uint32_t idx = h & p->mask;
-	uint32_t n = p->nslots - idx;
-	if (n > room)
-		n = room;
-	if (n > want)
-		n = want;
-	*first = p->slots + (size_t)idx * p->stride;
-	return n;
-}
-
-/* Publish n reserved slots with protocol w (must be the ring's). */
-static inline void ring_spsc_commit_n_w(struct ring_prod *p, uint32_t n, enum ring_wake w)
-{
-	uint32_t first = p->head;
-	p->head = first + n;
-	atomic_store_explicit(p->head_p, first + n, memory_order_release);
-	ring__prod_notify(p, first, n, w);
-}
-
-/* Is there a message?  Reads the producer's index only when the cached
- * copy says the ring is empty. */
-static inline bool ring__spsc_ready(struct ring_cons *c)
-{
-	uint32_t t = c->tail;
-	if (RING_LIKELY(t != c->avail))
-		return true;
-	c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
-	return t != c->avail;
-}
-
-static inline const void *ring__spsc_msg(const struct ring_cons *c)
-{
-	return c->slots + (size_t)(c->tail & c->mask) * c->stride;
-}
-
-/* The oldest message, or NULL when the ring is empty. */
-static inline const void *ring_spsc_peek(struct ring_cons *c)
-{
-	return ring__spsc_ready(c) ? ring__spsc_msg(c) : NULL;
-}
-
-/* Up to `max` contiguous messages (0 when empty); *first receives the first. */
-static inline uint32_t ring_spsc_peek_n(struct ring_cons *c, uint32_t max, const void **first)
-{
-	uint32_t t = c->tail;
-	uint32_t ready = c->avail - t;
-	if (ready < max) {
-		c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
-		ready = c->avail - t;
-	}
-	uint32_t idx = t & c->mask;
-	uint32_t n = c->nslots - idx;
-	if (n > ready)
-		n = ready;
-	if (n > max)
-		n = max;
-	*first = c->slots + (size_t)idx * c->stride;
-	return n;
-}
-
-/* Free n messages that were peeked, with protocol w (must be the ring's). */
-static inline void ring_spsc_release_n_w(struct ring_cons *c, uint32_t n, enum ring_wake w)
-{
-	uint32_t first = c->tail;
-	c->tail = first + n;
-	atomic_store_explicit(c->tail_p, first + n, memory_order_release);
-	ring__cons_notify(c, first, w);
-}
-
-/* 8-byte messages on a ring whose slot_size is 8, protocol given as a
- * constant: the shortest path, for the workloads that count instructions. */
-static inline bool ring_spsc_push64_w(struct ring_prod *p, uint64_t v, enum ring_wake w)
-{
-	if (RING_UNLIKELY(!ring__spsc_room(p)))
-		return false;
-	uint32_t h = p->head;
-	((uint64_t *)(void *)p->slots)[h & p->mask] = v;
-	p->head = h + 1;
-	atomic_store_explicit(p->head_p, h + 1, memory_order_release);
-	ring__prod_notify(p, h, 1, w);
-	return true;
-}
-
-static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring_wake w)
-{
-	if (RING_UNLIKELY(!ring__spsc_ready(c)))
-		return false;
-	uint32_t t = c->tail;
-	*v = ((const uint64_t *)(const void *)c->slots)[t & c->mask];
-	c->tail = t + 1;
-	atomic_store_explicit(c->tail_p, t + 1, memory_order_release);
-	ring__cons_notify(c, t, w);
-	return true;
-}
-
-/* Copy n 8-byte words, four at a time (paired loads and stores on aarch64,
- * even when built with the task flags (no FP/SIMD registers) and without a libc memcpy). */
-static inline void ring__copy64(uint64_t *d, const uint64_t *s, uint32_t n)
-{
-	for (uint32_t q = n / 4; q; q--) {
-#if defined(__aarch64__)
-		uint64_t a, b, c, e;
-		__asm__ __volatile__("ldp %[a], %[b], [%[s]], #16\n\t"
-				     "ldp %[c], %[e], [%[s]], #16\n\t"
-				     "stp %[a], %[b], [%[d]], #16\n\t"
-				     "stp %[c], %[e], [%[d]], #16"
-				     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e),
-				       [s] "+r"(s), [d] "+r"(d)
-				     :
-				     : "memory");
-#else
-		d[0] = s[0], d[1] = s[1], d[2] = s[2], d[3] = s[3];
-		d += 4, s += 4;
-#endif
-	}
-	for (uint32_t r = n % 4; r; r--)
-		*d++ = *s++;
-}
-
-/* Batches of 8-byte messages on a CACHED or BATCHED ring whose slot_size is
- * 8: copy up to n in (out), publish (free) them at once; returns how many
- * (fewer at the end of the array or when the ring is nearly full/empty). */
-static inline uint32_t ring_spsc_push_n64_w(struct ring_prod *p, const uint64_t *src, uint32_t n,
-					    enum ring_wake w)
-{
-	void *dst;
-	uint32_t k = ring_spsc_reserve_n(p, n, &dst);
-	if (RING_LIKELY(k)) {
-		ring__copy64((uint64_t *)dst, src, k);
-		ring_spsc_commit_n_w(p, k, w);
-	}
-	return k;
-}
-
-static inline uint32_t ring_spsc_pop_n64_w(struct ring_cons *c, uint64_t *dst, uint32_t n,
-					   enum ring_wake w)
-{
-	const void *src;
-	uint32_t k = ring_spsc_peek_n(c, n, &src);
-	if (RING_LIKELY(k)) {
-		ring__copy64(dst, (const uint64_t *)src, k);
-		ring_spsc_release_n_w(c, k, w);
-	}
-	return k;
-}
-
-/* ---- STAMPED: single producer, single consumer, stamped slots -------------
- * Cell = 32-bit stamp (padded to 8 bytes) + payload; position pos is ready
- * when its cell's stamp is pos + 1 (cells start at 0, and a cell left from
- * the previous lap holds pos + 1 - nslots).  The producer finds room with its
- * cached copy of the tail (as CACHED) and never reads a cell; the consumer
- * reads stamps and never writes a cell.  The shared head is still kept (one
- * store to a line only the producer touches) for attach and for the
- * consumer's TRANSITION check. */
+/* ---- shared by the sequence-numbered variants ------------------------------ */
 
 /* The stamp (sequence word) of the cell holding position pos: the first
  * word of each STAMPED, MPSC and MPMC cell, the payload RING_CELL_HDR after. */
@@ -547,188 +368,12 @@ static inline _Atomic uint32_t *ring__cell_seq(unsigned char *slots, uint32_t st
 	return (_Atomic uint32_t *)(void *)(slots + (size_t)(pos & mask) * stride);
 }
 
-static inline void *ring_stamped_reserve(struct ring_prod *p)
-{
-	if (RING_UNLIKELY(!ring__spsc_room(p)))
-		return NULL;
-	return (unsigned char *)ring__cell_seq(p->slots, p->stride, p->mask, p->head) + RING_CELL_HDR;
-}
+/* ---- each variant's fast paths (one header each) -------------------------- */
 
-static inline void ring_stamped_commit_n_w(struct ring_prod *p, uint32_t n, enum ring_wake w)
-{
-	uint32_t first = p->head;
-	for (uint32_t i = 0; i < n; i++)
-		atomic_store_explicit(ring__cell_seq(p->slots, p->stride, p->mask, first + i),
-				      first + i + 1, memory_order_release);
-	p->head = first + n;
-	atomic_store_explicit(p->head_p, first + n, memory_order_relaxed);
-	ring__prod_notify(p, first, n, w);
-}
-
-static inline const void *ring_stamped_peek(struct ring_cons *c)
-{
-	uint32_t t = c->tail;
-	_Atomic uint32_t *st = ring__cell_seq(c->slots, c->stride, c->mask, t);
-	if (RING_UNLIKELY(atomic_load_explicit(st, memory_order_acquire) != t + 1))
-		return NULL;
-	return (unsigned char *)st + RING_CELL_HDR;
-}
-
-static inline uint32_t ring_stamped_peek_n(struct ring_cons *c, uint32_t max, const void **first)
-{
-	uint32_t t = c->tail, idx = t & c->mask;
-	uint32_t lim = c->nslots - idx, n = 0;
-	if (lim > max)
-		lim = max;
-	while (n < lim && atomic_load_explicit(ring__cell_seq(c->slots, c->stride, c->mask, t + n),
-					       memory_order_acquire) == t + n + 1)
-		n++;
-	*first = c->slots + (size_t)idx * c->stride + RING_CELL_HDR;
-	return n;
-}
-
-/* 8-byte messages on a STAMPED ring whose slot_size is 8 (16-byte cells). */
-static inline bool ring_stamped_push64_w(struct ring_prod *p, uint64_t v, enum ring_wake w)
-{
-	if (RING_UNLIKELY(!ring__spsc_room(p)))
-		return false;
-	uint32_t h = p->head;
-	uint64_t *cell = (uint64_t *)(void *)p->slots + 2 * (size_t)(h & p->mask);
-	cell[1] = v;
-	atomic_store_explicit((_Atomic uint32_t *)(void *)cell, h + 1, memory_order_release);
-	p->head = h + 1;
-	atomic_store_explicit(p->head_p, h + 1, memory_order_relaxed);
-	ring__prod_notify(p, h, 1, w);
-	return true;
-}
-
-static inline bool ring_stamped_pop64_w(struct ring_cons *c, uint64_t *v, enum ring_wake w)
-{
-	uint32_t t = c->tail;
-	const uint64_t *cell = (const uint64_t *)(const void *)c->slots + 2 * (size_t)(t & c->mask);
-	if (RING_UNLIKELY(atomic_load_explicit((_Atomic uint32_t *)(uintptr_t)cell,
-					       memory_order_acquire) != t + 1))
-		return false;
-	*v = cell[1];
-	ring_spsc_release_n_w(c, 1, w);
-	return true;
-}
-
-/* ---- NAIVE: the seed note's ring ------------------------------------------ */
-
-static inline void *ring_naive_reserve(struct ring_prod *p)
-{
-	uint32_t h = atomic_load_explicit(p->head_p, memory_order_acquire);
-	uint32_t t = atomic_load_explicit(p->tail_p, memory_order_acquire);
-	if ((h + 1) % p->nslots == t || h >= p->nslots)  /* full (or corrupt) */
-		return NULL;
-	p->head = h;
-	return p->slots + (size_t)h * p->stride;
-}
-
-static inline void ring_naive_commit(struct ring_prod *p)
-{
-	uint32_t first = p->head;
-	atomic_store_explicit(p->head_p, (first + 1) % p->nslots, memory_order_release);
-	ring__prod_notify(p, first, 1, (enum ring_wake)p->wake);
-}
-
-static inline const void *ring_naive_peek(struct ring_cons *c)
-{
-	uint32_t t = atomic_load_explicit(c->tail_p, memory_order_acquire);
-	uint32_t h = atomic_load_explicit(c->head_p, memory_order_acquire);
-	if (h == t || t >= c->nslots)  /* empty (or corrupt) */
-		return NULL;
-	c->tail = t;
-	return c->slots + (size_t)t * c->stride;
-}
-
-static inline void ring_naive_release(struct ring_cons *c)
-{
-	uint32_t first = c->tail;
-	atomic_store_explicit(c->tail_p, (first + 1) % c->nslots, memory_order_release);
-	ring__cons_notify(c, first, (enum ring_wake)c->wake);
-}
-
-/* ---- MPSC and MPMC: sequence-numbered slots --------------------------------
- * Each cell is a 32-bit sequence word (padded to 8 bytes) and the payload.
- * Cell i starts with seq = i.  A producer may fill position pos when
- * seq == pos, and publishes it with seq = pos + 1; a consumer may read
- * position pos when seq == pos + 1 and frees it with seq = pos + nslots. */
-
-static inline void *ring_mp_reserve(struct ring_prod *p)
-{
-	uint32_t pos = atomic_load_explicit(p->head_p, memory_order_relaxed);
-	for (;;) {
-		_Atomic uint32_t *seq = ring__cell_seq(p->slots, p->stride, p->mask, pos);
-		int32_t dif = (int32_t)(atomic_load_explicit(seq, memory_order_acquire) - pos);
-		if (dif == 0) {
-			if (atomic_compare_exchange_weak_explicit(p->head_p, &pos, pos + 1,
-								  memory_order_relaxed,
-								  memory_order_relaxed)) {
-				p->head = pos;
-				return (unsigned char *)seq + RING_CELL_HDR;
-			}
-		} else if (dif < 0) {
-			return NULL;   /* the cell still holds the message of the last lap */
-		} else {
-			pos = atomic_load_explicit(p->head_p, memory_order_relaxed);
-		}
-	}
-}
-
-static inline void ring_mp_commit(struct ring_prod *p)
-{
-	uint32_t pos = p->head;
-	atomic_store_explicit(ring__cell_seq(p->slots, p->stride, p->mask, pos), pos + 1,
-			      memory_order_release);
-	ring__prod_notify(p, pos, 1, (enum ring_wake)p->wake);
-}
-
-static inline const void *ring_mp_peek(struct ring_cons *c)
-{
-	uint32_t pos;
-	_Atomic uint32_t *seq;
-	if (c->variant == RING_MPSC) {
-		pos = c->tail;
-		seq = ring__cell_seq(c->slots, c->stride, c->mask, pos);
-		if (atomic_load_explicit(seq, memory_order_acquire) != pos + 1)
-			return NULL;
-		return (unsigned char *)seq + RING_CELL_HDR;
-	}
-	pos = atomic_load_explicit(c->tail_p, memory_order_relaxed);
-	for (;;) {
-		seq = ring__cell_seq(c->slots, c->stride, c->mask, pos);
-		int32_t dif = (int32_t)(atomic_load_explicit(seq, memory_order_acquire) - (pos + 1));
-		if (dif == 0) {
-			if (atomic_compare_exchange_weak_explicit(c->tail_p, &pos, pos + 1,
-								  memory_order_relaxed,
-								  memory_order_relaxed)) {
-				c->tail = pos;
-				return (unsigned char *)seq + RING_CELL_HDR;
-			}
-		} else if (dif < 0) {
-			return NULL;
-		} else {
-			pos = atomic_load_explicit(c->tail_p, memory_order_relaxed);
-		}
-	}
-}
-
-static inline void ring_mp_release(struct ring_cons *c)
-{
-	uint32_t pos = c->tail;
-	if (c->variant == RING_MPSC) {
-		/* Single consumer: the shared tail is only a report, read by
-		 * producers using TRANSITION and by attach.  It is stored before
-		 * the cell is freed, so whoever sees the freed cell (the release
-		 * below) sees the tail too: head - tail never exceeds capacity. */
-		c->tail = pos + 1;
-		atomic_store_explicit(c->tail_p, pos + 1, memory_order_relaxed);
-	}
-	atomic_store_explicit(ring__cell_seq(c->slots, c->stride, c->mask, pos),
-			      pos + c->nslots, memory_order_release);
-}
+#include "variants/cached.h"   /* CACHED, BATCHED */
+#include "variants/stamped.h"  /* STAMPED */
+#include "variants/naive.h"    /* NAIVE */
+#include "variants/mp.h"       /* MPSC, MPMC */
 
 /* ---- the one interface over every variant --------------------------------- */
 

@@ -44,15 +44,15 @@ test-workloads-freestanding: $(WL_BUILD)/common-freestanding.o $(TASK_RUNTIME_OB
 
 WL_LINUX_DIR  := workloads/linux
 WL_LINUX_BIN  := $(BUILD)/linux/ipclab-linux
-WL_LINUX_SRCS := $(WL_LINUX_DIR)/main.c $(WL_LINUX_DIR)/rt.c $(WL_LINUX_DIR)/msg.c \
+WL_LINUX_SRCS := $(WL_LINUX_DIR)/main.c $(WL_LINUX_DIR)/rt.c $(WL_LINUX_DIR)/rt_timer.c \
+                 $(WL_LINUX_DIR)/rt_perf.c $(WL_LINUX_DIR)/rt_pair.c $(WL_LINUX_DIR)/rt_host.c \
+                 $(WL_LINUX_DIR)/msg.c \
                  $(WL_LINUX_DIR)/pingpong.c $(WL_LINUX_DIR)/transports.c \
                  $(WL_LINUX_DIR)/cacheline.c
 # The ring library and its Linux wakers and floor, as ipc/ipc.mk lists them
-# (included before this fragment); the fallback names today's files.
-WL_IPC_SRCS   := $(or $(strip $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)),\
-                      ipc/ring.c ipc/linux/waker.c ipc/linux/cacheline.c)
-WL_IPC_HDRS   := $(or $(strip $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)),\
-                      ipc/ring.h ipc/linux/ring_linux.h)
+# (the top-level Makefile includes it before this fragment).
+WL_IPC_SRCS   := $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)
+WL_IPC_HDRS   := $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)
 WL_LINUX_HDRS := $(wildcard $(WL_LINUX_DIR)/*.h) $(WL_COMMON_HDRS) $(WL_IPC_HDRS)
 WL_LINUX_CFLAGS := -std=gnu11 -O2 -g $(WL_WARN)
 

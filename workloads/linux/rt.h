@@ -1,7 +1,8 @@
 /*
  * The Linux runtime of the workloads: two tasks as two processes (fork)
- * sharing a memfd mapping, each pinned to a CPU; a calibrated timer; perf
- * counters; the result stream on stdout.
+ * sharing a memfd mapping, each pinned to a CPU (rt_pair.c); a calibrated
+ * timer (rt_timer.c); perf counters (rt_perf.c); host metadata (rt_host.c);
+ * the result stream on stdout and the failure message (rt.c).
  *
  * Rules:
  *  - The parent is the "ping" side (side 0, it takes the samples), the child
@@ -30,10 +31,16 @@
 /* The stream on stdout, shared by every workload. */
 extern struct stream rt_out;
 
-/* Record why the current side failed (printf-style). */
+#define RT_ERR_MAX 512 /* bytes of a failure message, NUL included */
+
+/* Record why the current side failed (printf-style); the first cause is kept. */
 void rt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The message recorded by rt_fail() on this side. */
 const char *rt_error(void);
+/* rt_pair.c: the child records its messages in the shared region. */
+void rt_fail_into(char *buf, size_t len);
+/* rt_pair.c: move the message recorded so far into out (empty if none). */
+void rt_fail_take(char *out, size_t len);
 
 /* ---- timer ---------------------------------------------------------------- */
 
@@ -118,7 +125,7 @@ struct rt_ctl {
 	_Atomic uint32_t arrived;          /* start barrier */
 	_Atomic uint32_t child_done;       /* the child finished without error */
 	char pad[RT_LINE - 8];
-	char child_err[512];               /* the child's rt_fail message */
+	char child_err[RT_ERR_MAX];         /* the child's rt_fail message */
 };
 
 struct rt_pair {
