@@ -72,8 +72,8 @@ DEPS_PKGS += libc6-dev linux-libc-dev python3
 ## test-linux: the Linux runner (as built, and with ASan+UBSan): message checker, every baseline's exchange, faults, bad words
 test-linux: $(WL_BUILD)/test_msg $(WL_LINUX_BIN) $(WL_BUILD)/ipclab-linux-asan
 	$(WL_BUILD)/test_msg
-	$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py $(WL_LINUX_BIN)
-	$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py --quick $(WL_BUILD)/ipclab-linux-asan
+	PYTHONPATH=. $(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py $(WL_LINUX_BIN)
+	PYTHONPATH=. $(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py --quick $(WL_BUILD)/ipclab-linux-asan
 TEST_TARGETS += test-linux
 
 # The same runner with the sanitizers, for the tests only (never measured).

@@ -1,12 +1,16 @@
 """Behaviour tests of the Linux runner (build/linux/ipclab-linux).
 
 Each baseline runs a short exchange (every message's content and order is
-checked by the runner itself); its stream must parse: one frame, the count
-and CRC-32 right, DONE ok, exit 0. Deliberate faults (IPCLAB_DEBUG_CORRUPT)
+checked by the runner itself); its stream must parse with the harness's own
+parser (bench/stream.py): one frame accepted (count and CRC-32 right), DONE
+ok, exit 0. Deliberate faults (IPCLAB_DEBUG_CORRUPT)
 must make a run fail loudly, and bad words must be refused with a message
 naming the problem. No test looks at a timing.
 
-    /usr/bin/python3 workloads/linux/test/test_runner.py build/linux/ipclab-linux
+    PYTHONPATH=. /usr/bin/python3 workloads/linux/test/test_runner.py build/linux/ipclab-linux
+
+(from the repository root: the stream is parsed by `bench.stream`, the
+registry by `bench.registry`, so these tests follow the stream's version).
 """
 
 import argparse
@@ -16,29 +20,22 @@ import re
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.dirname(HERE))
-from stream_check import Failure, check_stream  # noqa: E402
+from bench import registry, stream
 
 
-def bench_parser():
-    """The harness's own parser, when it is there (bench/stream.py)."""
-    sys.path.insert(0, ROOT)
-    try:
-        from bench import stream  # noqa: PLC0415
-        return stream.parse
-    except Exception:  # noqa: BLE001 - optional: absent or broken is not our test
-        return None
-    finally:
-        sys.path.pop(0)
+class Failure(Exception):
+    """A run (or its stream) is not what it should be."""
+
+
+def parse(text):
+    """The harness's parse of a capture (never raises)."""
+    return stream.parse(text)
 
 
 class Runner:
     def __init__(self, binary, quick=False):
         self.binary = binary
         self.quick = quick
-        self.parse = bench_parser()
         self.count = 0
 
     def run(self, words, env=None):
@@ -63,10 +60,12 @@ class Runner:
         where = f"`{words}`"
         if p.returncode != 0:
             raise Failure(f"{where}: exit {p.returncode}\n{p.stdout}{p.stderr}")
-        frames, info, errors, done = check_stream(p.stdout)
-        if errors or done != "ok" or len(frames) != 1:
-            raise Failure(f"{where}: errors={errors} done={done} frames={len(frames)}")
-        h = frames[0]["header"]
+        cap = parse(p.stdout)
+        if not cap.ok or len(cap.frames) != 1:
+            raise Failure(f"{where}: bench/stream.py: problems={cap.problems} done={cap.done} "
+                          f"frames={len(cap.frames)}")
+        frame, info = cap.frames[0], cap.info
+        h = frame.header
         for k, v in (("metric", "rtt"), ("unit", "ns"), ("platform", "linux"), ("mode", "timed"),
                      ("iterations", str(iterations))):
             if h.get(k) != v:
@@ -75,19 +74,15 @@ class Runner:
             k, v = w.split("=", 1)
             if h.get(k) != v:
                 raise Failure(f"{where}: BEGIN has {k}={h.get(k)}, expected {v}")
-        if len(frames[0]["samples"]) != iterations:
-            raise Failure(f"{where}: {len(frames[0]['samples'])} samples")
-        if any(s <= 0 for s in frames[0]["samples"]):
+        if len(frame.samples) != iterations:
+            raise Failure(f"{where}: {len(frame.samples)} samples")
+        if any(s <= 0 for s in frame.samples):
             raise Failure(f"{where}: a round trip took no time")
         for k in ("host_cpu", "timer_hz", "sw_context_switches"):
             if k not in info:
                 raise Failure(f"{where}: no INFO {k}")
         if "perf_hw" not in info:
             raise Failure(f"{where}: INFO does not say whether perf_hw works")
-        if self.parse is not None:
-            cap = self.parse(p.stdout)
-            if not cap.ok or len(cap.frames) != 1:
-                raise Failure(f"{where}: bench/stream.py rejects it: {cap.problems}")
 
     def fails(self, words, pattern, env=None, status=None):
         p = self.run(words, env)
@@ -96,13 +91,17 @@ class Runner:
             raise Failure(f"{where}: exit 0, expected a failure\n{p.stdout}")
         if status is not None and p.returncode != status:
             raise Failure(f"{where}: exit {p.returncode}, expected {status}")
-        frames, _, errors, done = check_stream(p.stdout)
-        if done != "fail" or not errors:
+        cap = parse(p.stdout)
+        if cap.done != "fail" or not cap.errors:
             raise Failure(f"{where}: expected ERROR and DONE status=fail\n{p.stdout}")
-        if frames:
+        if cap.frames:
             raise Failure(f"{where}: a failed run printed a frame")
-        if not re.search(pattern, errors[0]):
-            raise Failure(f"{where}: ERROR {errors[0]!r} does not match {pattern!r}")
+        # Everything but the ERROR and DONE lines must still be well-formed.
+        bad = [x for x in cap.problems if " ERROR " not in x and "DONE status=fail" not in x]
+        if bad:
+            raise Failure(f"{where}: malformed stream: {bad}")
+        if not re.search(pattern, cap.errors[0]):
+            raise Failure(f"{where}: ERROR {cap.errors[0]!r} does not match {pattern!r}")
 
 
 BASELINES = ["pipe", "fifo", "unix_stream", "unix_dgram", "eventfd", "futex", "mq"]
@@ -205,18 +204,20 @@ def test_list(r):
     p = r.run("workload=list")
     if p.returncode != 0:
         raise Failure(f"workload=list: exit {p.returncode}")
-    names = re.findall(r"^IPCLAB v1 WORKLOAD name=(\S+) params=", p.stdout, re.M)
+    cap = parse(p.stdout)
+    if not cap.ok:
+        raise Failure(f"workload=list: {cap.problems}")
+    reg = registry.parse_registry(cap)
     want = BASELINES + ["ring_pingpong", "cacheline"]
-    if sorted(names) != sorted(want):
-        raise Failure(f"workload=list names {names}, expected {want}")
-    if not p.stdout.endswith("IPCLAB v1 DONE status=ok\n"):
-        raise Failure("workload=list does not end with DONE status=ok")
+    if sorted(reg) != sorted(want):
+        raise Failure(f"workload=list names {sorted(reg)}, expected {want}")
 
 
 def test_checker(r):
-    """Our stream checker itself rejects a tampered sample, count or frame."""
+    """The parser the tests rely on rejects a tampered sample, count or frame."""
     p = r.run("workload=pipe iterations=20 warmup=1")
-    check_stream(p.stdout)
+    if not parse(p.stdout).ok:
+        raise Failure("the untampered stream does not parse")
     lines = p.stdout.split("\n")
     i = next(n for n, ln in enumerate(lines) if ln.startswith("S "))
     bad = {
@@ -225,11 +226,9 @@ def test_checker(r):
         "a cut stream": lines[:i + 1],
     }
     for what, text in bad.items():
-        try:
-            check_stream("\n".join(text))
-        except Failure:
-            continue
-        raise Failure(f"the checker accepts {what}")
+        cap = parse("\n".join(text))
+        if cap.ok or cap.frames:
+            raise Failure(f"bench/stream.py accepts {what}")
 
 
 def main():
@@ -250,8 +249,7 @@ def main():
         except Failure as e:
             failed += 1
             print(f"  FAIL {t.__name__}: {e}")
-    parser = "and bench/stream.py" if r.parse else "(bench/stream.py not importable)"
-    print(f"test_runner: {r.count} runs, streams checked by our checker {parser}; "
+    print(f"test_runner: {r.count} runs, streams parsed by bench/stream.py; "
           f"{failed} of {len(tests)} tests failed")
     return 1 if failed else 0
 
