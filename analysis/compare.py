@@ -32,8 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu
 
+from bench import schema
+
 from . import style
-from .load import KEY, ResultsError, load_dir, parse_params
+from .load import ResultsError, load_dir
 from .stats import bootstrap_medians, config_rng, percentile_interval, rep_medians
 from .summary import markdown_table
 
@@ -41,6 +43,7 @@ THRESHOLD = 0.02
 ALPHA = 0.05
 MIN_REPS = 3
 
+KEY = schema.CONFIG_KEY
 COLUMNS = KEY + ["reps_a", "reps_b", "n_a", "n_b", "p50_a", "p50_b", "ratio", "ratio_ci_lo",
                  "ratio_ci_hi", "u_test", "p_value", "verdict"]
 
@@ -123,7 +126,7 @@ def geomean(table):
 
 def labels(table):
     """Short configuration names: workload/metric, the parameters that vary, the platform."""
-    params = [parse_params(p) for p in table["params"]]
+    params = [schema.parse_params(p) for p in table["params"]]
     values = {}  # (workload, platform) -> key -> set of values seen
     for w, plat, p in zip(table["workload"], table["platform"], params):
         for k, v in p.items():

@@ -1,4 +1,4 @@
-"""Load ipclab results directories (bench/FORMAT.md, schema 1) into one tidy DataFrame.
+"""Load ipclab results directories (bench/FORMAT.md; its definitions: bench/schema.py) into one tidy DataFrame.
 
 One row per sample. Columns: the sample columns of samples.csv.gz (run_id,
 workload, metric, params, rep, platform, counter, unit, mode, per, overhead,
@@ -23,21 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SCHEMA = 1
+from bench import schema
 
-SAMPLE_COLUMNS = ["run_id", "workload", "metric", "params", "rep", "platform",
-                  "counter", "unit", "mode", "per", "overhead", "i", "value"]
-RUN_COLUMNS = ["run_id", "workload", "params", "rep", "platform", "mode",
-               "status", "reason", "attempts", "capture"]
-# One configuration: the rows of summary.csv (FORMAT.md).
-KEY = ["workload", "metric", "params", "platform", "counter", "unit", "mode"]
-# Columns that parameters may not shadow.
-RESERVED = set(SAMPLE_COLUMNS) | {"results", "cost"}
+# Columns of the tidy frame besides the parameters: a parameter may not shadow one.
+FRAME_COLUMNS = set(schema.SAMPLE_COLUMNS) | {"results", "cost"}
 # Parameters every workload takes; they rarely distinguish configurations.
 COMMON_PARAMS = ("iterations", "warmup", "seed")
 
 _INT = re.compile(r"-?[0-9]+")
-_PARAM_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 Results = namedtuple("Results", "path samples runs meta")
 
@@ -139,31 +132,16 @@ def _int_column(path, frame, lines, col, minimum=None):
     return values
 
 
-def parse_params(text):
-    """``"a=1;b=x"`` -> {"a": "1", "b": "x"}; raises ValueError when malformed."""
-    out = {}
-    if text == "":
-        return out
-    for word in text.split(";"):
-        key, sep, value = word.partition("=")
-        if not sep or not _PARAM_KEY.fullmatch(key) or value == "" or " " in value:
-            raise ValueError(f"bad parameter {word!r} (want key=value)")
-        if key in out:
-            raise ValueError(f"parameter {key!r} given twice")
-        out[key] = value
-    return out
-
-
 def param_column(key):
     """The DataFrame column that holds parameter ``key``."""
-    return f"param_{key}" if key in RESERVED else key
+    return f"param_{key}" if key in FRAME_COLUMNS else key
 
 
 # --- the three files ---------------------------------------------------------
 
 def read_meta(directory):
     """meta.json as a dict."""
-    path = Path(directory) / "meta.json"
+    path = Path(directory) / schema.META
     if not path.is_file():
         raise ResultsError(path, None, "missing: not a complete results directory")
     try:
@@ -174,22 +152,24 @@ def read_meta(directory):
         raise ResultsError(path, None, "not UTF-8 text") from None
     if not isinstance(meta, dict):
         raise ResultsError(path, 1, "must hold a JSON object")
-    schema = meta.get("schema", meta.get("schema_version", SCHEMA))
-    if str(schema) != str(SCHEMA):
-        raise ResultsError(path, None, f"schema {schema!r}; this analysis reads schema {SCHEMA}")
+    if "schema" not in meta:
+        raise ResultsError(path, None, "no \"schema\" key: not a results directory's meta.json")
+    if meta["schema"] != schema.SCHEMA_VERSION:
+        raise ResultsError(path, None, f"schema {meta['schema']!r}; this analysis reads "
+                                       f"schema {schema.SCHEMA_VERSION}")
     return meta
 
 
 def read_runs(directory):
     """runs.csv as a DataFrame (one row per run, plus ``line``, its line in the file)."""
-    path = Path(directory) / "runs.csv"
+    path = Path(directory) / schema.RUNS
     if not path.is_file():
         raise ResultsError(path, None, "missing: not a complete results directory")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ResultsError(path, None, "not UTF-8 text") from None
-    header, rows, lines = _read_csv(path, text, RUN_COLUMNS)
+    header, rows, lines = _read_csv(path, text, schema.RUN_COLUMNS)
     runs = pd.DataFrame(rows, columns=header, dtype=object)
     runs["line"] = lines
     if runs.empty:
@@ -199,17 +179,26 @@ def read_runs(directory):
     _check(path, lines, runs["run_id"] == "", lambda k: "empty run_id")
     _check(path, lines, runs["run_id"].duplicated(),
            lambda k: f"run_id {runs['run_id'].iloc[k]!r} appears twice")
-    _check(path, lines, ~runs["status"].isin(["ok", "failed"]),
-           lambda k: f"status is {runs['status'].iloc[k]!r}, must be ok or failed")
-    for k, p in enumerate(runs["params"]):
+    _check(path, lines, ~runs["status"].isin(schema.RUN_STATUSES),
+           lambda k: f"status is {runs['status'].iloc[k]!r}, must be one of "
+                     f"{', '.join(schema.RUN_STATUSES)}")
+    for k, (run_id, workload, rep, p) in enumerate(zip(runs["run_id"], runs["workload"],
+                                                       runs["rep"], runs["params"])):
+        line = int(lines[k])
         try:
-            parse_params(p)
+            _, id_workload, id_rep = schema.parse_run_id(run_id)
         except ValueError as e:
-            raise ResultsError(path, int(lines[k]), f"params: {e}") from None
+            raise ResultsError(path, line, str(e)) from None
+        if (id_workload, id_rep) != (workload, rep):
+            raise ResultsError(path, line, f"run_id {run_id!r} names workload {id_workload} rep "
+                                           f"{id_rep}; the row says workload {workload} rep {rep}")
+        try:
+            schema.parse_params(p)
+        except ValueError as e:
+            raise ResultsError(path, line, f"params: {e}") from None
     return runs
 
 
-INT_COLUMNS = ("rep", "per", "overhead", "i", "value")
 _MINIMUM = {"rep": 0, "per": 1, "i": 0}
 
 
@@ -228,14 +217,14 @@ def _samples_fast(text):
     if not lines:
         return None
     header = lines[0].split(",")
-    if any(c not in header for c in SAMPLE_COLUMNS):
+    if any(c not in header for c in schema.SAMPLE_COLUMNS):
         return None
     width = len(header) - 1
     if any(line.count(",") != width for line in lines):
         return None
     try:
         df = pd.read_csv(io.StringIO(text), dtype={**{c: str for c in header},
-                                                   **{c: np.int64 for c in INT_COLUMNS}},
+                                                   **{c: np.int64 for c in schema.SAMPLE_INT_COLUMNS}},
                          keep_default_na=False, na_filter=False, engine="c")
     except (ValueError, OverflowError, pd.errors.ParserError):
         return None
@@ -246,10 +235,10 @@ def _samples_fast(text):
 
 def _samples_careful(path, text):
     """samples.csv parsed line by line; raises ResultsError naming the first bad line."""
-    header, rows, lines = _read_csv(path, text, SAMPLE_COLUMNS)
+    header, rows, lines = _read_csv(path, text, schema.SAMPLE_COLUMNS)
     df = pd.DataFrame(rows, columns=header, dtype=object)
     if len(df):
-        for col in INT_COLUMNS:
+        for col in schema.SAMPLE_INT_COLUMNS:
             df[col] = _int_column(path, df, lines, col)
     return df, lines
 
@@ -257,14 +246,14 @@ def _samples_careful(path, text):
 def read_samples(directory, runs=None):
     """samples.csv.gz as the tidy DataFrame described at the top of this module."""
     directory = Path(directory)
-    path = directory / "samples.csv.gz"
+    path = directory / schema.SAMPLES
     if not path.is_file():
         raise ResultsError(path, None, "missing: not a complete results directory")
     text = _gunzip_text(path)
     fast = _samples_fast(text)
     df, lines = fast if fast is not None else _samples_careful(path, text)
     if df.empty:
-        df = df[SAMPLE_COLUMNS].astype({c: np.int64 for c in INT_COLUMNS})
+        df = df[schema.SAMPLE_COLUMNS].astype({c: np.int64 for c in schema.SAMPLE_INT_COLUMNS})
         df["cost"] = df["value"].astype(float)
         df.insert(0, "results", directory.name)
         return df
@@ -281,7 +270,7 @@ def read_samples(directory, runs=None):
     parsed = {}
     for p in pd.unique(df["params"]):
         try:
-            parsed[p] = parse_params(p)
+            parsed[p] = schema.parse_params(p)
         except ValueError as e:
             k = int(np.argmax((df["params"] == p).to_numpy()))
             raise ResultsError(path, int(lines[k]), f"params: {e}") from None
@@ -338,8 +327,7 @@ def load_results(paths):
 
 def param_keys(df):
     """The parameter columns of a frame loaded by this module, in order."""
-    base = RESERVED
-    return [c for c in df.columns if c not in base]
+    return [c for c in df.columns if c not in FRAME_COLUMNS]
 
 
 def latest_results_dir(root="results"):
@@ -351,11 +339,12 @@ def latest_results_dir(root="results"):
     newest run.
     """
     root = Path(root)
-    dirs = sorted(p.parent for p in root.glob("*/meta.json") if not p.parent.name.startswith("."))
+    # Hidden names (schema.STAGE_PREFIX, schema.PARTIAL_PREFIX) are never results.
+    dirs = sorted(p.parent for p in root.glob(f"*/{schema.META}") if not p.parent.name.startswith("."))
     if not dirs:
         raise ResultsError(root, None, "no results directory here (none has a meta.json); "
                                        "run `make bench` or pass RESULTS=dir")
-    stamped = [d for d in dirs if re.match(r"[0-9]{8}-[0-9]{6}", d.name)]
+    stamped = [d for d in dirs if schema.STAMPED_NAME.match(d.name)]
     return (stamped or dirs)[-1]
 
 
@@ -386,7 +375,7 @@ def main(argv=None):
         df = load_results(args.dirs or [latest_results_dir()])
     except ResultsError as e:
         raise SystemExit(f"error: {e}")
-    print(f"{len(df)} samples, {df.groupby(KEY).ngroups if len(df) else 0} configurations")
+    print(f"{len(df)} samples, {df.groupby(schema.CONFIG_KEY).ngroups if len(df) else 0} configurations")
     print(df.head(10).to_string())
 
 

@@ -14,12 +14,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
+from bench import schema
+
 from . import anchors, style
-from .load import COMMON_PARAMS, KEY, load_dir, param_keys, results_dir_cli
+from .load import COMMON_PARAMS, load_dir, param_keys, results_dir_cli
 from .stats import median_ci
 
 log = logging.getLogger("analysis.plots")
 
+KEY = schema.CONFIG_KEY
 PANEL = ["platform", "unit", "mode"]
 # Orders that read naturally on an axis (others follow, sorted).
 ORDER = {
@@ -382,7 +385,7 @@ def _anchor_mark(ax, x0, x1, a, level=0, top=np.nan):
         ax.add_patch(Rectangle((x0, a.lo), x1 - x0, a.hi - a.lo, facecolor=style.ANCHOR_COLOUR,
                                alpha=0.18, edgecolor="none", zorder=3))
     ax.hlines(a.value, x0, x1, colors=style.ANCHOR_COLOUR, linewidth=2,
-              linestyles="--", zorder=4, label="seL4, same machine (ANCHORS.md)")
+              linestyles="--", zorder=4, label="seL4, same QEMU and method (docs/anchors.md)")
     text = f"seL4 {a.value}" + (f"\n({a.lo}-{a.hi})" if a.lo is not None else "")
     y = max(a.hi if a.hi is not None else a.value, 0 if np.isnan(top) else top)
     ax.annotate(text, ((x0 + x1) / 2, y), xytext=(0, 2 + 9 * level), textcoords="offset points",
@@ -397,8 +400,8 @@ def anchored_costs(df):
     Workloads ntfn_signal (by where the waiter is: higher priority, lower
     priority, none) and ep_call (Call and ReplyRecv by message length in
     words): median cost with its bootstrap 95% interval. Dashed marks are
-    seL4's figures on the same emulated machine and counter
-    (/work/shared/ANCHORS.md; range shaded where seL4 reports one); they are
+    seL4's figures on the same emulated machine, counter and method
+    (docs/anchors.md; range shaded where seL4 reports one); they are
     drawn only on exact-mode panels in instructions, where they are
     comparable.
     """

@@ -23,14 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from .load import KEY
+from bench import schema
 
 BOOT_N = 2000
 BOOT_SEED = 0x1BC1AB  # fixed: summaries and comparisons are deterministic
 LEVEL = 0.95
-STAT_COLUMNS = ["reps", "n", "min", "p50", "mean", "p90", "p99", "p999", "max",
-                "stddev", "p50_ci_lo", "p50_ci_hi", "rep_p50_min", "rep_p50_max"]
-SUMMARY_COLUMNS = KEY + STAT_COLUMNS
 _CHUNK = 4_000_000  # bootstrap elements drawn at once (memory bound)
 DIRECT_MAX = 2000   # up to this many samples, resamples are drawn in full
 FEW_LEVELS = 64     # up to this many distinct values, resamples are multinomial counts
@@ -100,7 +97,7 @@ def rep_medians(group):
 
 
 def describe(group, key=()):
-    """The STAT_COLUMNS of one configuration's rows, as a dict."""
+    """The schema.STAT_COLUMNS of one configuration's rows, as a dict."""
     x = group["cost"].to_numpy(dtype=float)
     n = len(x)
     p50, p90, p99, p999 = np.percentile(x, [50, 90, 99, 99.9])
@@ -125,10 +122,11 @@ def describe(group, key=()):
 
 
 def summarize(df):
-    """One row per configuration (SUMMARY_COLUMNS), sorted by configuration."""
+    """One row per configuration (schema.SUMMARY_COLUMNS), sorted by configuration."""
+    key_cols = schema.CONFIG_KEY
     rows = []
     if len(df):
-        for key, group in df.groupby(KEY, sort=True):
-            rows.append({**dict(zip(KEY, key)), **describe(group, key)})
-    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        for key, group in df.groupby(key_cols, sort=True):
+            rows.append({**dict(zip(key_cols, key)), **describe(group, key)})
+    out = pd.DataFrame(rows, columns=schema.SUMMARY_COLUMNS)
     return out.astype({"reps": np.int64, "n": np.int64})

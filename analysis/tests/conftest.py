@@ -1,16 +1,13 @@
 """Shared test helpers: fixture directories copied to a temporary place before use."""
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from .fixtures import make_fixtures  # noqa: F401 (tests import it from here)
 
-_spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-make_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_fixtures)
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture

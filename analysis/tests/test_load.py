@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.load import KEY, ResultsError, latest_results_dir, load_dir, load_results
+from analysis.load import ResultsError, latest_results_dir, load_dir, load_results
+from bench import schema
+
+KEY = schema.CONFIG_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -107,7 +110,18 @@ BROKEN = {
         lambda d: (d / "meta.json").write_text('{\n  "schema": 1,\n  "git": {,\n}\n'),
         "meta.json", 3, "JSON"),
     "meta other schema": (
-        lambda d: (d / "meta.json").write_text('{"schema": 2}\n'), "meta.json", None, "schema"),
+        lambda d: (d / "meta.json").write_text(f'{{"schema": {schema.SCHEMA_VERSION + 1}}}\n'),
+        "meta.json", None, "schema"),
+    "meta without schema": (
+        lambda d: (d / "meta.json").write_text('{"name": "hand"}\n'), "meta.json", None, "schema"),
+    "runs bad run_id": (
+        lambda d: (d / "runs.csv").write_text(
+            (d / "runs.csv").read_text().replace("1-ring_throughput-r0,", "ring_throughput-0,", 1)),
+        "runs.csv", 4, "not a run_id"),
+    "runs run_id of another rep": (
+        lambda d: (d / "runs.csv").write_text(
+            (d / "runs.csv").read_text().replace("0-null_syscall-r1,", "0-null_syscall-r7,", 1)),
+        "runs.csv", 3, "rep 7"),
     "runs bad status": (
         lambda d: (d / "runs.csv").write_text(
             (d / "runs.csv").read_text().replace(",virt,exact,ok,", ",virt,exact,maybe,", 1)),

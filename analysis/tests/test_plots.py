@@ -1,6 +1,7 @@
 """Every figure is drawn, non-empty, with units on its axes; absent workloads skip cleanly."""
 
 import json
+from pathlib import Path
 
 import matplotlib.image
 import numpy as np
@@ -9,6 +10,8 @@ import pytest
 from analysis import anchors, plots, style
 import matplotlib.pyplot as plt  # after analysis.style chose the Agg backend
 from analysis.load import load_results
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -76,7 +79,9 @@ def test_units_on_every_axis_never_mixed(small_df, func):
 def test_anchors_drawn_as_labelled_marks(small_df):
     fig = plots.anchored_costs(small_df)
     texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
-    for a in anchors.SEL4:
+    drawn = [a for a in anchors.SEL4 if a.workload in set(small_df["workload"])]
+    assert len(drawn) == 6  # the fixture has ep_call and ntfn_signal, not ep_send
+    for a in drawn:
         assert f"seL4 {a.value}" in texts
     assert "(497-635)" in texts
     legend = " ".join(t.get_text() for ax in fig.axes if ax.get_legend()
@@ -93,16 +98,43 @@ def test_no_anchors_when_units_differ(small_df):
     plt.close(fig)
 
 
-def test_anchor_values_are_those_of_anchors_md():
+def test_anchor_values():
     got = {(a.workload, a.metric, tuple(a.params.items())): (a.value, a.lo, a.hi) for a in anchors.SEL4}
     assert got == {
         ("ep_call", "call", (("words", 0),)): (191, None, None),
         ("ep_call", "replyrecv", (("words", 0),)): (215, None, None),
         ("ep_call", "call", (("words", 10),)): (703, None, None),
         ("ep_call", "replyrecv", (("words", 10),)): (687, None, None),
+        ("ep_send", "send", (("words", 0),)): (634, None, None),
         ("ntfn_signal", "signal", (("to", "high"),)): (566, 497, 635),
         ("ntfn_signal", "signal", (("to", "low"),)): (384, None, None),
+        (None, "call", ()): (243, None, None),
+        (None, "replyrecv", ()): (267, None, None),
     }
+    assert anchors.applies("virt", "instructions", "exact")
+    assert not anchors.applies("virt", "cycles", "timed")
+    assert not anchors.applies("linux", "ns", "timed")
+
+
+def test_docs_show_the_anchors_of_anchors_py():
+    # docs/anchors.md carries the table `python3 -m analysis.anchors` prints, between markers.
+    doc = (REPO / "docs" / "anchors.md").read_text()
+    table = doc.split("<!-- begin: python3 -m analysis.anchors -->\n")[1].split("<!-- end -->")[0]
+    assert table == anchors.markdown_table()
+    for a in anchors.SEL4:
+        assert f"| {a.value}" in table
+
+
+def test_no_machine_paths_in_the_analysis():
+    # Self-contained: nothing under analysis/ or docs/ points at a particular machine or
+    # at files a user of the repository does not have.
+    for root in ("analysis", "docs"):
+        for p in (REPO / root).rglob("*"):
+            if p.suffix in (".py", ".md", ".mk") and p.is_file():
+                text = p.read_text(encoding="utf-8")
+                # spelled in pieces so that this file does not name them itself
+                for bad in ("/wo" + "rk/", "../sh" + "ared", "/ho" + "me/", "/t" + "mp/"):
+                    assert bad not in text, f"{p.relative_to(REPO)} names {bad}"
 
 
 def test_absent_workloads_are_skipped_with_a_note(fixture_dir, caplog):

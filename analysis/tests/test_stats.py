@@ -7,7 +7,8 @@ import pytest
 
 from analysis.load import load_results
 from analysis import stats
-from analysis.stats import SUMMARY_COLUMNS, bootstrap_medians, median_ci, summarize
+from analysis.stats import bootstrap_medians, median_ci, summarize
+from bench import schema
 from analysis.summary import write_summary
 
 # FORMAT.md: the columns of summary.csv, in order.
@@ -90,7 +91,7 @@ def test_interval_is_deterministic_and_depends_on_the_configuration():
 def test_summary_files(fixture_dir):
     d = fixture_dir("hand")
     table = write_summary(d)
-    assert list(table.columns) == SUMMARY_COLUMNS == FORMAT_COLUMNS
+    assert list(table.columns) == schema.SUMMARY_COLUMNS == FORMAT_COLUMNS
     with open(d / "summary.csv", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == FORMAT_COLUMNS
