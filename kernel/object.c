@@ -37,10 +37,7 @@ void obj_put(unsigned type, void *obj)
 	}
 	switch (type) {
 	case CAP_TASK:   task_release(obj); break;
-	case CAP_THREAD:
-		thread_release(obj);
-		task_check_orphan(owner);   /* that may have been the last way to start it */
-		break;
+	case CAP_THREAD: thread_release(obj); break;   /* asks task_check_orphan itself */
 	case CAP_NTFN:   ntfn_release(obj); break;
 	case CAP_EP:     ep_release(obj); break;
 	case CAP_FRAME:  frame_release(obj); break;

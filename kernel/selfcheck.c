@@ -37,6 +37,36 @@ static void check_queue(const struct tqueue *q, const char *what, unsigned i, ui
 	CHECK(q->tail == prev, "%s %u: tail is not the last thread", what, i);
 }
 
+/* obj is an element of pool[0..n) (elements of `size` bytes). */
+static bool in_pool(const void *pool, unsigned n, size_t size, const void *obj)
+{
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)pool;
+	return (uintptr_t)obj >= (uintptr_t)pool && off < (uintptr_t)n * size && off % size == 0;
+}
+#define IN_POOL(pool, n, obj) in_pool(pool, n, sizeof (pool)[0], obj)
+
+static bool task_alive(const struct task *t) { return IN_POOL(task_pool, task_pool_size, t) && t->used; }
+static bool thread_alive(const struct thread *t)
+{
+	return IN_POOL(thread_pool, thread_pool_size, t) && t->used;
+}
+static bool ntfn_alive(const struct ntfn *n) { return IN_POOL(ntfn_pool, ntfn_pool_size, n) && n->used; }
+static bool ep_alive(const struct ep *e) { return IN_POOL(ep_pool, ep_pool_size, e) && e->used; }
+
+/* The object a capability of this type names is allocated. */
+static bool cap_obj_alive(unsigned type, const void *obj)
+{
+	switch (type) {
+	case CAP_CTRL:   return obj == &ctrl_object;
+	case CAP_TASK:   return task_alive(obj);
+	case CAP_THREAD: return thread_alive(obj);
+	case CAP_NTFN:   return ntfn_alive(obj);
+	case CAP_EP:     return ep_alive(obj);
+	case CAP_FRAME:  return IN_POOL(frame_pool, frame_pool_size, obj) && ((const struct frame *)obj)->used;
+	default:         return false;
+	}
+}
+
 static unsigned count_refs(unsigned type, const void *obj)
 {
 	unsigned n = 0;
@@ -60,23 +90,46 @@ unsigned selfcheck(void)
 		const struct thread *t = &thread_pool[i];
 		if (!t->used)
 			continue;
-		CHECK(t->task && t->task->used, "thread %u: no task", i);
+		/* Its task keeps its struct and lists it (thread.h, task.h). */
+		if (!task_alive(t->task)) {
+			CHECK(0, "thread %u: no task", i);
+			continue;
+		}
+		CHECK(t->index < t->task->nthreads && t->task->thread[t->index] == t,
+		      "thread %u: its task does not list it", i);
+		CHECK(t->task->l1 || thread_ended(t), "thread %u: live in a task that ended", i);
+		CHECK(!thread_ended(t) || t->refs > 0 || t == current,
+		      "thread %u: ended and named by no capability, but not freed", i);
 		CHECK(t->refs == count_refs(CAP_THREAD, t), "thread %u: %u refs, %u caps", i, t->refs,
 		      count_refs(CAP_THREAD, t));
+		if (t->caller) {
+			const struct thread *c = t->caller;
+			CHECK(thread_alive(c) && c->state == TS_BLOCKED && c->blocked_on == BLK_REPLY &&
+			      c->wait_obj == t, "thread %u: its caller does not wait for its reply", i);
+		}
 		if (t->state == TS_RUNNABLE && t != current)
 			CHECK(runq_contains(t), "thread %u: runnable but not queued", i);
 		if (t->state != TS_BLOCKED)
 			continue;
 		switch (t->blocked_on) {
 		case BLK_NTFN:
+			if (!ntfn_alive(t->wait_obj)) {
+				CHECK(0, "thread %u: blocked on a freed notification", i);
+				break;
+			}
 			CHECK(in_queue(&((const struct ntfn *)t->wait_obj)->waiters, t), "thread %u: not in its notification's queue", i);
 			break;
 		case BLK_SEND:
 		case BLK_RECV:
+			if (!ep_alive(t->wait_obj)) {
+				CHECK(0, "thread %u: blocked on a freed endpoint", i);
+				break;
+			}
 			CHECK(in_queue(&((const struct ep *)t->wait_obj)->q, t), "thread %u: not in its endpoint's queue", i);
 			break;
 		case BLK_REPLY:
-			CHECK(((const struct thread *)t->wait_obj)->caller == t, "thread %u: waits for a reply nobody owes", i);
+			CHECK(thread_alive(t->wait_obj) && ((const struct thread *)t->wait_obj)->caller == t,
+			      "thread %u: waits for a reply nobody owes", i);
 			break;
 		default:
 			CHECK(0, "thread %u: blocked on nothing", i);
@@ -119,6 +172,30 @@ unsigned selfcheck(void)
 			continue;
 		CHECK(t->refs == count_refs(CAP_TASK, t), "task %u: %u refs, %u caps", i, t->refs, count_refs(CAP_TASK, t));
 		CHECK(t->l1 || t->nlive == 0, "task %u: live threads without an address space", i);
+		CHECK(!t->l1 || t->nlive > 0, "task %u: an address space and no live thread", i);
+		/* Its thread list: each entry allocated, of this task, at its index. */
+		unsigned listed = 0, live = 0;
+		for (unsigned k = 0; k < TASK_MAX_THREADS; k++) {
+			const struct thread *th = t->thread[k];
+			if (!th)
+				continue;
+			listed++;
+			CHECK(k < t->nthreads && thread_alive(th) && th->task == t && th->index == k,
+			      "task %u: thread[%u] is not its thread %u", i, k, k);
+			if (thread_alive(th) && !thread_ended(th))
+				live++;
+		}
+		CHECK(live == t->nlive, "task %u: %u live threads listed, nlive %u", i, live, t->nlive);
+		CHECK(t->l1 || t->refs > 0 || listed > 0, "task %u: ended and unreachable, but not freed", i);
+		/* No capability in its cspace, nor its end notification, names a freed object. */
+		CHECK(t->cs.slot[0].type == CAP_NULL, "task %u: slot 0 is not empty", i);
+		for (unsigned s = 1; s < CSPACE_SLOTS; s++) {
+			const struct cap *c = &t->cs.slot[s];
+			if (c->type != CAP_NULL)
+				CHECK(cap_obj_alive(c->type, c->obj), "task %u slot %u: capability of type %u to a freed object",
+				      i, s, c->type);
+		}
+		CHECK(!t->end_ntfn || ntfn_alive(t->end_ntfn), "task %u: its end notification was freed", i);
 	}
 	CHECK(ctrl_object.refs == count_refs(CAP_CTRL, &ctrl_object), "control capability refs");
 	unsigned wx = arch_check_kernel_wx();

@@ -180,15 +180,8 @@ static int lookup_thread(uint64_t slot, struct thread **out)
 	if (err != IPC_E_TYPE)
 		return err;
 	TRY(cap_lookup(my_cs(), slot, CAP_TASK, RIGHT_WRITE, &c));
-	struct task *t = c->obj;
-	for (unsigned i = 0; i < thread_pool_size; i++) {
-		struct thread *th = &thread_pool[i];
-		if (th->used && th->task == t && th->index == 0) {
-			*out = th;
-			return IPC_OK;
-		}
-	}
-	return IPC_E_STATE;
+	*out = task_first_thread(c->obj);
+	return *out ? IPC_OK : IPC_E_STATE;
 }
 
 static uint64_t sys_start(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -60,6 +60,25 @@ static void free_private_pages(struct task *t)
 		pmem_free(pa, 1);
 }
 
+/* The struct goes once nothing can name it (task.h): it has ended, no
+ * capability names it and none of its threads' objects is left. */
+static void task_free_if_unreachable(struct task *t)
+{
+	if (!t->used || t->l1 || t->refs)
+		return;
+	for (unsigned i = 0; i < t->nthreads; i++)
+		if (t->thread[i])
+			return;
+	t->used = false;
+}
+
+void task_forget_thread(struct task *t, struct thread *th)
+{
+	KASSERT(th->index < t->nthreads && t->thread[th->index] == th);
+	t->thread[th->index] = NULL;
+	task_free_if_unreachable(t);
+}
+
 struct task *task_create(const char *name, unsigned maxprio)
 {
 	struct task *t = NULL;
@@ -127,6 +146,7 @@ int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
 		panic("out of memory for page tables");
 	t->nthreads++;
 	t->nlive++;
+	t->thread[i] = th;
 	th->index = i;
 	th->ipcbuf_pa = ipcbuf;
 	th->ctx.ttbr0 = arch_ttbr(t->l1, t->asid);
@@ -143,10 +163,11 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 	if (state == TS_FAULTED) {
 		t->state = TS_FAULTED;
 		t->code = code;
-		/* A fault ends the whole task. */
-		for (unsigned i = 0; i < thread_pool_size; i++) {
-			struct thread *o = &thread_pool[i];
-			if (o->used && o->task == t && !thread_ended(o) && o->state != TS_INACTIVE)
+		/* A fault ends the whole task.  (The faulting thread is still
+		 * allocated: the task cannot go during this loop.) */
+		for (unsigned i = 0; i < t->nthreads; i++) {
+			struct thread *o = t->thread[i];
+			if (o && !thread_ended(o) && o->state != TS_INACTIVE)
 				thread_stop(o, TS_FAULTED, code);
 		}
 	} else if (t->state != TS_FAULTED && t->nlive == 0) {
@@ -167,17 +188,17 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 		obj_put(CAP_NTFN, n);
 	}
 	cap_delete_all(&t->cs);
-	/* Nobody holds it any more (it may have deleted its own capability):
-	 * nobody can ask for its status, so it goes now. */
-	if (t->refs == 0)
-		t->used = false;
+	/* The struct stays: at least the thread whose end this is is still
+	 * allocated; it goes with the last of its threads' objects and
+	 * capabilities (task_free_if_unreachable). */
 }
 
 void task_stop(struct task *t)
 {
-	for (unsigned i = 0; i < thread_pool_size; i++) {
-		struct thread *o = &thread_pool[i];
-		if (o->used && o->task == t && !thread_ended(o))
+	/* The caller holds a capability to t: it cannot go during the loop. */
+	for (unsigned i = 0; i < t->nthreads; i++) {
+		struct thread *o = t->thread[i];
+		if (o && !thread_ended(o))
 			thread_stop(o, TS_STOPPED, 0);
 	}
 }
@@ -185,26 +206,25 @@ void task_stop(struct task *t)
 void task_release(struct task *t)
 {
 	KASSERT(t->refs == 0);
-	if (t->l1) {
-		/* Its last capability is gone while it still runs (or never
-		 * started): it can no longer be controlled, but it runs on and
-		 * is freed when it ends.  Nothing to do now. */
-		return;
-	}
-	t->used = false;
+	/* Still running (or never started): it can no longer be controlled,
+	 * but runs on and is freed after its end.  Ended: it goes now unless
+	 * one of its threads' objects is still named. */
+	task_free_if_unreachable(t);
 }
 
-void task_check_orphan(struct task *t)
+bool task_check_orphan(struct task *t)
 {
 	if (!t->l1)
-		return;
-	unsigned refs = t->refs, own = 0;
-	for (unsigned i = 0; i < thread_pool_size; i++) {
-		const struct thread *th = &thread_pool[i];
-		if (!th->used || th->task != t)
+		return false;
+	unsigned refs = t->refs, own = 0, unstarted = 0;
+	for (unsigned i = 0; i < t->nthreads; i++) {
+		const struct thread *th = t->thread[i];
+		if (!th)
 			continue;
 		if (th->state == TS_RUNNABLE || th->state == TS_BLOCKED)
-			return;   /* it runs: it ends by itself */
+			return false;   /* it runs: it ends by itself */
+		if (th->state == TS_INACTIVE)
+			unstarted++;
 		refs += th->refs;
 	}
 	for (unsigned s = 1; s < CSPACE_SLOTS; s++) {
@@ -214,14 +234,18 @@ void task_check_orphan(struct task *t)
 			own++;
 	}
 	if (own != refs)
-		return;
-	/* Its last thread's end tears the task down and empties its cspace,
-	 * which drops the self references and frees it. */
-	for (unsigned i = 0; i < thread_pool_size; i++) {
-		struct thread *th = &thread_pool[i];
-		if (th->used && th->task == t && th->state == TS_INACTIVE)
+		return false;
+	/* Its last unstarted thread's end tears the task down and empties its
+	 * cspace, which drops the self references and may free it: the loop
+	 * stops at that thread and reads nothing after it. */
+	for (unsigned i = 0; unstarted; i++) {
+		struct thread *th = t->thread[i];
+		if (th && th->state == TS_INACTIVE) {
+			unstarted--;
 			thread_stop(th, TS_EXITED, 0);
+		}
 	}
+	return true;
 }
 
 bool task_is_guard(const struct task *t, uint64_t uva)

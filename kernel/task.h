@@ -8,10 +8,21 @@
  *   user data, and per thread a stack (with an unmapped guard page below)
  *   and an IPC buffer page.
  * - A task ends when its last thread ends (TS_EXITED, with that thread's
- *   code) or when any of its threads faults (TS_FAULTED, with the fault
- *   kind: the other threads are stopped too).  Ending frees its address
- *   space and empties its cspace; the struct stays until its last
- *   capability is deleted, so that SYS_STATUS can still read the outcome.
+ *   code), when any of its threads faults (TS_FAULTED, with the fault
+ *   kind: the other threads are stopped too) or when it is stopped
+ *   (TS_STOPPED).  Ending frees its address space and empties its cspace.
+ * - A task owns its threads: thread[i] is its thread of index i from its
+ *   creation until that thread's object is freed (thread.h), NULL after.
+ *   Every allocated thread's task is allocated and lists it there.
+ * - After its end the task's struct (state, code, name, thread list)
+ *   lives on while anything can still name it: a capability to the task
+ *   or an allocated thread of it (which a capability to that thread keeps,
+ *   thread.h).  It is freed when the last of those goes, never earlier,
+ *   so that a pool entry is reused only once nothing points at its old
+ *   occupant (task_free_if_unreachable).
+ * - A task that has not ended and that nothing outside it can reach (no
+ *   thread runs, and only its own cspace names it or its threads) can
+ *   never run again: it ends at once (task_check_orphan).
  */
 #ifndef TASK_H
 #define TASK_H
@@ -39,10 +50,11 @@ struct task {
 	unsigned asid;
 	uint64_t *l1;           /* NULL once the task has ended */
 	struct cspace cs;
-	uint8_t state;          /* TS_INACTIVE, TS_RUNNABLE, TS_EXITED, TS_FAULTED */
+	uint8_t state;          /* TS_INACTIVE, TS_RUNNABLE, then TS_EXITED, TS_FAULTED or TS_STOPPED */
 	uint8_t maxprio;        /* its threads' priorities may not exceed it */
 	unsigned nthreads;      /* created so far: the next thread's index */
 	unsigned nlive;         /* not yet ended */
+	struct thread *thread[TASK_MAX_THREADS];   /* by index; NULL once freed */
 	int64_t code;
 	struct ntfn *end_ntfn;  /* signalled when the task ends */
 	uint64_t end_badge;
@@ -61,6 +73,9 @@ int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
                     struct thread **out);
 /* One of its threads ended; the task ends with the last one. */
 void task_thread_ended(struct task *t, unsigned state, int64_t code);
+/* The object of its thread th is being freed: off its list (the task may
+ * go with it, task_free_if_unreachable). */
+void task_forget_thread(struct task *t, struct thread *th);
 void task_release(struct task *t);   /* its last capability went away */
 /* End every thread of t now, started or not (SYS_STOP); t ends TS_STOPPED. */
 void task_stop(struct task *t);
@@ -68,8 +83,12 @@ void task_stop(struct task *t);
  * threads runs (they were never started, or have ended) and only its own
  * cspace still names it or them, nobody can ever start them, so the task
  * ends now (else it would hold its pool entries for ever: its self
- * capabilities keep its reference count above 0). */
-void task_check_orphan(struct task *t);
+ * capabilities keep its reference count above 0).  Returns true when it
+ * ended t this way (t and its threads may be gone then: touch nothing). */
+bool task_check_orphan(struct task *t);
+/* The thread SYS_START of a task capability starts: its first, NULL once
+ * that one's object is gone. */
+static inline struct thread *task_first_thread(const struct task *t) { return t->thread[0]; }
 /* Copy between the kernel and a task's memory, checking every page is
  * mapped with the rights needed.  Return IPC_OK, IPC_E_ADDR. */
 int task_copy_in(struct task *t, void *dst, uint64_t uva, size_t n);

@@ -28,6 +28,20 @@ struct thread *thread_alloc(struct task *task, unsigned prio)
 	return NULL;
 }
 
+/* Nothing names it any more and it has ended: the object goes, and its
+ * task may go with it.  Idempotent: a task's teardown (which deletes the
+ * capabilities in its cspace) may free the very thread whose end caused
+ * it, before thread_stop() gets there; nothing is allocated in between,
+ * so `used` still tells. */
+static void thread_free(struct thread *t)
+{
+	if (!t->used)
+		return;
+	KASSERT(thread_ended(t) && t->refs == 0);
+	t->used = false;
+	task_forget_thread(t->task, t);
+}
+
 void thread_stop(struct thread *t, unsigned state, int64_t code)
 {
 	switch (t->state) {
@@ -52,18 +66,24 @@ void thread_stop(struct thread *t, unsigned state, int64_t code)
 	t->wait_obj = NULL;
 	t->code = code;
 	task_thread_ended(t->task, state, code);
-	if (t->refs == 0)
-		t->used = false;
+	if (t->used && t->refs == 0)
+		thread_free(t);
 }
 
 void thread_release(struct thread *t)
 {
+	struct task *task = t->task;
 	if (t->state == TS_INACTIVE) {
-		/* It can never be started now: it ends without having run. */
-		thread_stop(t, TS_EXITED, 0);
-		return;
+		/* Nobody can start it now.  If nothing outside its task can
+		 * reach the task any more, the whole task ends (this thread
+		 * among its unstarted ones); else this thread ends alone. */
+		if (!task_check_orphan(task))
+			thread_stop(t, TS_EXITED, 0);
+	} else if (thread_ended(t)) {
+		/* This capability may have been the last way to reach an
+		 * unstarted sibling: ask while this thread still pins its task. */
+		task_check_orphan(task);
+		thread_free(t);
 	}
-	if (thread_ended(t))
-		t->used = false;
-	/* A live thread without capabilities runs on; freed when it stops. */
+	/* A live thread without capabilities runs on; freed when it ends. */
 }

@@ -13,6 +13,23 @@
  * - Syscall results go in ret[]: ret[0] is returned in x0, ret[1..6] are
  *   loaded into x1..x6 on the way out, also when the thread was blocked and
  *   another thread delivered them.
+ * - Lifetime.  A thread belongs to one task for its whole life: `task` is
+ *   set at creation and never changes, and the task lists it
+ *   (task->thread[index] == t) and keeps its struct while the thread's
+ *   object is allocated (task.h).  A thread ends once (thread_stop:
+ *   TS_EXITED, TS_FAULTED or TS_STOPPED) and never runs again; its object
+ *   is freed when it has ended and no capability names it, whichever
+ *   comes last (thread_free).  So a capability to a thread never names a
+ *   freed object: after the thread's end, and after its task's end and the
+ *   deletion of every capability to the task, it names a dead thread,
+ *   whose SYS_STATUS is its final state and code and which SYS_START
+ *   refuses with IPC_E_STATE.  It was chosen over revoking such
+ *   capabilities: the kernel keeps no derivation tree to find them, no
+ *   slot changes behind its holder's back, and the outcome stays readable
+ *   as a task's does.  What it keeps is two structs (the thread and its
+ *   task): the address space, stacks, IPC buffers and cspace went at the
+ *   task's end.
+ * - A live thread without capabilities runs on and is freed at its end.
  */
 #ifndef THREAD_H
 #define THREAD_H
@@ -70,9 +87,12 @@ static inline bool thread_ended(const struct thread *t)
 struct thread *thread_alloc(struct task *task, unsigned prio);
 /* Make it runnable for the first time, at user `entry` with x0 = arg. */
 int thread_setup_user(struct thread *t, uint64_t entry, uint64_t arg);
-/* Stop a thread for good (exit or fault): off every queue, its task told. */
+/* Stop a thread for good (exit, fault or stop): off every queue, its
+ * task told; freed if no capability names it (t may be gone then). */
 void thread_stop(struct thread *t, unsigned state, int64_t code);
-void thread_release(struct thread *t);   /* the last capability went away */
+/* The last capability went away: a thread never started ends now (nobody
+ * can start it), an ended one is freed, a live one runs on. */
+void thread_release(struct thread *t);
 extern struct thread thread_pool[];
 extern const unsigned thread_pool_size;
 

@@ -223,6 +223,11 @@ static const struct test tests[] = {
 	{ .name = "frame_map_errors",     .fn = test_frame_map_errors },
 	{ .name = "pool_exhaustion",      .fn = test_pool_exhaustion },
 	{ .name = "task_unstarted_freed", .fn = test_task_unstarted_freed },
+	/* issue 11: a thread capability outliving its task, every order */
+	{ .name = "life_exit_task_cap_first",   .fn = test_life_exit_task_cap_first },
+	{ .name = "life_exit_thread_cap_first", .fn = test_life_exit_thread_cap_first },
+	{ .name = "life_stop_task_cap_first",   .fn = test_life_stop_task_cap_first },
+	{ .name = "life_stop_thread_cap_first", .fn = test_life_stop_thread_cap_first },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },

@@ -6,10 +6,10 @@
  * Rules:
  * - Tests run in the root task (priority ROOT_PRIO), one after another.
  *   Every capability a test takes through t_slot() is deleted after it
- *   (t_cleanup), and every child must end by itself (exit or fault): the
- *   kernel has no way to kill a task, so a child that blocks for ever
- *   leaks its task and threads (and a test that joins it hangs; the suite
- *   then dies by the host's timeout).
+ *   (t_cleanup), and every child must end, by itself (exit or fault) or
+ *   stopped by the test (SYS_STOP): a child that blocks for ever keeps
+ *   running with its pool entries (and a test that joins it hangs; the
+ *   suite then dies by the host's timeout).
  * - A child's private memory is its own copy of the user image's data:
  *   it reports through its exit code (0: all checks held; otherwise the
  *   line of the first failed C_CHECK) or through a shared frame.

@@ -59,6 +59,11 @@ void test_frame_shared(void);
 void test_frame_map_errors(void);
 void test_pool_exhaustion(void);
 void test_task_unstarted_freed(void);
+/* t_life.c */
+void test_life_exit_task_cap_first(void);
+void test_life_exit_thread_cap_first(void);
+void test_life_stop_task_cap_first(void);
+void test_life_stop_thread_cap_first(void);
 /* t_fuzz.c */
 void test_fuzz(void);
 void test_fuzz_seed2(void);
