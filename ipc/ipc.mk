@@ -33,10 +33,18 @@ TEST_TARGETS += test-ipc
 IPC_ALL_SRCS := $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)
 IPC_ALL_HDRS := $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)
 
-.PHONY: test-ipc ipc-unit ipc-stress-quick ipc-check ipc-model ipc-qemu stress ring-bench
+.PHONY: test-ipc ipc-unit ipc-fast64 ipc-stress-quick ipc-check ipc-model ipc-qemu stress ring-bench
 
-## test-ipc: ring library: unit tests, thread+process stress (plain, TSan, ASan+UBSan), aarch64 build check and QEMU run, spin models
-test-ipc: ipc-unit ipc-stress-quick ipc-check ipc-model ipc-qemu
+# Every test binary runs under a time limit: a mutation once made ipc-unit
+# spin for ever.  $(call ipc_limit,SECONDS,COMMAND) fails with a message
+# naming the command when it runs out (timeout's status 124).
+define ipc_limit
+timeout -k 10 $(1) $(2) || { s=$$?; [ $$s -ne 124 ] || \
+	echo "ipc: '$(2)' did not finish within $(1) s (a hang?)"; exit $$s; }
+endef
+
+## test-ipc: ring library: unit tests, thread+process stress (plain, TSan, ASan+UBSan), 8-byte fast paths on two threads (plain, TSan), aarch64 build check and QEMU run, spin models
+test-ipc: ipc-unit ipc-fast64 ipc-stress-quick ipc-check ipc-model ipc-qemu
 	@echo "test-ipc: all passed"
 
 $(IPC_BUILD)/unit: $(IPC_DIR)/test/unit.c $(IPC_CORE_SRCS) $(IPC_CORE_HDRS)
@@ -64,16 +72,35 @@ $(IPC_BUILD)/waker: $(IPC_DIR)/test/waker.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
 	$(IPC_CC) $(IPC_CFLAGS) -o $@ $< $(IPC_ALL_SRCS)
 
 ipc-unit: $(IPC_BUILD)/unit $(IPC_BUILD)/unit-asan $(IPC_BUILD)/waker
-	$(IPC_BUILD)/unit
-	$(IPC_BUILD)/unit-asan
-	$(IPC_BUILD)/waker
+	$(call ipc_limit,60,$(IPC_BUILD)/unit)
+	$(call ipc_limit,120,$(IPC_BUILD)/unit-asan)
+	$(call ipc_limit,60,$(IPC_BUILD)/waker)
+
+# The 8-byte fast paths the workloads measure, producer and consumer on two
+# threads; under TSan a publication without release/acquire is a reported
+# race (ipc/test/fast64.c).
+$(IPC_BUILD)/fast64: $(IPC_DIR)/test/fast64.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
+	@mkdir -p $(@D)
+	$(IPC_CC) $(IPC_CFLAGS) -o $@ $< $(IPC_ALL_SRCS)
+
+$(IPC_BUILD)/fast64-tsan: $(IPC_DIR)/test/fast64.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS) | deps
+	@mkdir -p $(@D)
+	$(IPC_SAN_CC) $(IPC_TSAN) -o $@ $< $(IPC_ALL_SRCS)
+
+IPC_FAST64_MSGS ?= 200000
+IPC_FAST64_TSAN_MSGS ?= 20000
+
+## ipc-fast64: push64/pop64 and push_n64/pop_n64 of every variant that has them, on two threads (plain and TSan)
+ipc-fast64: $(IPC_BUILD)/fast64 $(IPC_BUILD)/fast64-tsan
+	$(call ipc_limit,120,$(IPC_BUILD)/fast64 --msgs $(IPC_FAST64_MSGS))
+	$(call ipc_limit,300,env TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/fast64-tsan --msgs $(IPC_FAST64_TSAN_MSGS))
 
 # TSan sees races between threads only, so it runs the thread half; ASan
 # and UBSan run both halves.
 ipc-stress-quick: $(IPC_BUILD)/stress $(IPC_BUILD)/stress-tsan $(IPC_BUILD)/stress-asan
-	$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_TEST_MSGS) --timeout 120
-	TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/stress-tsan --all --mode thread --msgs $(IPC_SAN_MSGS) --timeout 120
-	$(IPC_BUILD)/stress-asan --all --mode both --msgs $(IPC_SAN_MSGS) --timeout 120
+	$(call ipc_limit,300,$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_TEST_MSGS) --timeout 120)
+	$(call ipc_limit,600,env TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/stress-tsan --all --mode thread --msgs $(IPC_SAN_MSGS) --timeout 120)
+	$(call ipc_limit,600,$(IPC_BUILD)/stress-asan --all --mode both --msgs $(IPC_SAN_MSGS) --timeout 120)
 
 ## stress: ring stress, 10 million messages per configuration, threads and processes (long)
 stress: $(IPC_BUILD)/stress
@@ -100,7 +127,7 @@ ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o $(TASK_RUN
 
 ## ipc-model: check the wake-up protocols with spin, exhaustively (and that spin refutes broken variants)
 ipc-model: | deps
-	$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model
+	$(call ipc_limit,300,$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model)
 
 $(IPC_BUILD)/ring-bench: $(IPC_DIR)/linux/bench.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
 	@mkdir -p $(@D)
