@@ -19,6 +19,7 @@ results problem, 2 a bad sweep or command line, 130 interrupted.
 import argparse
 import concurrent.futures
 import gzip
+import math
 import os
 import shlex
 import signal
@@ -75,7 +76,8 @@ def get_registry(plat, cache_dir, image_sha):
 def prepare(args, sweep_path, build=True):
     """Sweep checked against the image: (sweep, platform, runs, image sha256)."""
     try:
-        sw = sweepmod.load(sweep_path, platform=args.platform, mode=args.mode)
+        sw = sweepmod.load(sweep_path, platform=args.platform, mode=args.mode,
+                           max_runs=getattr(args, "max_runs", None))
     except sweepmod.SweepError as e:
         raise Fail(str(e), 2) from None
     plat = platmod.Platform(sw.platform, sw.mode, runner=args.runner, image=args.image)
@@ -260,9 +262,7 @@ def cmd_run_one(args):
     params = {k: v for k, v in kv.items() if k not in ("workload", "mode")}
     run = sweepmod.Run(config=args.config, workload=kv["workload"], params=params, rep=args.rep,
                        timeout=args.timeout, mode=args.mode, run_id=args.run_id, words=words)
-    plat = platmod.Platform(args.platform, args.mode, runner=args.runner)
-    if args.image:
-        plat.image = os.path.abspath(args.image)
+    plat = platmod.Platform(args.platform, args.mode, runner=args.runner, image=args.image)
     try:
         plat.check_image()
     except platmod.PlatformError as e:
@@ -347,6 +347,17 @@ def cmd_table(args):
 
 # --- the command line ---------------------------------------------------------
 
+def seconds(text):
+    """A finite, positive number of seconds (argparse type)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a timeout must be finite and more than 0")
+    return v
+
+
 def parser():
     ap = argparse.ArgumentParser(prog="bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -365,6 +376,9 @@ def parser():
                        help="this kernel image (virt) or Linux runner, as is (no build)")
         p.add_argument("--no-build", action="store_true", help="do not call make first")
         p.add_argument("--cache-dir", default=DEFAULT_CACHE, help="registry cache")
+        p.add_argument("--max-runs", type=int, metavar="N",
+                       help=f"allow a sweep of up to N runs (default cap "
+                            f"{sweepmod.MAX_RUNS}, or the sweep's max_runs)")
 
     p = sub.add_parser("run", help="run a sweep")
     common(p)
@@ -396,7 +410,7 @@ def parser():
     p.add_argument("--run-id", required=True)
     p.add_argument("--config", type=int, required=True)
     p.add_argument("--rep", type=int, required=True)
-    p.add_argument("--timeout", type=float, required=True)
+    p.add_argument("--timeout", type=seconds, required=True)
     p.add_argument("--platform", choices=sweepmod.PLATFORMS, required=True)
     p.add_argument("--mode", choices=sweepmod.MODES, required=True)
     p.add_argument("--image", help="the image (default: the platform's build output)")

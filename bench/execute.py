@@ -127,8 +127,16 @@ def attempt(platform, run, workdir, sup):
     return argv, (None if killed else p.returncode), killed, data, errdata, secs
 
 
-def judge(run, platform_name, cap, status, killed):
-    """Reasons this attempt failed ([] when it succeeded)."""
+def judge(run, platform_name, cap, status, killed, explain=None):
+    """Reasons this attempt failed ([] when it succeeded).
+
+    Beyond the stream's own checks (bench/stream.py), every frame must be of
+    the run that was asked for: its workload, platform, mode and parameters;
+    exactly the run's `iterations` samples (FORMAT.md: every workload
+    promises that many); a unit and counter the platform can produce in
+    this mode (schema.UNITS); and one frame per metric.  `explain` turns an
+    exit status into words (the kernel's enum ipclab_exit on virt).
+    """
     reasons = []
     if killed:
         reasons.append(killed)
@@ -139,21 +147,44 @@ def judge(run, platform_name, cap, status, killed):
             name = str(-status)
         reasons.append(f"killed by signal {name}")
     elif status != 0:
-        reasons.append(f"exit status {status}" if status is not None else "did not start")
+        reasons.append((explain(status) if explain else f"exit status {status}")
+                       if status is not None else "did not start")
     reasons += cap.problems
     if not cap.problems and not cap.frames:
         reasons.append("no frames: the run printed no samples")
+    units = schema.UNITS.get((platform_name, run.mode), {})
+    want_n = run.params.get("iterations")
+    seen = {}
     for f in cap.frames:
         name = f"frame at line {f.line} (metric={f.metric})"
+        if f.metric in seen:
+            reasons.append(f"{name}: a second frame of metric {f.metric} (the first at line "
+                           f"{seen[f.metric]}): one frame per metric per run")
+            continue
+        seen[f.metric] = f.line
         for key, want in (("workload", run.workload), ("platform", platform_name),
                           ("mode", run.mode)):
             if f.header[key] != want:
                 reasons.append(f"{name}: {key}={f.header[key]}, the run asked {key}={want}")
-        for key, want in run.params.items():
-            got = f.params.get(key)
-            if got != want:
-                reasons.append(f"{name}: {key}={got if got is not None else '(absent)'}, "
-                               f"the run asked {key}={want}")
+        got = f.params
+        for key in sorted(set(run.params) | set(got)):
+            if got.get(key) != run.params.get(key):
+                reasons.append(f"{name}: {key}={got.get(key, '(absent)')}, the run asked "
+                               f"{key}={run.params.get(key, '(absent)')}")
+        if want_n is None:
+            reasons.append(f"{name}: the run has no iterations parameter, so its "
+                           f"samples={f.promised} cannot be checked")
+        elif str(f.promised) != str(want_n):
+            reasons.append(f"{name}: samples={f.promised}, but the run asked "
+                           f"iterations={want_n}: every frame holds iterations samples")
+        unit, counter = f.header["unit"], f.header["counter"]
+        if unit not in units:
+            can = "|".join(units) or "nothing"
+            reasons.append(f"{name}: unit={unit}, which {platform_name} in {run.mode} mode "
+                           f"cannot produce (it measures {can})")
+        elif counter not in units[unit]:
+            reasons.append(f"{name}: counter={counter}; {unit} on {platform_name} in "
+                           f"{run.mode} mode comes from {'|'.join(units[unit])}")
     return reasons
 
 
@@ -213,8 +244,13 @@ def execute(platform, run, outdir, sup, image_sha256, host):
     capture, history, frames = [], [], []
     for n in range(1, ATTEMPTS + 1):
         argv, status, killed, data, errdata, secs = attempt(platform, run, workdir, sup)
-        cap = stream.parse(data)
-        reasons = judge(run, platform.name, cap, status, killed)
+        try:
+            cap = stream.parse(data)
+            reasons = judge(run, platform.name, cap, status, killed,
+                            getattr(platform, "explain_exit", None))
+        except Exception as e:      # a harness bug costs this run, never the sweep
+            cap = stream.Capture()
+            reasons = [f"harness error while judging the capture: {type(e).__name__}: {e}"]
         verdict = "ok" if not reasons else "failed: " + short(reasons)
         capture.append(capture_section(run.run_id, n, argv, data, errdata, status,
                                        killed, secs, verdict))

@@ -4,7 +4,7 @@ The image is the only source of truth: the harness asks it (`workload=list`)
 and parses the WORKLOAD lines (bench/FORMAT.md).  The answer is cached per
 image, keyed by the image's SHA-256, so a rebuild is asked again.
 
-    IPCLAB v1 WORKLOAD name=ep_call params=words:0:512:0,space:same|diff:same,...
+    IPCLAB v2 WORKLOAD name=ep_call params=words:0:512:0,space:same|diff:same,...
 """
 
 import json
@@ -12,9 +12,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from . import stream
+from . import schema, stream
 
-_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,18})\Z")   # int64 at most: 19 digits
 _WORD = re.compile(r"[A-Za-z0-9_.+-]+\Z")
 
 
@@ -97,8 +97,9 @@ def parse_registry(capture):
             p = parse_param(text, f"{where} ({name})")
             if p.name in params:
                 raise RegistryError(f"{where} ({name}): parameter {p.name} listed twice")
-            if p.name in ("workload", "mode"):
-                raise RegistryError(f"{where} ({name}): '{p.name}' cannot be a parameter")
+            if p.name in schema.RESERVED_KEYS:
+                raise RegistryError(f"{where} ({name}): '{p.name}' is a reserved stream key, "
+                                    f"it cannot be a parameter")
             params[p.name] = p
         reg[name] = params
     return reg

@@ -19,9 +19,11 @@ import re
 SCHEMA_VERSION = 1
 
 # The result stream (bench/FORMAT.md): every stream line begins STREAM_PREFIX.
-STREAM_VERSION = 1
+STREAM_VERSION = 2
 STREAM_PREFIX = f"IPCLAB v{STREAM_VERSION} "
 SAMPLE_PREFIX = "S "
+# Longest stream line the parser reads (a BEGIN holds at most ~1 KiB of kv).
+STREAM_MAX_LINE = 4096
 
 # --- files of a results directory ----------------------------------------
 
@@ -77,9 +79,22 @@ RUN_STATUSES = ("ok", "failed")
 
 # Keys of a BEGIN line that are not workload parameters; no workload may
 # take a parameter of these names (both the C writer and the parser refuse).
-RESERVED_KEYS = ("workload", "metric", "unit", "counter", "mode", "platform", "overhead", "per")
+RESERVED_KEYS = ("workload", "metric", "unit", "counter", "mode", "platform", "overhead", "per",
+                 "samples")
 # Reserved keys every BEGIN must carry (overhead defaults to 0, per to 1).
-REQUIRED_KEYS = ("workload", "metric", "unit", "counter", "mode", "platform")
+REQUIRED_KEYS = ("workload", "metric", "unit", "counter", "mode", "platform", "samples")
+
+# What each platform and mode can measure: unit -> the counters that give it.
+# A frame with another unit or counter fails its run (exact-mode figures are
+# instructions, never cycles: icount ticks once per instruction).
+UNITS = {
+    ("virt", "exact"): {"instructions": ("pmccntr",)},
+    ("virt", "timed"): {"cycles": ("pmccntr",)},
+    ("linux", "timed"): {"ns": ("tsc", "cntvct", "clock_gettime")},
+}
+
+# Sample values are int64 (C's int64_t, numpy's int64 in analysis).
+SAMPLE_MIN, SAMPLE_MAX = -(1 << 63), (1 << 63) - 1
 
 # A key (stream key, parameter name): lowercase, digits, '_', a letter first.
 KEY = re.compile(r"[a-z][a-z0-9_]*\Z")

@@ -1,32 +1,48 @@
-"""Parser for the ipclab result stream, version 1 (bench/FORMAT.md).
+"""Parser for the ipclab result stream, version 2 (bench/FORMAT.md).
 
-The parser is strict about the stream and blind to everything else: a line
-that begins with ``IPCLAB v1 `` or ``S `` is stream, any other line is console
-output and is skipped, between frames and inside them.  A frame becomes data
-only when its BEGIN, its samples and its END are all present and the END's
-count and CRC-32 match the samples.  Anything else is recorded as a reason,
-and frames already accepted are kept: one bad frame never costs the others.
+The only reader of stream lines in the tree (workloads/common/stream.c is the
+only writer).  The parser is strict about the stream and blind to everything
+else: a line that begins with ``IPCLAB v2 `` or ``S `` is stream, any other
+line is console output and is skipped, between frames and inside them.  A
+frame becomes data only when its BEGIN, its samples and its END are all
+present, the number of samples equals both the BEGIN's promise (samples=)
+and the END's count, and the END's CRC-32, which covers the BEGIN line and
+the samples, matches.  Anything else is recorded as a reason, and frames
+already accepted are kept: one bad frame never costs the others.
+
+No input makes parse() raise: bytes that are not ASCII, NULs, over-long
+lines, numbers beyond 64 bits, a version 1 stream are all reasons.
 
     parse(data) -> Capture        data: bytes or str, the whole capture
     Capture.ok                    the stream alone says the run succeeded
     Capture.frames                accepted frames, in stream order
     Capture.problems              why the run failed, one string each
+    frame_text(header, samples)   a frame's text (tests, fake runners)
+    crc32_of(begin_line, texts)   the END's crc32 of a frame
 """
 
+import io
 import re
 import zlib
 from dataclasses import dataclass, field
 
 from . import schema
 
+VERSION = schema.STREAM_VERSION
 PREFIX = schema.STREAM_PREFIX
 RESERVED = schema.RESERVED_KEYS
 REQUIRED = schema.REQUIRED_KEYS
+MAX_LINE = schema.STREAM_MAX_LINE
 
 _KEY = schema.KEY
-_SAMPLE = re.compile(r"S (0|-?[1-9][0-9]*)\Z")
-_INT = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+# At most 19 digits, checked before int(): a million-digit "sample" must not
+# cost a quadratic conversion, and 19 digits bound int64 (range checked after).
+_SAMPLE = re.compile(rb"S (0|-?[1-9][0-9]{0,18})\Z")
+_INT = re.compile(r"(?:0|-?[1-9][0-9]{0,18})\Z")
+_COUNT = re.compile(r"(?:0|[1-9][0-9]{0,18})\Z")
 _CRC = re.compile(r"[0-9a-f]{8}\Z")
+_OTHER_VERSION = re.compile(rb"IPCLAB v([0-9]{1,9}) ")
+_PRINTABLE = re.compile(rb"[\x20-\x7e]*\Z")
 
 
 class StreamError(ValueError):
@@ -52,6 +68,8 @@ class Frame:
     def overhead(self): return int(self.header.get("overhead", "0"))
     @property
     def per(self): return int(self.header.get("per", "1"))
+    @property
+    def promised(self): return int(self.header["samples"])
 
 
 @dataclass
@@ -82,9 +100,9 @@ def parse_words(text, what):
             raise StreamError(f"{what}: empty word (two spaces in a row?)")
         key, eq, value = word.partition("=")
         if not eq:
-            raise StreamError(f"{what}: '{word}' is not key=value")
+            raise StreamError(f"{what}: '{word[:40]}' is not key=value")
         if not _KEY.match(key):
-            raise StreamError(f"{what}: bad key '{key}'")
+            raise StreamError(f"{what}: bad key '{key[:40]}'")
         if value == "":
             raise StreamError(f"{what}: key '{key}' has an empty value")
         if key in out:
@@ -99,30 +117,43 @@ def _check_header(h, what):
             raise StreamError(f"{what}: missing key '{key}'")
     for key in ("overhead", "per"):
         if key in h and not _INT.match(h[key]):
-            raise StreamError(f"{what}: {key}={h[key]} is not an integer")
-    if h.get("per", "1") != "1" and int(h["per"]) < 1:
+            raise StreamError(f"{what}: {key}={h[key][:40]} is not a 64-bit integer")
+    if "per" in h and int(h["per"]) < 1:
         raise StreamError(f"{what}: per={h['per']} must be at least 1")
+    if not _COUNT.match(h["samples"]):
+        raise StreamError(f"{what}: samples={h['samples'][:40]} is not a count")
 
 
 def _lines(data):
-    if isinstance(data, bytes):
-        # Console noise may hold any byte; the stream itself is ASCII, so a
-        # byte that does not decode cannot be part of a valid stream line.
-        data = data.decode("utf-8", errors="replace")
-    lines = data.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+    """(number, line bytes without its line end) of every line, lazily."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogateescape")
+    for no, line in enumerate(io.BytesIO(data), 1):
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        yield no, line
 
 
 class _Open:
     """A frame between its BEGIN and its END."""
-    def __init__(self, header, line):
+    def __init__(self, header, line, begin):
         self.header, self.line = header, line
-        self.samples, self.texts, self.bad = [], [], None
+        self.promised = int(header["samples"])
+        self.samples, self.arrived, self.bad = [], 0, None
+        self.crc = zlib.crc32(begin + b"\n")
 
     def name(self):
         return f"frame at line {self.line} (metric={self.header.get('metric', '?')})"
+
+    def spoil(self, reason):
+        if self.bad is None:
+            self.bad = reason
+
+
+def _show(line):
+    return repr(line[:60].decode("ascii", errors="backslashreplace"))
 
 
 def parse(data):
@@ -130,39 +161,69 @@ def parse(data):
     cap = Capture()
     cur = None              # the open frame, if any
     after_done = False
+    other_versions = []     # line numbers of stream lines of another version
 
     def reject(frame, reason):
         cap.problems.append(f"{frame.name()} rejected: {reason}")
 
-    for no, line in enumerate(_lines(data), 1):
-        if line.startswith("S "):
-            cap.stream_lines += 1
-            if cur is None:
-                cap.problems.append(f"line {no}: sample outside a frame: {line[:60]!r}")
-                continue
-            m = _SAMPLE.match(line)
-            if not m:
-                if cur.bad is None:
-                    cur.bad = f"line {no}: malformed sample {line[:60]!r}"
-                continue
-            cur.texts.append(m.group(1))
-            cur.samples.append(int(m.group(1)))
-            continue
-        if not line.startswith(PREFIX):
+    for no, raw in _lines(data):
+        is_sample = raw.startswith(b"S ")
+        if not is_sample and not raw.startswith(PREFIX.encode()):
+            if _OTHER_VERSION.match(raw):
+                cap.stream_lines += 1
+                other_versions.append(no)
             continue                        # console output
         cap.stream_lines += 1
+        why = None
+        if len(raw) > MAX_LINE:
+            why = f"line {no}: stream line of {len(raw)} bytes, more than {MAX_LINE}"
+        elif not _PRINTABLE.match(raw):
+            bad = next(b for b in raw if not 0x20 <= b <= 0x7e)
+            why = f"line {no}: stream line holds byte 0x{bad:02x}, not printable ASCII"
+        if why:
+            if cur is not None:
+                cur.spoil(why)
+            else:
+                cap.problems.append(why)
+            continue
+
+        if is_sample:
+            if cur is None:
+                cap.problems.append(f"line {no}: sample outside a frame: {_show(raw)}")
+                continue
+            cur.arrived += 1
+            m = _SAMPLE.match(raw)
+            if not m:
+                cur.spoil(f"line {no}: malformed sample {_show(raw)}")
+                continue
+            v = int(m.group(1))
+            if not schema.SAMPLE_MIN <= v <= schema.SAMPLE_MAX:
+                cur.spoil(f"line {no}: sample {m.group(1).decode()} is outside int64")
+                continue
+            if cur.arrived > cur.promised:
+                # Keep nothing beyond the promise: a runaway frame costs no memory.
+                cur.spoil(f"line {no}: more samples than the samples={cur.promised} promised")
+                continue
+            cur.crc = zlib.crc32(m.group(1) + b"\n", cur.crc)
+            cur.samples.append(v)
+            continue
+
+        line = raw.decode("ascii")
         rest = line[len(PREFIX):]
         kind, _, body = rest.partition(" ")
         if after_done:
-            cap.problems.append(f"line {no}: stream continues after DONE: {line[:60]!r}")
+            cap.problems.append(f"line {no}: stream continues after DONE: {_show(raw)}")
             continue
         try:
             if kind == "BEGIN":
                 if cur is not None:
                     reject(cur, f"no END before the next BEGIN at line {no}")
+                    cur = None
                 header = parse_words(body, f"line {no}: BEGIN")
                 _check_header(header, f"line {no}: BEGIN")
-                cur = _Open(header, no)
+                cur = _Open(header, no, raw)
+                if cur.promised == 0:
+                    cur.spoil("an empty frame (samples=0): a frame must hold samples")
             elif kind == "END":
                 if cur is None:
                     raise StreamError(f"line {no}: END without a BEGIN")
@@ -179,7 +240,7 @@ def parse(data):
                 words = parse_words(body, f"line {no}: DONE")
                 status = words.get("status")
                 if status not in ("ok", "fail") or len(words) != 1:
-                    raise StreamError(f"line {no}: DONE wants status=ok|fail, got {body!r}")
+                    raise StreamError(f"line {no}: DONE wants status=ok|fail, got {body[:60]!r}")
                 cap.done = status
                 after_done = True
                 if status == "fail":
@@ -189,10 +250,17 @@ def parse(data):
             elif kind == "INFO":
                 cap.info.update(parse_words(body, f"line {no}: INFO"))
             else:
-                raise StreamError(f"line {no}: unknown record {kind!r}")
+                raise StreamError(f"line {no}: unknown record {kind[:40]!r}")
         except StreamError as e:
             cap.problems.append(str(e))
 
+    if other_versions:
+        first = other_versions[0]
+        cap.problems.insert(0, (
+            f"line {first}: a stream of another version ({len(other_versions)} line(s) "
+            f"beginning 'IPCLAB v<n> ' with n != {VERSION}); this harness reads version "
+            f"{VERSION} only: older frames carry no promise and no CRC over their header, "
+            f"so they cannot be checked (rebuild the image)"))
     if cur is not None:
         reject(cur, "stream ends before its END (truncated)")
     if cap.done is None:
@@ -204,39 +272,53 @@ def _close(cap, frame, footer, no, reject):
     if set(footer) != {"count", "crc32"}:
         reject(frame, f"line {no}: END wants count= and crc32=, got {sorted(footer)}")
         return
-    if not _INT.match(footer["count"]) or footer["count"].startswith("-"):
-        reject(frame, f"line {no}: END count={footer['count']} is not a count")
+    if not _COUNT.match(footer["count"]):
+        reject(frame, f"line {no}: END count={footer['count'][:40]} is not a count")
         return
     if not _CRC.match(footer["crc32"]):
-        reject(frame, f"line {no}: END crc32={footer['crc32']} is not 8 lowercase hex digits")
+        reject(frame, f"line {no}: END crc32={footer['crc32'][:40]} is not 8 lowercase hex digits")
         return
     if frame.bad:
         reject(frame, frame.bad)
         return
     count = int(footer["count"])
-    if count != len(frame.samples):
-        reject(frame, f"END says count={count} but {len(frame.samples)} samples arrived")
+    if not count == frame.promised == frame.arrived:
+        reject(frame, f"END says count={count}, BEGIN promised samples={frame.promised}, "
+                      f"{frame.arrived} samples arrived")
         return
-    crc = crc32_of(frame.texts)
+    crc = f"{frame.crc & 0xffffffff:08x}"
     if crc != footer["crc32"]:
-        reject(frame, f"CRC mismatch: END says crc32={footer['crc32']}, samples give {crc}")
+        reject(frame, f"CRC mismatch: END says crc32={footer['crc32']}, "
+                      f"the BEGIN line and samples give {crc}")
         return
     cap.frames.append(Frame(frame.header, frame.samples, frame.line))
 
 
-def crc32_of(sample_texts):
-    """CRC-32 of the samples as FORMAT.md defines it: each in decimal + '\\n'."""
-    crc = 0
+def begin_line(header, promised):
+    """The BEGIN line (no line end) of a frame with this header (without samples=)."""
+    head = " ".join(f"{k}={v}" for k, v in header.items())
+    return f"{PREFIX}BEGIN {head} samples={promised}"
+
+
+def crc32_of(begin, sample_texts):
+    """The END's crc32 as FORMAT.md defines it: the BEGIN line (`begin`, no
+    line end) and "\\n", then each sample in decimal followed by "\\n"."""
+    crc = zlib.crc32(begin.encode("ascii") + b"\n")
     for text in sample_texts:
         crc = zlib.crc32(text.encode("ascii") + b"\n", crc)
     return f"{crc & 0xffffffff:08x}"
 
 
-def frame_text(header, samples, count=None, crc=None):
-    """The stream text of one frame (used by tests and fake runners)."""
+def frame_text(header, samples, count=None, crc=None, promised=None):
+    """The stream text of one frame (used by tests and fake runners).
+
+    `header` holds every BEGIN key but samples=, which is `promised`
+    (default: the number of samples); count and crc default to the right ones.
+    """
     texts = [str(s) for s in samples]
-    head = " ".join(f"{k}={v}" for k, v in header.items())
+    promised = len(texts) if promised is None else promised
+    begin = begin_line(header, promised)
     body = "".join(f"S {t}\n" for t in texts)
     count = len(texts) if count is None else count
-    crc = crc32_of(texts) if crc is None else crc
-    return f"{PREFIX}BEGIN {head}\n{body}{PREFIX}END count={count} crc32={crc}\n"
+    crc = crc32_of(begin, texts) if crc is None else crc
+    return f"{begin}\n{body}{PREFIX}END count={count} crc32={crc}\n"

@@ -6,12 +6,19 @@
     repetitions = 3             # boots per configuration
     timeout = 60                # seconds per run (per attempt)
     jobs = 1                    # optional: at most this many runs at once (-j overrides)
+    max_runs = 50000            # optional: allow more runs than MAX_RUNS (see below)
 
     [[run]]                     # one table per workload entry
     workload = "ep_call"
     params = { words = [0, 64, 512], space = ["same", "diff"], iterations = 500 }
     # a list is an axis of the cartesian product, a scalar is fixed;
     # optional per entry: repetitions, timeout
+
+A sweep of more than MAX_RUNS runs (the grid's configurations times their
+repetitions, counted from the file before anything is expanded) is refused
+unless the file says `max_runs = N` (or the command line --max-runs N) with
+N at least its size: a typo such as `repetitions = 1000000` must not
+exhaust memory or run for a year.
 
 Checking happens in two steps: `load()` checks the file's own structure,
 `check_against()` checks workloads and values against the image's registry.
@@ -20,17 +27,20 @@ Both raise SweepError with `<file>: <field>: <what is wrong>`.
 
 import hashlib
 import itertools
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 
 from . import schema
 
-TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "jobs", "run")
+TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "jobs",
+            "max_runs", "run")
 RUN_KEYS = ("workload", "params", "repetitions", "timeout")
 PLATFORMS = ("virt", "linux")
 MODES = ("exact", "timed")
-NOT_PARAMS = ("workload", "mode")
+NOT_PARAMS = schema.RESERVED_KEYS       # keys of the stream, not parameters
+MAX_RUNS = 20000                        # runs of one sweep without max_runs / --max-runs
 
 
 class SweepError(ValueError):
@@ -91,17 +101,18 @@ def _type_name(v):
             list: "list", dict: "table"}.get(type(v), type(v).__name__)
 
 
-def load(path, platform=None, mode=None):
-    """Read and structurally check a sweep file; `platform`/`mode` override it."""
+def load(path, platform=None, mode=None, max_runs=None):
+    """Read and structurally check a sweep file; `platform`/`mode` override it,
+    `max_runs` raises the cap on its number of runs (like the file's max_runs)."""
     try:
         with open(path, "rb") as f:
             text = f.read()
     except OSError as e:
         raise SweepError(f"{path}: cannot read: {e.strerror}") from None
-    return loads(text, path, platform, mode)
+    return loads(text, path, platform, mode, max_runs)
 
 
-def loads(text, path="sweep.toml", platform=None, mode=None):
+def loads(text, path="sweep.toml", platform=None, mode=None, max_runs=None):
     def fail(fieldname, msg):
         raise SweepError(f"{path}: {fieldname}: {msg}")
 
@@ -149,6 +160,9 @@ def loads(text, path="sweep.toml", platform=None, mode=None):
     reps = _positive_int(doc.get("repetitions", 1), "repetitions", fail)
     timeout = _positive_number(doc.get("timeout", 60), "timeout", fail)
     jobs = _positive_int(doc["jobs"], "jobs", fail) if "jobs" in doc else None
+    cap = _positive_int(doc["max_runs"], "max_runs", fail) if "max_runs" in doc else MAX_RUNS
+    if max_runs is not None:
+        cap = max(cap, max_runs)
 
     runs = doc["run"]
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
@@ -175,7 +189,8 @@ def loads(text, path="sweep.toml", platform=None, mode=None):
             fname = f"{where}.params.{pname}"
             if pname in NOT_PARAMS:
                 fail(fname, f"'{pname}' is not a parameter"
-                     + (" (set mode at the top of the sweep)" if pname == "mode" else ""))
+                     + (" (set mode at the top of the sweep)" if pname == "mode" else
+                        "" if pname == "workload" else " (a key the result stream reserves)"))
             values = value if isinstance(value, list) else [value]
             if not values:
                 fail(fname, "empty list (an axis needs at least one value)")
@@ -195,6 +210,18 @@ def loads(text, path="sweep.toml", platform=None, mode=None):
             repetitions=_positive_int(r.get("repetitions", reps), f"{where}.repetitions", fail),
             timeout=_positive_number(r.get("timeout", timeout), f"{where}.timeout", fail)))
 
+    # The size, counted before anything is expanded (a product of lengths).
+    total = 0
+    for e in entries:
+        grid = 1
+        for values in e.params.values():
+            grid *= len(values)
+        total += grid * e.repetitions
+    if total > cap:
+        fail("max_runs" if "max_runs" in doc else "run",
+             f"the sweep has {total} runs (configurations x repetitions), more than the "
+             f"cap of {cap}: refused before anything is expanded; for a sweep this large on "
+             f"purpose, set max_runs = {total} in the file or pass --max-runs {total}")
     return Sweep(path=path, name=name, platform=plat, mode=md, repetitions=reps,
                  timeout=timeout, entries=entries, text=text, description=description, jobs=jobs)
 
@@ -210,9 +237,12 @@ def _positive_int(v, fieldname, fail):
 def _positive_number(v, fieldname, fail):
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         fail(fieldname, f"expected a number of seconds, got {_type_name(v)}")
+    # inf would never kill a hung run, nan compares false with everything
+    if not math.isfinite(v):
+        fail(fieldname, f"{v} is not a finite number of seconds")
     if not v > 0:
         fail(fieldname, f"{v} must be more than 0")
-    return v
+    return float(v) if isinstance(v, float) else v
 
 
 def check_against(sweep, registry):

@@ -17,15 +17,36 @@ from bench.tests.helpers import ROOT, bench, read_csv, results_dirs
 IMAGE = os.path.join(ROOT, platform.KERNEL_IMAGE)
 SMOKE = os.path.join(ROOT, "bench", "sweeps", "smoke.toml")
 
+QEMU_JSON = os.path.join(os.path.dirname(IMAGE), platform.QEMU_JSON)
+
+
+def _qemu():
+    try:
+        return platform.load_qemu_json(QEMU_JSON)["qemu"]
+    except platform.PlatformError:
+        return None
+
+
 pytestmark = pytest.mark.skipif(
-    not os.path.isfile(IMAGE) or shutil.which(platform.QEMU) is None,
-    reason=f"the kernel image {platform.KERNEL_IMAGE} (make kernel) or {platform.QEMU} is absent")
+    not os.path.isfile(IMAGE) or _qemu() is None or shutil.which(_qemu()) is None,
+    reason=f"the kernel image {platform.KERNEL_IMAGE} with its qemu.json (make kernel), "
+           f"or QEMU, is absent")
+
+
+def copy_image(tmp_path):
+    """The image and what the build wrote beside it, copied: a rebuild in the
+    tree while a test runs cannot change them."""
+    d = tmp_path / "image"
+    d.mkdir()
+    for name in (os.path.basename(IMAGE), platform.QEMU_JSON, platform.CFLAGS_TXT):
+        src = os.path.join(os.path.dirname(IMAGE), name)
+        if os.path.exists(src):
+            shutil.copy(src, d / name)
+    return str(d / os.path.basename(IMAGE))
 
 
 def test_two_exact_mode_sweeps_give_identical_samples(tmp_path):
-    # a copy, so a rebuild in the tree while the test runs cannot change it
-    image = str(tmp_path / "ipclab.elf")
-    shutil.copy(IMAGE, image)
+    image = copy_image(tmp_path)
     plat = platform.Platform("virt", "exact", image=image)
     reg = cli.get_registry(plat, str(tmp_path / "cache"), plat.image_sha256())
     wanted = {e.workload for e in sweep.load(SMOKE).entries}

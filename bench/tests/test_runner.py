@@ -101,7 +101,7 @@ def test_captures_keep_every_attempt(sweep_result):
         assert os.path.exists(os.path.join(d, row["capture"]))
     hang = gzip.decompress(open(os.path.join(d, "captures/5-hang-r0.log.gz"), "rb").read())
     assert hang.count(b"=== ipclab capture: run 5-hang-r0 attempt") == 2
-    assert b"IPCLAB v1 BEGIN workload=hang" in hang and b"timeout" in hang
+    assert b"IPCLAB v2 BEGIN workload=hang" in hang and b"timeout" in hang
     flaky = gzip.decompress(open(os.path.join(d, "captures/6-flaky-r0.log.gz"), "rb").read())
     attempts = execute.split_capture(flaky)
     assert len(attempts) == 2
@@ -162,23 +162,58 @@ def test_from_capture(sweep_result):
     with open(plain, "w") as f:
         f.write(stream.frame_text({"workload": "w", "metric": "m", "unit": "ns", "counter": "tsc",
                                    "mode": "timed", "platform": "linux"}, [5, 6, 7])
-                + "IPCLAB v1 DONE status=ok\n")
+                + "IPCLAB v2 DONE status=ok\n")
     r = bench("--from-capture", plain, "--samples")
     assert r.returncode == 0 and "n=3 min=5 max=7" in r.stdout and "5 6 7" in r.stdout
 
 
 def test_judge_rejects_a_frame_that_does_not_match_the_run():
-    run = sweep.Run(config=0, workload="echo", params={"words": "8"}, rep=0, timeout=1,
-                    mode="exact", run_id="0-echo-r0", words=[])
+    run = sweep.Run(config=0, workload="echo", params={"words": "8", "iterations": "1"}, rep=0,
+                    timeout=1, mode="exact", run_id="0-echo-r0", words=[])
     head = {"workload": "echo", "metric": "m", "unit": "instructions", "counter": "pmccntr",
             "mode": "exact", "platform": "virt"}
-    good = stream.parse(stream.frame_text(dict(head, words="8"), [1]) + "IPCLAB v1 DONE status=ok\n")
-    assert execute.judge(run, "virt", good, 0, False) == []
-    lied = stream.parse(stream.frame_text(dict(head, words="9"), [1]) + "IPCLAB v1 DONE status=ok\n")
-    assert any("words=9, the run asked words=8" in p
-               for p in execute.judge(run, "virt", lied, 0, False))
-    assert any("platform=virt, the run asked platform=linux" in p
-               for p in execute.judge(run, "linux", good, 0, False))
-    assert any("exit status 3" in p for p in execute.judge(run, "virt", good, 3, False))
-    empty = stream.parse("IPCLAB v1 DONE status=ok\n")
-    assert any("no frames" in p for p in execute.judge(run, "virt", empty, 0, False))
+    done = "IPCLAB v2 DONE status=ok\n"
+
+    def judge(text, plat="virt", status=0, r=run):
+        return execute.judge(r, plat, stream.parse(text + done), status, False)
+
+    good = stream.frame_text(dict(head, words="8", iterations="1"), [1])
+    assert judge(good) == []
+    lied = stream.frame_text(dict(head, words="9", iterations="1"), [1])
+    assert any("words=9, the run asked words=8" in p for p in judge(lied))
+    extra = stream.frame_text(dict(head, words="8", iterations="1", colour="red"), [1])
+    assert any("colour=red, the run asked colour=(absent)" in p for p in judge(extra))
+    assert any("platform=virt, the run asked platform=linux" in p for p in judge(good, "linux"))
+    assert any("exit status 3" in p for p in judge(good, status=3))
+    assert any("no frames" in p for p in judge(""))
+    # the promise against the run's iterations
+    two = stream.frame_text(dict(head, words="8", iterations="1"), [1, 2])
+    assert any("samples=2, but the run asked iterations=1" in p for p in judge(two))
+    # one frame per metric
+    assert any("a second frame of metric m" in p for p in judge(good + good))
+    # units and counters the platform and mode can produce
+    cyc = stream.frame_text(dict(head, unit="cycles", words="8", iterations="1"), [1])
+    assert any("unit=cycles, which virt in exact mode cannot produce (it measures instructions)"
+               in p for p in judge(cyc))
+    tsc = stream.frame_text(dict(head, counter="tsc", words="8", iterations="1"), [1])
+    assert any("counter=tsc; instructions on virt in exact mode comes from pmccntr" in p
+               for p in judge(tsc))
+    timed = sweep.Run(**dict(run.to_json(), mode="timed"))
+    assert judge(stream.frame_text(dict(head, mode="timed", unit="cycles", words="8",
+                                        iterations="1"), [1]), r=timed) == []
+    lx = stream.frame_text(dict(head, mode="timed", platform="linux", words="8", iterations="1"),
+                           [1])
+    assert any("unit=instructions, which linux in timed mode cannot produce (it measures ns)"
+               in p for p in judge(lx, "linux", r=timed))
+
+
+def test_judge_explains_exit_statuses_from_the_abi_enum():
+    from bench import platform
+    table = platform.parse_exit_enum("enum ipclab_exit {\n IPCLAB_EXIT_OK = 0, /* fine */\n"
+                                     " IPCLAB_EXIT_DEADLOCK = 4, /* nothing runnable */\n};")
+    run = sweep.Run(config=0, workload="echo", params={"iterations": "1"}, rep=0, timeout=1,
+                    mode="exact", run_id="0-echo-r0", words=[])
+    cap = stream.parse("IPCLAB v2 DONE status=ok\n")
+    reasons = execute.judge(run, "virt", cap, 4, None,
+                            lambda s: platform.explain_exit(s, table))
+    assert reasons[0] == "exit status 4 (IPCLAB_EXIT_DEADLOCK: nothing runnable)"

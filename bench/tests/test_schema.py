@@ -56,3 +56,31 @@ def test_stdlib_only():
     mods |= {n.module.split(".")[0] for n in ast.walk(tree)
              if isinstance(n, ast.ImportFrom) and n.module}
     assert mods <= set(sys.stdlib_module_names), mods
+
+
+def c_reserved_keys():
+    """stream_reserved_keys[] as workloads/common/stream.c defines it."""
+    import os
+    import re
+    from bench.tests.helpers import ROOT
+    with open(os.path.join(ROOT, "workloads", "common", "stream.c")) as f:
+        text = f.read()
+    m = re.search(r"const char \*const stream_reserved_keys\[\] = \{(.*?)\};", text, re.S)
+    assert m, "stream.c no longer defines stream_reserved_keys[]"
+    words = [w.strip() for w in m.group(1).split(",") if w.strip()]
+    assert words[-1] == "NULL", "the C list must end with NULL"
+    assert all(re.fullmatch(r'"[a-z_]+"', w) for w in words[:-1]), words
+    return tuple(w.strip('"') for w in words[:-1])
+
+
+def test_c_and_python_reserve_the_same_keys():
+    assert c_reserved_keys() == schema.RESERVED_KEYS
+
+
+def test_stream_version_is_the_c_writers():
+    import os
+    import re
+    from bench.tests.helpers import ROOT
+    with open(os.path.join(ROOT, "workloads", "common", "stream.h")) as f:
+        m = re.search(r"#define STREAM_VERSION ([0-9]+)", f.read())
+    assert m and int(m.group(1)) == schema.STREAM_VERSION

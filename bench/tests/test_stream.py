@@ -1,6 +1,9 @@
-"""The stream parser against bench/FORMAT.md: good, cut, flipped, noisy, broken."""
+"""The stream parser against bench/FORMAT.md (version 2): good, cut, flipped, noisy,
+broken, hostile."""
 
 import zlib
+
+import pytest
 
 from bench import stream
 from bench.stream import frame_text, parse
@@ -22,14 +25,19 @@ def good():
         + frame_text(head("call"), A)
         + "console: between frames\n"
         + frame_text(head("replyrecv"), B)
-        + "IPCLAB v1 DONE status=ok\n"
+        + "IPCLAB v2 DONE status=ok\n"
     )
 
 
-def test_crc_is_zlib_crc32_of_decimal_lines():
-    # FORMAT.md's own example: samples 312 and 311 are the bytes "312\n311\n".
-    want = "%08x" % zlib.crc32(b"312\n311\n")
-    assert stream.crc32_of(["312", "311"]) == want
+def test_crc_covers_the_begin_line_then_the_decimal_lines():
+    # FORMAT.md's own example: the BEGIN line's bytes and "\n", then samples
+    # 312 and 311 as "312\n311\n".
+    begin = "IPCLAB v2 BEGIN workload=x metric=m samples=2"
+    want = "%08x" % zlib.crc32(begin.encode() + b"\n312\n311\n")
+    assert stream.crc32_of(begin, ["312", "311"]) == want
+    # the C writer's test (workloads/common/test/test_common.c) pins this value
+    assert stream.crc32_of("IPCLAB v2 BEGIN workload=x metric=m unit=ns samples=2",
+                           ["312", "311"]) == "cb3f8730"
 
 
 def test_good_capture():
@@ -54,8 +62,8 @@ def test_noise_inside_and_between_frames_is_ignored():
     for i, ln in enumerate(lines):
         noisy.append(ln)
         # lines that resemble the stream but are not: none begins with
-        # "IPCLAB v1 " or "S "
-        noisy.append(["IPCLAB v2 BEGIN x=y\n", "SS 1\n", "s 5\n", " S 5\n", "IPCLAB v1\n",
+        # "IPCLAB v<digits> " or "S "
+        noisy.append(["IPCLAB vx BEGIN x=y\n", "SS 1\n", "s 5\n", " S 5\n", "IPCLAB v1\n",
                       "\n", "[ 0.1] timer tick\n", "S\n"][i % 8])
     cap = parse("".join(noisy))
     assert cap.ok, cap.problems
@@ -64,7 +72,7 @@ def test_noise_inside_and_between_frames_is_ignored():
 
 def test_truncated_anywhere_is_rejected_and_complete_frames_kept():
     text = good()
-    end_of_first = text.index("IPCLAB v1 END")
+    end_of_first = text.index("IPCLAB v2 END")
     end_of_first = text.index("\n", end_of_first) + 1
     for cut in range(len(text) - 1):       # every proper prefix, also mid-line
         cap = parse(text[:cut])
@@ -95,9 +103,10 @@ def test_flipped_bytes_in_samples_or_footer_are_rejected():
 
 
 def test_missing_footer_then_next_frame():
-    text = ("IPCLAB v1 BEGIN " + " ".join(f"{k}={v}" for k, v in head("call").items()) + "\n"
+    text = ("IPCLAB v2 BEGIN " + " ".join(f"{k}={v}" for k, v in head("call").items())
+            + f" samples={len(A)}\n"
             + "".join(f"S {v}\n" for v in A)
-            + frame_text(head("replyrecv"), B) + "IPCLAB v1 DONE status=ok\n")
+            + frame_text(head("replyrecv"), B) + "IPCLAB v2 DONE status=ok\n")
     cap = parse(text)
     assert not cap.ok
     assert [f.metric for f in cap.frames] == ["replyrecv"]
@@ -106,7 +115,7 @@ def test_missing_footer_then_next_frame():
 
 def test_missing_footer_before_done():
     text = frame_text(head("call"), A) + frame_text(head("replyrecv"), B)
-    text = text[:text.rindex("IPCLAB v1 END")] + "IPCLAB v1 DONE status=ok\n"
+    text = text[:text.rindex("IPCLAB v2 END")] + "IPCLAB v2 DONE status=ok\n"
     cap = parse(text)
     assert not cap.ok
     assert [f.samples for f in cap.frames] == [A]
@@ -127,12 +136,12 @@ def test_count_mismatch():
     cap = parse(text)
     assert not cap.ok
     assert [f.samples for f in cap.frames] == [B]
-    assert any("count=7 but 6 samples" in p for p in cap.problems)
+    assert any("count=7, BEGIN promised samples=6, 6 samples arrived" in p for p in cap.problems)
 
 
 def test_error_line_fails_the_run_but_keeps_frames():
-    text = (frame_text(head("call"), A) + "IPCLAB v1 ERROR words=600 is out of range 0..512\n"
-            + "IPCLAB v1 DONE status=fail\n")
+    text = (frame_text(head("call"), A) + "IPCLAB v2 ERROR words=600 is out of range 0..512\n"
+            + "IPCLAB v2 DONE status=fail\n")
     cap = parse(text)
     assert not cap.ok
     assert cap.errors == ["words=600 is out of range 0..512"]
@@ -141,21 +150,23 @@ def test_error_line_fails_the_run_but_keeps_frames():
 
 
 def test_error_line_alone_fails_even_with_done_ok():
-    cap = parse(good().replace("IPCLAB v1 DONE", "IPCLAB v1 ERROR check failed\nIPCLAB v1 DONE"))
+    cap = parse(good().replace("IPCLAB v2 DONE", "IPCLAB v2 ERROR check failed\nIPCLAB v2 DONE"))
     assert not cap.ok and len(cap.frames) == 2
 
 
 def test_structural_errors_are_named():
     cases = {
         "S 5\n": "sample outside a frame",
-        "IPCLAB v1 END count=0 crc32=00000000\n": "END without a BEGIN",
-        "IPCLAB v1 FROB x=1\n": "unknown record",
-        "IPCLAB v1 BEGIN workload=x metric=y\n": "missing key 'unit'",
-        "IPCLAB v1 BEGIN workload=x workload=y\n": "appears twice",
-        "IPCLAB v1 BEGIN Workload=x\n": "bad key",
+        "IPCLAB v2 END count=0 crc32=00000000\n": "END without a BEGIN",
+        "IPCLAB v2 FROB x=1\n": "unknown record",
+        "IPCLAB v2 BEGIN workload=x metric=y\n": "missing key 'unit'",
+        "IPCLAB v2 BEGIN workload=x metric=y unit=ns counter=tsc mode=timed platform=linux\n":
+            "missing key 'samples'",
+        "IPCLAB v2 BEGIN workload=x workload=y\n": "appears twice",
+        "IPCLAB v2 BEGIN Workload=x\n": "bad key",
     }
     for line, why in cases.items():
-        cap = parse(line + "IPCLAB v1 DONE status=ok\n")
+        cap = parse(line + "IPCLAB v2 DONE status=ok\n")
         assert not cap.ok, line
         assert any(why in p for p in cap.problems), (line, cap.problems)
 
@@ -163,7 +174,7 @@ def test_structural_errors_are_named():
 def test_malformed_sample_rejects_its_frame():
     for bad in ("S 0312", "S -0", "S 3x", "S 1.5", "S 12 ", "S "):
         text = frame_text(head("call"), A).replace("S 340\n", bad + "\n")
-        cap = parse(text + frame_text(head("replyrecv"), B) + "IPCLAB v1 DONE status=ok\n")
+        cap = parse(text + frame_text(head("replyrecv"), B) + "IPCLAB v2 DONE status=ok\n")
         assert not cap.ok, bad
         assert [f.metric for f in cap.frames] == ["replyrecv"], bad
         assert any("malformed sample" in p for p in cap.problems), bad
@@ -177,8 +188,104 @@ def test_stream_after_done_and_done_fail():
 
 
 def test_info_and_workload_lines():
-    cap = parse("IPCLAB v1 INFO cpu=cortex-a53 hz=62500000\n"
-                "IPCLAB v1 WORKLOAD name=yield params=iterations:1:10:5\n"
-                "IPCLAB v1 DONE status=ok\n")
+    cap = parse("IPCLAB v2 INFO cpu=cortex-a53 hz=62500000\n"
+                "IPCLAB v2 WORKLOAD name=yield params=iterations:1:10:5\n"
+                "IPCLAB v2 DONE status=ok\n")
     assert cap.info == {"cpu": "cortex-a53", "hz": "62500000"}
     assert cap.workloads == [(2, "name=yield params=iterations:1:10:5")]
+
+
+# --- version 2's promise, and hostile input ------------------------------------
+
+def one(samples, **kw):
+    return frame_text(head("call"), samples, **kw) + "IPCLAB v2 DONE status=ok\n"
+
+
+def rejected(text, why):
+    cap = parse(text)
+    assert not cap.ok and not cap.frames, cap
+    assert any(why in p for p in cap.problems), cap.problems
+    return cap
+
+
+def test_promise_count_and_arrivals_must_agree():
+    assert parse(one(A)).ok
+    # promised 7, 6 arrived, count says 6 (CRC computed over what was sent)
+    rejected(one(A, promised=7), "promised samples=7, 6 samples arrived")
+    rejected(one(A, promised=5), "more samples than the samples=5 promised")
+    rejected(one(A, count=5), "count=5")
+
+
+def test_crc_covers_the_header():
+    # m2's BEGIN over m1's samples, with m1's END: the CRC tells
+    t1, t2 = frame_text(head("call"), A), frame_text(head("replyrecv"), A)
+    swapped = t2.splitlines(keepends=True)[0] + "".join(t1.splitlines(keepends=True)[1:])
+    rejected(swapped + "IPCLAB v2 DONE status=ok\n", "CRC mismatch")
+    # a parameter edited in the header
+    rejected(one(A).replace("words=8", "words=9", 1), "CRC mismatch")
+
+
+def test_empty_frames_are_refused():
+    rejected(one([]), "empty frame")
+
+
+def test_samples_are_int64():
+    lo, hi = -(1 << 63), (1 << 63) - 1
+    cap = parse(one([lo, hi]))
+    assert cap.ok and cap.frames[0].samples == [lo, hi]
+    rejected(one([hi + 1]), "outside int64")
+    rejected(one([lo - 1]), "outside int64")
+    rejected(one([10 ** 19]), "malformed sample")           # 20 digits: not even read
+    big = one([7]).replace("S 7\n", "S " + "9" * 200000 + "\n")
+    rejected(big, "more than 4096")
+
+
+@pytest.mark.parametrize("bad, why", [
+    (b"S 3\x00\n", "byte 0x00"),
+    (b"S \xff\xfe\n", "byte 0xff"),
+    (b"S 1\xc3\n", "byte 0xc3"),                             # truncated UTF-8
+    (b"S " + b"1" * 5000 + b"\n", "more than 4096"),
+])
+def test_hostile_bytes_inside_a_frame_reject_it(bad, why):
+    text = one(A).encode()
+    i = text.index(b"S ")
+    cap = parse(text[:i] + bad + text[i:])
+    assert not cap.ok and not cap.frames
+    assert any(why in p for p in cap.problems), cap.problems
+
+
+def test_garbage_never_raises():
+    import random
+    rnd = random.Random(11)
+    good_bytes = good().encode()
+    for k in range(300):
+        data = bytearray(good_bytes)
+        for _ in range(rnd.randrange(1, 20)):
+            op = rnd.randrange(3)
+            pos = rnd.randrange(len(data))
+            if op == 0:
+                data[pos] = rnd.randrange(256)
+            elif op == 1:
+                data[pos:pos] = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 50)))
+            else:
+                del data[pos:pos + rnd.randrange(1, 50)]
+        cap = parse(bytes(data))                # must not raise
+        for f in cap.frames:                    # whatever survives is a real frame
+            assert (f.metric, f.samples) in (("call", A), ("replyrecv", B))
+    assert parse(b"\x00" * 100000).problems
+    assert parse(b"IPCLAB v2 BEGIN " + b"a=1 " * 3000 + b"\n").problems
+
+
+def test_version_1_is_refused_with_a_reason():
+    v1 = good().replace("IPCLAB v2 ", "IPCLAB v1 ")
+    cap = parse(v1)
+    assert not cap.ok and not cap.frames
+    assert "reads version 2 only" in cap.problems[0] and "line 2" in cap.problems[0]
+
+
+def test_a_begin_with_a_bad_promise():
+    for bad in ("samples=-1", "samples=x", "samples=01", "samples=" + "9" * 30):
+        text = one(A).replace(f"samples={len(A)}", bad, 1)
+        cap = parse(text)
+        assert not cap.ok and not cap.frames, bad
+        assert any("is not a count" in p for p in cap.problems), (bad, cap.problems)

@@ -8,10 +8,10 @@ from bench import registry, stream, sweep
 from bench.tests.helpers import FAKE, bench, fake_starts, results_dirs, write_sweep
 
 REGISTRY_TEXT = (
-    "IPCLAB v1 WORKLOAD name=null_syscall params=iterations:1:1000000:1000,warmup:0:100000:100,seed:0:4294967295:1\n"
-    "IPCLAB v1 WORKLOAD name=ntfn_signal params=iterations:1:1000000:1000,warmup:0:100000:100,seed:0:4294967295:1,to:high|low|none:high\n"
-    "IPCLAB v1 WORKLOAD name=ep_call params=iterations:1:1000000:1000,warmup:0:100000:100,seed:0:4294967295:1,words:0:512:0,space:same|diff:diff\n"
-    "IPCLAB v1 DONE status=ok\n")
+    "IPCLAB v2 WORKLOAD name=null_syscall params=iterations:1:1000000:1000,warmup:0:100000:100,seed:0:4294967295:1\n"
+    "IPCLAB v2 WORKLOAD name=ntfn_signal params=iterations:1:1000000:1000,warmup:0:100000:100,seed:0:4294967295:1,to:high|low|none:high\n"
+    "IPCLAB v2 WORKLOAD name=ep_call params=iterations:1:1000000:1000,warmup:0:100000:100,seed:0:4294967295:1,words:0:512:0,space:same|diff:diff\n"
+    "IPCLAB v2 DONE status=ok\n")
 REG = registry.parse_registry(stream.parse(REGISTRY_TEXT))
 
 GOOD = """
@@ -63,7 +63,7 @@ def test_registry_parses_ints_and_words():
     ("name=x params=mode:1:2:1", "cannot be a parameter"),
 ])
 def test_bad_registry_lines(line, why):
-    cap = stream.parse(f"IPCLAB v1 WORKLOAD {line}\nIPCLAB v1 DONE status=ok\n")
+    cap = stream.parse(f"IPCLAB v2 WORKLOAD {line}\nIPCLAB v2 DONE status=ok\n")
     with pytest.raises(registry.RegistryError, match=why):
         registry.parse_registry(cap)
 

@@ -84,40 +84,41 @@ static bool key_ok(struct slice k)
 	return true;
 }
 
-/* Decimal with an optional '-', or 0x hex; false on anything else or overflow. */
-static bool parse_i64(struct slice s, int64_t *out)
+/*
+ * The one integer syntax of a run's words (bench/FORMAT.md): decimal digits,
+ * no leading zero (0 itself excepted), a leading '-' only when the
+ * parameter's range reaches below zero; no '+', no 0x, no exponent.  The
+ * harness writes exactly this, so anything else is a typo or a trick: `010`
+ * would be ten here and eight to a C programmer, `0x10` sixteen here and an
+ * error to the harness.  False on anything else or on overflow.
+ */
+static bool parse_i64(struct slice s, bool allow_neg, int64_t *out)
 {
 	size_t i = 0;
 	bool neg = false;
 	uint64_t v = 0, limit;
-	unsigned base = 10;
 
 	if (s.n > 0 && s.p[0] == '-') {
+		if (!allow_neg)
+			return false;
 		neg = true;
 		i = 1;
 	}
-	if (s.n - i > 2 && s.p[i] == '0' && (s.p[i + 1] == 'x' || s.p[i + 1] == 'X')) {
-		base = 16;
-		i += 2;
-	}
 	if (i >= s.n)
 		return false;
+	if (s.p[i] == '0' && (s.n - i > 1 || neg))
+		return false;          /* a leading zero, or -0 */
 	limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
 	for (; i < s.n; i++) {
 		char c = s.p[i];
 		unsigned d;
 
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		if (c < '0' || c > '9')
 			return false;
-		if (v > (limit - d) / base)
+		d = (unsigned)(c - '0');
+		if (v > (limit - d) / 10u)
 			return false;
-		v = v * base + d;
+		v = v * 10u + d;
 	}
 	*out = neg ? (int64_t)((uint64_t)0 - v) : (int64_t)v;
 	return true;
@@ -252,11 +253,14 @@ static int parse_value(const struct wl_param *p, struct slice key,
 		msg_choices(m, p->choices, ",");
 		return WL_ERR_CHOICE;
 	}
-	if (!parse_i64(val, v)) {
+	if (!parse_i64(val, p->min < 0, v)) {
 		msg_slice(m, key);
 		msg_str(m, "=");
 		msg_slice(m, val);
-		msg_str(m, " is not a number");
+		msg_str(m, p->min < 0 ? " is not a decimal integer (digits, '-' for a negative, "
+					"no leading zero)"
+				      : " is not a decimal integer (digits only: no sign, no "
+					"leading zero)");
 		return WL_ERR_NUMBER;
 	}
 	if (*v < p->min || *v > p->max) {
@@ -268,6 +272,25 @@ static int parse_value(const struct wl_param *p, struct slice key,
 		msg_str(m, "..");
 		msg_i64(m, p->max);
 		return WL_ERR_RANGE;
+	}
+	return WL_OK;
+}
+
+/* A table may not name a parameter like a reserved stream key: its frames
+ * could not say which `unit=` is the unit. */
+static int check_table(const struct wl_desc *d, struct msg *m)
+{
+	for (size_t i = 0; i < d->nparams; i++) {
+		const char *name = d->params[i].name;
+
+		if (stream_key_reserved(name, str_len(name))) {
+			msg_str(m, "workload ");
+			msg_str(m, d->name);
+			msg_str(m, ": parameter '");
+			msg_str(m, name);
+			msg_str(m, "' is a reserved stream key");
+			return WL_ERR_TABLE;
+		}
 	}
 	return WL_OK;
 }
@@ -333,6 +356,9 @@ int wl_parse(const struct wl_desc *table, size_t n, const char *words,
 		msg_str(&m, " has too many parameters");
 		return WL_ERR_TABLE;
 	}
+	rc = check_table(d, &m);
+	if (rc != WL_OK)
+		return rc;
 
 	/* Defaults, then pass 2: the values. */
 	for (size_t i = 0; i < WL_MAX_PARAMS; i++)
@@ -372,6 +398,12 @@ int wl_parse(const struct wl_desc *table, size_t n, const char *words,
 			msg_str(&m, " is not one of ");
 			msg_choices(&m, mode_names, ",");
 			return WL_ERR_CHOICE;
+		}
+		if (stream_key_reserved(key.p, key.n)) {
+			msg_str(&m, "'");
+			msg_slice(&m, key);
+			msg_str(&m, "' is a key the result stream reserves, not a parameter");
+			return WL_ERR_RESERVED;
 		}
 		idx = param_index(d, key, &p);
 		if (idx < 0) {
@@ -476,6 +508,9 @@ bool wl_frame_kv(const struct wl_args *a, const char *metric, const char *unit,
 	struct msg m;
 
 	msg_init(&m, buf, len);
+	if (check_table(a->desc, &m) != WL_OK)
+		return false;
+	msg_init(&m, buf, len);
 	msg_str(&m, "workload=");
 	msg_str(&m, a->desc->name);
 	msg_str(&m, " metric=");
@@ -518,6 +553,7 @@ static void list_param(struct msg *m, const struct wl_param *p, bool first)
 void wl_list(struct stream *st, const struct wl_desc *table, size_t n)
 {
 	char line[1024];
+	bool ok = true;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct wl_desc *d = &table[i];
@@ -525,9 +561,11 @@ void wl_list(struct stream *st, const struct wl_desc *table, size_t n)
 		bool first = true;
 
 		msg_init(&m, line, sizeof(line));
-		msg_str(&m, "IPCLAB v1 WORKLOAD name=");
-		msg_str(&m, d->name);
-		msg_str(&m, " params=");
+		if (check_table(d, &m) != WL_OK) {
+			stream_error(st, line);
+			ok = false;
+			continue;
+		}
 		for (size_t k = 0; k < WL_NCOMMON; k++) {
 			if (overridden(d, wl_common_params[k].name))
 				continue;
@@ -538,8 +576,17 @@ void wl_list(struct stream *st, const struct wl_desc *table, size_t n)
 			list_param(&m, &d->params[j], first);
 			first = false;
 		}
-		st->write(st->ctx, line, m.pos);
-		st->write(st->ctx, "\n", 1); /* even when the line was truncated */
+		if (m.full) {
+			/* A cut list would read as fewer parameters: refuse it. */
+			msg_init(&m, line, sizeof(line));
+			msg_str(&m, "workload ");
+			msg_str(&m, d->name);
+			msg_str(&m, ": its parameter list does not fit one registry line");
+			stream_error(st, line);
+			ok = false;
+			continue;
+		}
+		stream_workload(st, d->name, line);
 	}
-	stream_done(st, true);
+	stream_done(st, ok);
 }

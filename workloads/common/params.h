@@ -62,11 +62,13 @@ enum wl_err {
 	WL_ERR_UNKNOWN_WORKLOAD = -3,
 	WL_ERR_UNKNOWN_PARAM = -4,
 	WL_ERR_DUPLICATE = -5,      /* a key given twice */
-	WL_ERR_NUMBER = -6,         /* not a decimal (or 0x hex) integer */
+	WL_ERR_NUMBER = -6,         /* not a decimal integer (FORMAT.md's syntax) */
 	WL_ERR_RANGE = -7,          /* outside min..max */
 	WL_ERR_CHOICE = -8,         /* not one of the choices (mode included) */
 	WL_ERR_LIST = -9,           /* workload=list: not a run */
-	WL_ERR_TABLE = -10,         /* the table itself is wrong (too many params) */
+	WL_ERR_TABLE = -10,         /* the table itself is wrong (too many params,
+	                               a parameter named like a reserved key) */
+	WL_ERR_RESERVED = -11,      /* a word names a reserved stream key */
 };
 
 extern const struct wl_param wl_common_params[WL_NCOMMON];
@@ -102,18 +104,21 @@ void wl_header(const struct wl_args *a, char *buf, size_t len);
 
 /*
  * A whole BEGIN kv list: `workload=<w> metric=<m> unit=<u> counter=<c>
- * mode=<mode> platform=<p> overhead=<o> per=<n> <wl_header>`.
- * Returns false when it did not fit in len (buf is then truncated).
+ * mode=<mode> platform=<p> overhead=<o> per=<n> <wl_header>` (stream_frame
+ * adds samples=). Returns false when it did not fit in len (buf is then
+ * truncated) or the workload names a parameter like a reserved key.
  */
 bool wl_frame_kv(const struct wl_args *a, const char *metric, const char *unit,
 		 const char *counter, const char *platform, int64_t overhead,
 		 int64_t per, char *buf, size_t len);
 
 /*
- * The registry, for `workload=list`: one line per workload,
- * `IPCLAB v1 WORKLOAD name=<w> params=<p>,<p>,...` then DONE status=ok, where
+ * The registry, for `workload=list`: one stream_workload line per workload,
+ * `WORKLOAD name=<w> params=<p>,<p>,...` then DONE status=ok, where
  * each <p> is `<name>:<min>:<max>:<default>` for an integer and
- * `<name>:<c1>|<c2>|...:<default>` for a choice (three fields).
+ * `<name>:<c1>|<c2>|...:<default>` for a choice (three fields). A workload
+ * whose list does not fit 1024 bytes or whose table is wrong gets an ERROR
+ * line instead, and DONE says fail.
  */
 void wl_list(struct stream *st, const struct wl_desc *table, size_t n);
 

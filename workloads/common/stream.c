@@ -1,7 +1,9 @@
-/* The result stream (bench/FORMAT.md, version 1). See stream.h. */
+/* The result stream (bench/FORMAT.md, version 2). See stream.h. */
 #include "stream.h"
 
-#define PREFIX "IPCLAB v1 "
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define PREFIX "IPCLAB v" STR(STREAM_VERSION) " "
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
 
 static size_t str_len(const char *s)
@@ -78,44 +80,97 @@ size_t fmt_hex32(char *buf, uint32_t v)
 	return 8;
 }
 
-void stream_begin(struct stream *st, const char *kv)
+/* Keep in step with bench/schema.py's RESERVED_KEYS (compared by
+ * bench/tests/test_schema.py). */
+const char *const stream_reserved_keys[] = {
+	"workload", "metric", "unit", "counter", "mode", "platform", "overhead", "per",
+	"samples", NULL,
+};
+
+bool stream_key_reserved(const char *key, size_t n)
 {
-	st->crc = 0;
-	st->count = 0;
-	put(st, PREFIX "BEGIN ", PREFIX_LEN + 6);
-	puts_(st, kv);
-	put(st, "\n", 1);
+	for (size_t k = 0; stream_reserved_keys[k] != NULL; k++) {
+		const char *r = stream_reserved_keys[k];
+		size_t i = 0;
+
+		while (i < n && r[i] != '\0' && r[i] == key[i])
+			i++;
+		if (i == n && r[i] == '\0')
+			return true;
+	}
+	return false;
 }
 
-void stream_sample(struct stream *st, int64_t v)
+/* A write that is also part of the frame's CRC. */
+static void put_crc(struct stream *st, uint32_t *crc, const char *s, size_t n)
 {
-	char line[2 + FMT_INT_MAX + 1];
-	size_t n;
-
-	line[0] = 'S';
-	line[1] = ' ';
-	n = fmt_i64(line + 2, v);
-	line[2 + n] = '\n';
-	/* The CRC covers the decimal and its newline, not the "S ". */
-	st->crc = crc32_update(st->crc, line + 2, n + 1);
-	st->count++;
-	put(st, line, n + 3);
+	*crc = crc32_update(*crc, s, n);
+	put(st, s, n);
 }
 
-void stream_end(struct stream *st)
+/* True when kv has a word `samples=...`: the count is stream_frame's to write. */
+static bool has_samples_key(const char *kv)
+{
+	static const char key[] = "samples=";
+
+	for (size_t i = 0; kv[i] != '\0'; i++) {
+		size_t k = 0;
+
+		if (i > 0 && kv[i - 1] != ' ')
+			continue;
+		while (key[k] != '\0' && kv[i + k] == key[k])
+			k++;
+		if (key[k] == '\0')
+			return true;
+	}
+	return false;
+}
+
+void stream_frame(struct stream *st, const char *kv, const int64_t *samples,
+		  uint64_t n)
 {
 	char line[PREFIX_LEN + 32 + FMT_INT_MAX];
-	size_t n = 0;
-	const char *head = PREFIX "END count=";
+	uint32_t crc = 0;
+	size_t k;
 
-	for (size_t i = 0; head[i] != '\0'; i++)
-		line[n++] = head[i];
-	n += fmt_u64(line + n, st->count);
+	/* A frame without samples would make an "ok" run of nothing; refuse it
+	 * here, where the workload's mistake is, not only in the harness. */
+	if (n == 0 || has_samples_key(kv)) {
+		put(st, PREFIX "ERROR ", PREFIX_LEN + 6);
+		puts_(st, n == 0 ? "refusing an empty frame (no samples): "
+				 : "refusing a frame whose header already holds samples=: ");
+		puts_(st, kv);
+		put(st, "\n", 1);
+		return;
+	}
+	put_crc(st, &crc, PREFIX "BEGIN ", PREFIX_LEN + 6);
+	put_crc(st, &crc, kv, str_len(kv));
+	k = 0;
+	for (const char *s = " samples="; *s != '\0'; s++)
+		line[k++] = *s;
+	k += fmt_u64(line + k, n);
+	line[k++] = '\n';
+	put_crc(st, &crc, line, k);
+
+	for (uint64_t i = 0; i < n; i++) {
+		line[0] = 'S';
+		line[1] = ' ';
+		k = fmt_i64(line + 2, samples[i]);
+		line[2 + k] = '\n';
+		/* The CRC covers the decimal and its newline, not the "S ". */
+		crc = crc32_update(crc, line + 2, k + 1);
+		put(st, line, k + 3);
+	}
+
+	k = 0;
+	for (const char *s = PREFIX "END count="; *s != '\0'; s++)
+		line[k++] = *s;
+	k += fmt_u64(line + k, n);
 	for (const char *s = " crc32="; *s != '\0'; s++)
-		line[n++] = *s;
-	n += fmt_hex32(line + n, st->crc);
-	line[n++] = '\n';
-	put(st, line, n);
+		line[k++] = *s;
+	k += fmt_hex32(line + k, crc);
+	line[k++] = '\n';
+	put(st, line, k);
 }
 
 void stream_error(struct stream *st, const char *msg)
@@ -140,6 +195,15 @@ void stream_info(struct stream *st, const char *kv)
 {
 	put(st, PREFIX "INFO ", PREFIX_LEN + 5);
 	puts_(st, kv);
+	put(st, "\n", 1);
+}
+
+void stream_workload(struct stream *st, const char *name, const char *params)
+{
+	put(st, PREFIX "WORKLOAD name=", PREFIX_LEN + 14);
+	puts_(st, name);
+	put(st, " params=", 8);
+	puts_(st, params);
 	put(st, "\n", 1);
 }
 

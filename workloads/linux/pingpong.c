@@ -16,12 +16,12 @@ void pp_emit(const struct wl_args *a, const struct rt_timer *t, const int64_t *s
 {
 	char kv[1024];
 
-	wl_frame_kv(a, "rtt", "ns", t->counter, "linux", rt_timer_overhead_ns(t), 1, kv,
-		    sizeof(kv));
-	stream_begin(&rt_out, kv);
-	for (size_t i = 0; i < n; i++)
-		stream_sample(&rt_out, samples[i]);
-	stream_end(&rt_out);
+	if (!wl_frame_kv(a, "rtt", "ns", t->counter, "linux", rt_timer_overhead_ns(t), 1, kv,
+			 sizeof(kv))) {
+		stream_error(&rt_out, "the frame header does not fit 1024 bytes");
+		return;
+	}
+	stream_frame(&rt_out, kv, samples, n);
 }
 
 /* The pong: receive, echo, then check (off the ping's timed path). */

@@ -138,10 +138,12 @@ void emit_frame(const struct wl_args *a, const char *metric, int64_t overhead, i
 {
 	char kv[512];
 	bool exact = strcmp(a->mode, "exact") == 0;
-	wl_frame_kv(a, metric, exact ? "instructions" : "cycles", "pmccntr", "virt", overhead, per,
-	            kv, sizeof kv);
-	stream_begin(&wl_out, kv);
-	for (uint64_t i = 0; i < n; i++)
-		stream_sample(&wl_out, samples[i]);
-	stream_end(&wl_out);
+	/* Exact mode: one counter tick per instruction (icount), so the unit is
+	 * instructions; timed mode: the counter follows host time. */
+	if (!wl_frame_kv(a, metric, exact ? "instructions" : "cycles", "pmccntr", "virt", overhead,
+	                 per, kv, sizeof kv)) {
+		wl_fail("the header of frame %s does not fit %lu bytes", metric, (unsigned long)sizeof kv);
+		return;
+	}
+	stream_frame(&wl_out, kv, samples, n);
 }

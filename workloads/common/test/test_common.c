@@ -107,75 +107,108 @@ static void test_fmt(void)
 
 /* ---- the stream's bytes ---- */
 
+/* The CRC of a v2 frame as FORMAT.md defines it, computed here on its own:
+ * the BEGIN line (its "\n" included), then each sample's decimal + "\n". */
+static uint32_t frame_crc(const char *begin_line, const int64_t *v, size_t n)
+{
+	char text[64];
+	uint32_t crc = crc32_update(0, begin_line, strlen(begin_line));
+
+	for (size_t i = 0; i < n; i++) {
+		int k = snprintf(text, sizeof(text), "%lld\n", (long long)v[i]);
+		crc = crc32_update(crc, text, (size_t)k);
+	}
+	return crc;
+}
+
 static void test_stream(void)
 {
 	struct stream st = cap_stream();
+	char want[512];
+	static const int64_t two[] = { 312, 311 };
+	static const int64_t ext[] = { INT64_MIN, 0, INT64_MAX, -1 };
 
-	stream_begin(&st, "workload=x metric=m unit=ns");
-	stream_sample(&st, 312);
-	stream_sample(&st, 311);
-	stream_end(&st);
+	stream_frame(&st, "workload=x metric=m unit=ns", two, 2);
 	stream_done(&st, true);
-	CHECK_STR(cap.buf, "IPCLAB v1 BEGIN workload=x metric=m unit=ns\n"
+	/* The CRC covers the header: the same samples under another BEGIN give
+	 * another CRC. */
+	CHECK(frame_crc("IPCLAB v2 BEGIN workload=x metric=m unit=ns samples=2\n", two, 2) ==
+	      0xcb3f8730u);
+	CHECK(frame_crc("IPCLAB v2 BEGIN workload=y metric=m unit=ns samples=2\n", two, 2) !=
+	      0xcb3f8730u);
+	CHECK_STR(cap.buf, "IPCLAB v2 BEGIN workload=x metric=m unit=ns samples=2\n"
 			   "S 312\n"
 			   "S 311\n"
-			   "IPCLAB v1 END count=2 crc32=82c9ad52\n"
-			   "IPCLAB v1 DONE status=ok\n");
+			   "IPCLAB v2 END count=2 crc32=cb3f8730\n"
+			   "IPCLAB v2 DONE status=ok\n");
 
-	/* Negative samples and the extremes; a second frame resets the CRC. */
+	/* Negative samples and the extremes; each frame's CRC starts afresh. */
 	st = cap_stream();
-	stream_begin(&st, "a=1");
-	stream_sample(&st, 5);
-	stream_end(&st);
+	stream_frame(&st, "a=1", two, 1);
 	cap.n = 0;
-	stream_begin(&st, "a=2");
-	stream_sample(&st, INT64_MIN);
-	stream_sample(&st, 0);
-	stream_sample(&st, INT64_MAX);
-	stream_sample(&st, -1);
-	stream_end(&st);
-	CHECK_STR(cap.buf, "IPCLAB v1 BEGIN a=2\n"
-			   "S -9223372036854775808\n"
-			   "S 0\n"
-			   "S 9223372036854775807\n"
-			   "S -1\n"
-			   "IPCLAB v1 END count=4 crc32=72c701ff\n");
+	stream_frame(&st, "a=2", ext, 4);
+	snprintf(want, sizeof(want),
+		 "IPCLAB v2 BEGIN a=2 samples=4\n"
+		 "S -9223372036854775808\n"
+		 "S 0\n"
+		 "S 9223372036854775807\n"
+		 "S -1\n"
+		 "IPCLAB v2 END count=4 crc32=%08x\n",
+		 (unsigned)frame_crc("IPCLAB v2 BEGIN a=2 samples=4\n", ext, 4));
+	CHECK_STR(cap.buf, want);
 
-	/* An empty frame. */
+	/* No empty frame: an ERROR instead, and nothing that looks like a frame. */
 	st = cap_stream();
-	stream_begin(&st, "a=3");
-	stream_end(&st);
-	CHECK_STR(cap.buf, "IPCLAB v1 BEGIN a=3\nIPCLAB v1 END count=0 crc32=00000000\n");
+	stream_frame(&st, "workload=x metric=m", two, 0);
+	CHECK_STR(cap.buf, "IPCLAB v2 ERROR refusing an empty frame (no samples): "
+			   "workload=x metric=m\n");
+	/* samples= is stream_frame's to write. */
+	st = cap_stream();
+	stream_frame(&st, "workload=x samples=3", two, 2);
+	CHECK(strstr(cap.buf, "IPCLAB v2 ERROR refusing a frame whose header already holds "
+			      "samples=") == cap.buf);
+	CHECK(strstr(cap.buf, "BEGIN") == NULL);
+	st = cap_stream();
+	stream_frame(&st, "workload=x nsamples=3", two, 1);  /* another key: fine */
+	CHECK(strstr(cap.buf, "IPCLAB v2 BEGIN workload=x nsamples=3 samples=1\n") == cap.buf);
 
-	/* ERROR keeps to one line; INFO and DONE fail. */
+	/* ERROR keeps to one line; INFO, WORKLOAD and DONE fail. */
 	st = cap_stream();
 	stream_error(&st, "two\nlines\r\nhere");
 	stream_info(&st, "cpu=x counter=tsc");
+	stream_workload(&st, "w", "iterations:1:10:5");
 	stream_done(&st, false);
-	CHECK_STR(cap.buf, "IPCLAB v1 ERROR two lines  here\n"
-			   "IPCLAB v1 INFO cpu=x counter=tsc\n"
-			   "IPCLAB v1 DONE status=fail\n");
+	CHECK_STR(cap.buf, "IPCLAB v2 ERROR two lines  here\n"
+			   "IPCLAB v2 INFO cpu=x counter=tsc\n"
+			   "IPCLAB v2 WORKLOAD name=w params=iterations:1:10:5\n"
+			   "IPCLAB v2 DONE status=fail\n");
 
-	/* Many samples: count and CRC agree with a CRC over the decimals. */
+	/* Many samples: count and CRC agree with a CRC computed here. */
 	st = cap_stream();
 	{
-		char text[4096];
-		size_t tn = 0;
-		char want[64];
+		int64_t many[100];
+		size_t n = 0;
 
-		stream_begin(&st, "a=4");
-		for (int64_t v = -300; v < 300; v += 7) {
-			stream_sample(&st, v * 1000003);
-			tn += (size_t)snprintf(text + tn, sizeof(text) - tn, "%lld\n",
-					       (long long)(v * 1000003));
-		}
-		stream_end(&st);
-		snprintf(want, sizeof(want), "IPCLAB v1 END count=%llu crc32=%08x\n",
-			 (unsigned long long)st.count,
-			 (unsigned)crc32_update(0, text, tn));
-		CHECK(st.count == 86);
+		for (int64_t v = -300; v < 300; v += 7)
+			many[n++] = v * 1000003;
+		stream_frame(&st, "a=4", many, n);
+		snprintf(want, sizeof(want), "IPCLAB v2 END count=%zu crc32=%08x\n", n,
+			 (unsigned)frame_crc("IPCLAB v2 BEGIN a=4 samples=86\n", many, n));
+		CHECK(n == 86);
 		CHECK(strstr(cap.buf, want) != NULL);
 	}
+}
+
+static void test_reserved(void)
+{
+	/* The list the C side refuses; bench/tests/test_schema.py compares it
+	 * with bench/schema.py's. */
+	CHECK(stream_key_reserved("metric", 6));
+	CHECK(stream_key_reserved("samples", 7));
+	CHECK(stream_key_reserved("unitx", 4));   /* the first 4 bytes: "unit" */
+	CHECK(!stream_key_reserved("units", 5));
+	CHECK(!stream_key_reserved("uni", 3));
+	CHECK(!stream_key_reserved("", 0));
 }
 
 /* ---- the parser ---- */
@@ -206,6 +239,11 @@ static const struct wl_param too_many_params[14] = {
 	{ .name = "p12", .max = 1 }, { .name = "p13", .max = 1 },
 };
 
+/* A broken table: a parameter named like a reserved stream key. */
+static const struct wl_param reserved_params[] = {
+	{ .name = "per", .min = 1, .max = 10, .def = 1 },
+};
+
 static int run_nothing(const struct wl_args *a)
 {
 	(void)a;
@@ -218,6 +256,7 @@ static const struct wl_desc table[] = {
 	{ "ep_call", "endpoint call", ep_params, 3, run_nothing },
 	{ "short", "overrides iterations", short_params, 2, run_nothing },
 	{ "too_many", "a broken table", too_many_params, 14, run_nothing },
+	{ "reserved", "a broken table", reserved_params, 1, run_nothing },
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -257,9 +296,9 @@ static void test_parse_ok(void)
 	CHECK(wl_get_choice(&args, "words") == NULL);
 	CHECK(wl_get_choice(&args, "nonesuch") == NULL);
 
-	/* Any order, any whitespace, hex and negative numbers, both bounds. */
+	/* Any order, any whitespace, negative numbers, both bounds. */
 	CHECK(parse("  words=512\tspace=same\n workload=ep_call delta=-10 "
-		    "iterations=0x10 warmup=0 seed=4294967295 mode=timed\r\n") == 0);
+		    "iterations=16 warmup=0 seed=4294967295 mode=timed\r\n") == 0);
 	CHECK(wl_get(&args, "words") == 512);
 	CHECK(wl_get(&args, "space") == 0);
 	CHECK_STR(wl_get_choice(&args, "space"), "same");
@@ -285,8 +324,8 @@ static void test_parse_ok(void)
 	CHECK(wl_get(&args, "big") == INT64_MIN);
 	CHECK(parse("workload=short big=9223372036854775807") == 0);
 	CHECK(wl_get(&args, "big") == INT64_MAX);
-	CHECK(parse("workload=short big=0x7fffffffffffffff") == 0);
-	CHECK(wl_get(&args, "big") == INT64_MAX);
+	CHECK(parse("workload=ep_call delta=0") == 0);
+	CHECK(wl_get(&args, "delta") == 0);
 }
 
 static void test_parse_errors(void)
@@ -299,8 +338,6 @@ static void test_parse_errors(void)
 		  "unknown parameter 'to' for workload null_syscall");
 	CHECK_ERR("workload=ep_call words=600", WL_ERR_RANGE,
 		  "words=600 out of range 0..512");
-	CHECK_ERR("workload=ep_call words=-1", WL_ERR_RANGE,
-		  "words=-1 out of range 0..512");
 	CHECK_ERR("workload=ep_call delta=-11", WL_ERR_RANGE,
 		  "delta=-11 out of range -10..10");
 	CHECK_ERR("workload=ep_call iterations=0", WL_ERR_RANGE,
@@ -346,18 +383,50 @@ static void test_parse_errors(void)
 	/* Malformed words are reported even before the workload is known. */
 	CHECK_ERR("junk workload=nonesuch", WL_ERR_MALFORMED,
 		  "malformed word 'junk' (expected key=value, key in [a-z][a-z0-9_]*)");
-	CHECK_ERR("workload=ep_call words=12x", WL_ERR_NUMBER, "words=12x is not a number");
-	CHECK_ERR("workload=ep_call words=-", WL_ERR_NUMBER, "words=- is not a number");
-	CHECK_ERR("workload=ep_call words=0x", WL_ERR_NUMBER, "words=0x is not a number");
-	CHECK_ERR("workload=ep_call words=1.5", WL_ERR_NUMBER, "words=1.5 is not a number");
-	CHECK_ERR("workload=ep_call words=+1", WL_ERR_NUMBER, "words=+1 is not a number");
-	CHECK_ERR("workload=ep_call words=a=b", WL_ERR_NUMBER, "words=a=b is not a number");
+	CHECK_ERR("workload=ep_call words=12x", WL_ERR_NUMBER, "words=12x is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=-", WL_ERR_NUMBER, "words=- is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=0x", WL_ERR_NUMBER, "words=0x is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=0x10", WL_ERR_NUMBER, "words=0x10 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=1.5", WL_ERR_NUMBER, "words=1.5 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=+1", WL_ERR_NUMBER, "words=+1 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=+5", WL_ERR_NUMBER, "words=+5 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=1e3", WL_ERR_NUMBER, "words=1e3 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=010", WL_ERR_NUMBER, "words=010 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=00", WL_ERR_NUMBER, "words=00 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=-0", WL_ERR_NUMBER, "words=-0 is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call words=a=b", WL_ERR_NUMBER, "words=a=b is not a decimal integer (digits only: no sign, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=-0", WL_ERR_NUMBER,
+		  "delta=-0 is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=-010", WL_ERR_NUMBER,
+		  "delta=-010 is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=+3", WL_ERR_NUMBER,
+		  "delta=+3 is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=0x1", WL_ERR_NUMBER,
+		  "delta=0x1 is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=-", WL_ERR_NUMBER,
+		  "delta=- is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=--1", WL_ERR_NUMBER,
+		  "delta=--1 is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	CHECK_ERR("workload=ep_call delta=1-", WL_ERR_NUMBER,
+		  "delta=1- is not a decimal integer (digits, '-' for a negative, no leading zero)");
 	CHECK_ERR("workload=short big=9223372036854775808", WL_ERR_NUMBER,
-		  "big=9223372036854775808 is not a number");
+		  "big=9223372036854775808 is not a decimal integer (digits, '-' for a negative, no leading zero)");
 	CHECK_ERR("workload=short big=-9223372036854775809", WL_ERR_NUMBER,
-		  "big=-9223372036854775809 is not a number");
+		  "big=-9223372036854775809 is not a decimal integer (digits, '-' for a negative, no leading zero)");
 	CHECK_ERR("workload=short big=99999999999999999999999", WL_ERR_NUMBER,
-		  "big=99999999999999999999999 is not a number");
+		  "big=99999999999999999999999 is not a decimal integer (digits, '-' for a negative, no leading zero)");
+	/* A '-' where the range has no negatives is a syntax error, not a range one. */
+	CHECK_ERR("workload=ep_call iterations=-5", WL_ERR_NUMBER,
+		  "iterations=-5 is not a decimal integer (digits only: no sign, no leading zero)");
+	/* Reserved stream keys are no parameters, named or given. */
+	CHECK_ERR("workload=ep_call metric=call", WL_ERR_RESERVED,
+		  "'metric' is a key the result stream reserves, not a parameter");
+	CHECK_ERR("workload=ep_call samples=5", WL_ERR_RESERVED,
+		  "'samples' is a key the result stream reserves, not a parameter");
+	CHECK_ERR("workload=null_syscall unit=ns", WL_ERR_RESERVED,
+		  "'unit' is a key the result stream reserves, not a parameter");
+	CHECK_ERR("workload=reserved", WL_ERR_TABLE,
+		  "workload reserved: parameter 'per' is a reserved stream key");
 	CHECK_ERR("workload=list", WL_ERR_LIST,
 		  "workload=list asks for the registry, not a run");
 	CHECK_ERR("workload=too_many", WL_ERR_TABLE,
@@ -424,21 +493,33 @@ static void test_list(void)
 
 	wl_list(&st, table, 4);
 	CHECK_STR(cap.buf,
-		  "IPCLAB v1 WORKLOAD name=null_syscall params=iterations:1:1000000:1000,"
+		  "IPCLAB v2 WORKLOAD name=null_syscall params=iterations:1:1000000:1000,"
 		  "warmup:0:100000:100,seed:0:4294967295:1\n"
-		  "IPCLAB v1 WORKLOAD name=ntfn_signal params=iterations:1:1000000:1000,"
+		  "IPCLAB v2 WORKLOAD name=ntfn_signal params=iterations:1:1000000:1000,"
 		  "warmup:0:100000:100,seed:0:4294967295:1,to:high|low|none:high\n"
-		  "IPCLAB v1 WORKLOAD name=ep_call params=iterations:1:1000000:1000,"
+		  "IPCLAB v2 WORKLOAD name=ep_call params=iterations:1:1000000:1000,"
 		  "warmup:0:100000:100,seed:0:4294967295:1,words:0:512:0,"
 		  "space:same|diff:diff,delta:-10:10:-3\n"
-		  "IPCLAB v1 WORKLOAD name=short params=warmup:0:100000:100,"
+		  "IPCLAB v2 WORKLOAD name=short params=warmup:0:100000:100,"
 		  "seed:0:4294967295:1,iterations:1:50:10,"
 		  "big:-9223372036854775808:9223372036854775807:0\n"
-		  "IPCLAB v1 DONE status=ok\n");
+		  "IPCLAB v2 DONE status=ok\n");
 
 	st = cap_stream();
 	wl_list(&st, table, 0);
-	CHECK_STR(cap.buf, "IPCLAB v1 DONE status=ok\n");
+	CHECK_STR(cap.buf, "IPCLAB v2 DONE status=ok\n");
+
+	/* A broken table entry is an ERROR, and the listing fails. */
+	st = cap_stream();
+	wl_list(&st, table + 5, 1);
+	CHECK_STR(cap.buf, "IPCLAB v2 ERROR workload reserved: parameter 'per' is a reserved "
+			   "stream key\nIPCLAB v2 DONE status=fail\n");
+	{
+		struct wl_args a = { .desc = &table[5], .mode = "exact" };
+		char buf[256];
+
+		CHECK(!wl_frame_kv(&a, "m", "ns", "tsc", "linux", 0, 1, buf, sizeof(buf)));
+	}
 }
 
 int main(void)
@@ -446,6 +527,7 @@ int main(void)
 	test_crc();
 	test_fmt();
 	test_stream();
+	test_reserved();
 	test_parse_ok();
 	test_parse_errors();
 	test_header();

@@ -1,0 +1,139 @@
+"""bench/platform.py: the QEMU command from the build's qemu.json, compiler facts from
+cflags.txt, exit statuses from the ABI header's enum: nothing copied in Python."""
+
+import json
+import os
+
+import pytest
+
+from bench import platform
+from bench.tests.helpers import ROOT
+
+QJ = {"qemu": "qemu-x", "machine": ["-M", "board", "-m", "64M"],
+      "modes": {"exact": ["-count", "one"], "timed": []},
+      "image_option": "-kernel", "append_option": "-append"}
+
+
+def image_dir(tmp_path, qemu_json=QJ, cflags="cross-gcc -O2 -mflag"):
+    d = tmp_path / "img"
+    d.mkdir()
+    (d / "ipclab.elf").write_bytes(b"\x7fELF not really")
+    if qemu_json is not None:
+        (d / "qemu.json").write_text(qemu_json if isinstance(qemu_json, str)
+                                     else json.dumps(qemu_json))
+    if cflags is not None:
+        (d / "cflags.txt").write_text(cflags + "\n")
+    return d
+
+
+def test_argv_is_composed_from_qemu_json(tmp_path):
+    d = image_dir(tmp_path)
+    img = str(d / "ipclab.elf")
+    p = platform.Platform("virt", "exact", image=img)
+    assert p.command(["workload=x", "mode=exact"]) == [
+        "qemu-x", "-M", "board", "-m", "64M", "-count", "one", "-kernel", img, "-append",
+        "workload=x mode=exact"]
+    assert platform.Platform("virt", "timed", image=img).command(["a=1"]) == [
+        "qemu-x", "-M", "board", "-m", "64M", "-kernel", img, "-append", "a=1"]
+    desc = p.describe()
+    assert desc["qemu"]["qemu_json"] == QJ and desc["notes"] == []
+    assert desc["qemu"]["command"][0] == "qemu-x"
+    assert desc["compiler"]["compiler"] == "cross-gcc"
+    assert desc["compiler"]["flags"] == "-O2 -mflag"
+
+
+def test_the_trees_build_writes_what_the_harness_reads():
+    path = os.path.join(ROOT, "build", "kernel", "qemu.json")
+    if not os.path.exists(path):
+        pytest.skip("no build/kernel/qemu.json (make kernel)")
+    q = platform.load_qemu_json(path)
+    assert q["modes"]["exact"] and q["modes"]["timed"] == []
+    compiler, flags = platform.read_cflags(os.path.join(ROOT, "build", "kernel", "cflags.txt"))
+    assert compiler and flags
+
+
+def test_an_image_without_qemu_json_uses_the_trees_and_says_so(tmp_path):
+    d = image_dir(tmp_path, qemu_json=None)
+    tree = tmp_path / "tree"
+    (tree / "build" / "kernel").mkdir(parents=True)
+    (tree / "build" / "kernel" / "qemu.json").write_text(json.dumps(dict(QJ, qemu="tree-qemu")))
+    p = platform.Platform("virt", "exact", image=str(d / "ipclab.elf"), root=str(tree))
+    assert p.command(["w=1"])[0] == "tree-qemu"
+    [note] = p.describe()["notes"]
+    assert "no qemu.json beside" in note and "build/kernel/qemu.json" in note
+
+
+@pytest.mark.parametrize("text, why", [
+    (None, "missing"),
+    ("{not json", "not valid JSON"),
+    ("[1]", r"\(top\): expected a JSON object"),
+    (json.dumps({k: v for k, v in QJ.items() if k != "machine"}), "machine: expected a list"),
+    (json.dumps(dict(QJ, machine=["-M", 3])), "machine: expected a list of non-empty strings"),
+    (json.dumps(dict(QJ, modes={"exact": []})), "modes.timed"),
+    (json.dumps(dict(QJ, qemu="")), "qemu: expected a non-empty string"),
+    (json.dumps(dict(QJ, append_option=None)), "append_option"),
+])
+def test_a_bad_qemu_json_is_a_clear_error(tmp_path, text, why):
+    d = image_dir(tmp_path, qemu_json=text)
+    # the default image (not --image): no fallback, the error names the file
+    p = platform.Platform("virt", "exact", root=str(tmp_path))
+    p.image = str(d / "ipclab.elf")
+    with pytest.raises(platform.PlatformError, match=why) as e:
+        p.command(["w=1"])
+    assert str(d / "qemu.json") in str(e.value)
+
+
+def test_no_cflags_means_an_unknown_compiler_not_a_guess(tmp_path):
+    d = image_dir(tmp_path, cflags=None)
+    info = platform.compiler_info(platform.Platform("virt", "exact", image=str(d / "ipclab.elf")))
+    assert info["compiler"] is None and info["flags"] is None
+
+
+HEADER = """
+/* QEMU's exit status of a run */
+enum ipclab_exit {
+	IPCLAB_EXIT_OK = 0,            /* the root task ended the run: success */
+	IPCLAB_EXIT_FAIL = 1,          /* a test or workload failed */
+	IPCLAB_EXIT_PANIC = 2,         /* kernel panic
+	                                  (an assertion) */
+	IPCLAB_EXIT_KERNEL_FAULT = 3,  /* a kernel fault */
+	IPCLAB_EXIT_DEADLOCK = 4       // nothing runnable
+};
+"""
+
+
+def test_exit_enum_parser():
+    t = platform.parse_exit_enum(HEADER)
+    assert t == {0: ("IPCLAB_EXIT_OK", "the root task ended the run: success"),
+                 1: ("IPCLAB_EXIT_FAIL", "a test or workload failed"),
+                 2: ("IPCLAB_EXIT_PANIC", "kernel panic (an assertion)"),
+                 3: ("IPCLAB_EXIT_KERNEL_FAULT", "a kernel fault"),
+                 4: ("IPCLAB_EXIT_DEADLOCK", "nothing runnable")}
+    assert platform.explain_exit(3, t) == "exit status 3 (IPCLAB_EXIT_KERNEL_FAULT: a kernel fault)"
+    assert platform.explain_exit(9, t) == "exit status 9"
+
+
+@pytest.mark.parametrize("text, why", [
+    ("int x;", "no `enum ipclab_exit"),
+    ("enum ipclab_exit { IPCLAB_EXIT_OK = 0, IPCLAB_EXIT_X = 1 };", "cannot read"),
+    ("enum ipclab_exit {\n IPCLAB_EXIT_OK = 0,\n IPCLAB_EXIT_X = 0,\n};", "repeats"),
+    ("enum ipclab_exit {\n IPCLAB_EXIT_OK = FOO,\n};", "cannot read"),
+    ("enum ipclab_exit {\n};", "no entries"),
+])
+def test_exit_enum_parser_refuses_what_it_cannot_read(text, why):
+    with pytest.raises(ValueError, match=why):
+        platform.parse_exit_enum(text)
+
+
+def test_the_real_abi_header():
+    with open(os.path.join(ROOT, platform.ABI_HEADER)) as f:
+        text = f.read()
+    if "enum ipclab_exit" not in text:
+        pytest.skip("kernel/include/ipclab/abi.h has no enum ipclab_exit yet")
+    t = platform.parse_exit_enum(text)
+    names = {v: n for v, (n, _) in t.items()}
+    assert names[0] == "IPCLAB_EXIT_OK"
+    assert (names[2], names[3], names[4]) == ("IPCLAB_EXIT_PANIC", "IPCLAB_EXIT_KERNEL_FAULT",
+                                              "IPCLAB_EXIT_DEADLOCK")
+    assert all(c for _, c in t.values()), "every status has its comment"
+    assert platform.Platform("virt", "exact").exits == t
