@@ -373,24 +373,28 @@ const char *ring_strerror(int err)
 	return names[err];
 }
 
+const char *const ring_variant_names[RING_VARIANT_END] = {
+	[RING_NAIVE - 1] = "naive", [RING_CACHED - 1] = "cached", [RING_BATCHED - 1] = "batched",
+	[RING_MPSC - 1] = "mpsc", [RING_MPMC - 1] = "mpmc", [RING_STAMPED - 1] = "stamped",
+	[RING_VARIANT_END - 1] = 0,
+};
+
+const char *const ring_wake_names[RING_WAKE_END] = {
+	[RING_WAKE_POLL - 1] = "poll", [RING_WAKE_EVERY - 1] = "every",
+	[RING_WAKE_TRANSITION - 1] = "transition", [RING_WAKE_ANNOUNCE - 1] = "announce",
+	[RING_WAKE_END - 1] = 0,
+};
+
 const char *ring_variant_name(enum ring_variant v)
 {
-	static const char *const names[RING_VARIANT_END] = {
-		[RING_NAIVE] = "naive", [RING_CACHED] = "cached", [RING_BATCHED] = "batched",
-		[RING_MPSC] = "mpsc", [RING_MPMC] = "mpmc", [RING_STAMPED] = "stamped",
-	};
 	if (v < RING_NAIVE || v >= RING_VARIANT_END)
 		return "?";
-	return names[v];
+	return ring_variant_names[v - 1];
 }
 
 const char *ring_wake_name(enum ring_wake w)
 {
-	static const char *const names[RING_WAKE_END] = {
-		[RING_WAKE_POLL] = "poll", [RING_WAKE_EVERY] = "every",
-		[RING_WAKE_TRANSITION] = "transition", [RING_WAKE_ANNOUNCE] = "announce",
-	};
 	if (w < RING_WAKE_POLL || w >= RING_WAKE_END)
 		return "?";
-	return names[w];
+	return ring_wake_names[w - 1];
 }

@@ -264,6 +264,13 @@ _Atomic uint32_t *ring_word(void *mem, size_t len, enum ring_word_id which);
 const char *ring_strerror(int err);
 const char *ring_variant_name(enum ring_variant v);
 const char *ring_wake_name(enum ring_wake w);
+/* The one table of names, in enum order and NULL-terminated: entry i names
+ * the value i + 1 (RING_NAIVE, RING_WAKE_POLL, ...).  Workload parameter
+ * tables use these as their choices, so `workload=list` shows every name a
+ * Python reader needs (naive cached batched mpsc mpmc stamped; poll every
+ * transition announce) and nothing is spelled twice. */
+extern const char *const ring_variant_names[RING_VARIANT_END];
+extern const char *const ring_wake_names[RING_WAKE_END];
 
 /* ---- slow paths (ring_wait.c) ------------------------------------------- */
 

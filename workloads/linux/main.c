@@ -14,10 +14,8 @@
 #include "pingpong.h"
 #include "rt.h"
 
-static const char *const variant_names[] = { "naive", "cached", "batched", "mpsc", "mpmc",
-					     "stamped", NULL };
+/* How a waiting side waits: a Linux notion (the protocol is the ring's). */
 static const char *const wake_names[] = { "poll", "futex", "eventfd", NULL };
-static const char *const protocol_names[] = { "every", "transition", "announce", NULL };
 
 /* Sizes: 1 byte up to what each mechanism carries as one message. */
 static const struct wl_param p_stream[] = {
@@ -29,10 +27,13 @@ static const struct wl_param p_mq[] = {
 };
 static const struct wl_param p_ring[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 4096, 64), RT_PARAM_TIMER,
-	{ .name = "variant", .def = 1, .choices = variant_names },
+	/* every variant of ipc/, by the library's own table (value = enum - 1) */
+	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
 	{ .name = "wake", .def = 0, .choices = wake_names },
-	/* when to signal, with wake=futex|eventfd (ignored with poll) */
-	{ .name = "protocol", .def = 2, .choices = protocol_names },
+	/* when to signal, with wake=futex|eventfd (ignored with poll): the
+	 * library's protocols after poll (value = enum - RING_WAKE_EVERY) */
+	{ .name = "protocol", .def = RING_WAKE_ANNOUNCE - RING_WAKE_EVERY,
+	  .choices = ring_wake_names + RING_WAKE_EVERY - 1 },
 	/* with futex|eventfd: polls of the ring before a waiter sleeps */
 	{ .name = "spin", .min = 0, .max = 100000000, .def = 0 },
 };

@@ -489,10 +489,6 @@ static size_t ring_area(size_t size)
 
 static int ring_setup(struct pp *pp)
 {
-	static const enum ring_variant variants[] = { RING_NAIVE, RING_CACHED, RING_BATCHED,
-						     RING_MPSC, RING_MPMC, RING_STAMPED };
-	static const enum ring_wake protocols[] = { RING_WAKE_EVERY, RING_WAKE_TRANSITION,
-						    RING_WAKE_ANNOUNCE };
 	int rc;
 
 	if (pp->size % 8 != 0) {
@@ -500,9 +496,11 @@ static int ring_setup(struct pp *pp)
 		return -1;
 	}
 	pp->ring_waker = (int)wl_get(pp->args, "wake");
-	pp->ring_cfg.variant = variants[wl_get(pp->args, "variant")];
-	pp->ring_cfg.wake = pp->ring_waker == 0 ? RING_WAKE_POLL
-						: protocols[wl_get(pp->args, "protocol")];
+	/* The choices are the library's name tables (main.c). */
+	pp->ring_cfg.variant = (enum ring_variant)(wl_get(pp->args, "variant") + 1);
+	pp->ring_cfg.wake = pp->ring_waker == 0
+		? RING_WAKE_POLL
+		: (enum ring_wake)(wl_get(pp->args, "protocol") + RING_WAKE_EVERY);
 	pp->ring_cfg.capacity = PP_RING_CAPACITY;
 	pp->ring_cfg.slot_size = (uint32_t)pp->size;
 
