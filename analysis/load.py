@@ -27,8 +27,6 @@ from bench import schema
 
 # Columns of the tidy frame besides the parameters: a parameter may not shadow one.
 FRAME_COLUMNS = set(schema.SAMPLE_COLUMNS) | {"results", "cost"}
-# Parameters every workload takes; they rarely distinguish configurations.
-COMMON_PARAMS = ("iterations", "warmup", "seed")
 
 _INT = re.compile(r"-?[0-9]+")
 
@@ -310,6 +308,17 @@ def load_dir(directory):
     runs = read_runs(directory)
     samples = read_samples(directory, runs)
     return Results(directory, samples, runs, meta)
+
+
+def as_results(results):
+    """A load.Results as it is, or a results directory's path loaded with load_dir.
+
+    The entry points (summary, plots, report) take either, so a caller that
+    has loaded a directory once passes the Results on and nothing is read twice.
+    """
+    if isinstance(results, Results):
+        return results
+    return load_dir(results)
 
 
 def load_results(paths):

@@ -1,175 +1,40 @@
 """Draw the figures of a results directory into its plots/ (PDF for papers, PNG for the report).
 
-Each figure is one function below; its docstring's first line is the
+Each figure is one function below, ``figure(df, summary=None)``: ``df`` the
+tidy sample frame (load.py), ``summary`` its summary table (stats.summarize,
+or summary.csv read back), whose medians and bootstrap intervals the figure
+shows; None computes it from ``df``.  The docstring's first line is the
 figure's title and the rest its caption (report.html shows both). A figure
-whose workloads are not in the results is skipped with a logged note.
-Panels never mix units: each panel holds one (platform, unit, mode).
-plots/index.json lists what was drawn and what was skipped, and why.
+whose workloads are not in the results raises SkipPlot and is skipped with
+a logged note.  Panels never mix units: each panel holds one (platform,
+unit, mode).  plots/index.json lists what was drawn and what was skipped,
+and why.  Selecting, reshaping and ordering the data is data.py's.
 """
 
 import json
 import logging
 
 import numpy as np
-import pandas as pd
 from matplotlib.patches import Rectangle
 
 from bench import schema
 
 from . import anchors, style
-from .load import COMMON_PARAMS, load_dir, param_keys, results_dir_cli
-from .stats import median_ci
+from .data import (COMMON_PARAMS, SkipPlot, configs, fmt, label, need, ordered_values, panels,
+                   representatives, samples_of, series, series_name, varying)
+from .load import as_results, results_dir_cli
+from .stats import summarize
 
 log = logging.getLogger("analysis.plots")
 
-KEY = schema.CONFIG_KEY
-PANEL = ["platform", "unit", "mode"]
-# Orders that read naturally on an axis (others follow, sorted).
-ORDER = {
-    "wake": ["every", "transition", "announce", "poll", "futex", "eventfd"],
-    "to": ["high", "low", "none"],
-    "variant": ["naive", "cached", "batched"],
-    "mech": ["ring", "ep"],
-    "metric": ["call", "replyrecv"],
-}
+__all__ = ["FIGURES", "SkipPlot", "describe", "make_plots"]
 
 
-class SkipPlot(Exception):
-    """The results hold nothing this figure draws; the message says what is missing."""
-
-
-# --- helpers -----------------------------------------------------------------
-
-def fmt(v):
-    """A parameter value for a label: 4096 not 4096.0."""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def ordered(values, key=None):
-    """Values in ORDER[key] order, then the rest sorted (numbers numerically)."""
-    values = list(dict.fromkeys(values))
-    first = [v for v in ORDER.get(key, []) if v in values]
-    rest = [v for v in values if v not in first]
-    try:
-        rest.sort(key=float)
-    except (TypeError, ValueError):
-        rest.sort(key=str)
-    return first + rest
-
-
-def varying(df, exclude=()):
-    """Parameter columns that take more than one value in ``df`` (the ones a label needs)."""
-    out = []
-    for col in param_keys(df):
-        if col in exclude:
-            continue
-        vals = df[col].dropna()
-        if len(vals) and vals.nunique() > 1:
-            out.append(col)
-    return out
-
-
-def panels(df):
-    """(platform, unit, mode) groups in a stable order, virt first: one panel each."""
-    keys = sorted(map(tuple, df[PANEL].drop_duplicates().to_numpy()),
-                  key=lambda k: (k[0] != "virt", k))
-    if len(keys) == 1:
-        return [(keys[0], df)]
-    return [(k, df[(df["platform"] == k[0]).to_numpy() & (df["unit"] == k[1]).to_numpy()
-                   & (df["mode"] == k[2]).to_numpy()]) for k in keys]
-
+# --- axes --------------------------------------------------------------------
 
 def panel_title(key):
     platform, unit, mode = key
     return f"{platform} ({mode})"
-
-
-def configs(df):
-    """One row per configuration: KEY, its parameters, median, bootstrap CI, p5, p95.
-
-    Column ``_pos`` holds the positions of the configuration's rows in ``df``.
-    """
-    gb = df.groupby(KEY, sort=True)
-    positions = gb.indices
-    cost = df["cost"].to_numpy(dtype=float)
-    rows = []
-    params = param_keys(df)
-    first = gb[params].first() if params else None
-    for key in sorted(positions):
-        x = cost[positions[key]]
-        lo, hi = median_ci(x, key)
-        p5, p50, p95 = np.percentile(x, [5, 50, 95])
-        row = dict(zip(KEY, key))
-        if first is not None:
-            row.update(first.loc[key].to_dict())
-        row.update(median=float(p50), ci_lo=lo, ci_hi=hi, p5=float(p5), p95=float(p95),
-                   _pos=positions[key])
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def mechanism(workload, metric, metrics_of):
-    """"ep_call/call" when a workload has several metrics, else just the workload."""
-    return f"{workload}/{metric}" if len(metrics_of.get(workload, ())) > 1 else workload
-
-
-def label(row, keys):
-    return " ".join(f"{k}={fmt(row[k])}" for k in keys if row.get(k) is not None
-                    and not (isinstance(row[k], float) and np.isnan(row[k])))
-
-
-def representatives(df):
-    """For each mechanism (workload, metric) the configuration with the lowest median.
-
-    Returns [(legend name, configs() row)], sorted by median.
-    """
-    cf = configs(df)
-    metrics_of = df.groupby("workload")["metric"].unique().to_dict()
-    chosen = []
-    for (w, m), g in cf.groupby(["workload", "metric"]):
-        best = g.sort_values("median").iloc[0]
-        keys = varying(df[df["workload"] == w], exclude=COMMON_PARAMS)
-        name = mechanism(w, m, metrics_of)
-        extra = label(best, keys)
-        chosen.append((f"{name} {extra}".strip(), best))
-    chosen.sort(key=lambda c: c[1]["median"])
-    return chosen
-
-
-def series(cf, cols):
-    """Split configurations into lines/bar series by ``cols``: [(values tuple, rows)], in ORDER."""
-    cols = [c for c in cols if c in cf.columns]
-    if not cols:
-        return [((), cf)]
-    by = cols if len(cols) > 1 else cols[0]
-    parts = [(k if isinstance(k, tuple) else (k,), g)
-             for k, g in cf.groupby(by, sort=False, dropna=False)]
-    first = ordered([k[0] for k, _ in parts], cols[0])
-    parts.sort(key=lambda kv: (first.index(kv[0][0]), tuple(str(v) for v in kv[0][1:])))
-    return parts
-
-
-def series_name(cols, values, bare=()):
-    """"mech=ring variant=cached"; columns in ``bare`` show only their value."""
-    return " ".join(fmt(v) if c in bare else f"{c}={fmt(v)}" for c, v in zip(cols, values))
-
-
-def samples_of(df, row):
-    """The rows of ``df`` of one configuration row of configs(df)."""
-    return df.iloc[row["_pos"]]
-
-
-def need(df, workloads, columns=()):
-    """The rows of ``workloads``; SkipPlot when none, or when a needed parameter is absent."""
-    sub = df[df["workload"].isin(workloads)]
-    if sub.empty:
-        raise SkipPlot(f"no {' or '.join(workloads)} workload in the results")
-    for col in columns:
-        if col not in sub.columns or sub[col].isna().all():
-            raise SkipPlot(f"{'/'.join(workloads)} results have no '{col}' parameter")
-    return sub
 
 
 def wide(values):
@@ -203,7 +68,7 @@ def legend(ax, **kw):
 
 # --- the figures -------------------------------------------------------------
 
-def latency_cdf(df):
+def latency_cdf(df, summary=None):
     """Latency CDF per mechanism.
 
     Empirical cumulative distribution of the cost of one operation, one line
@@ -219,7 +84,7 @@ def latency_cdf(df):
     fig, axes = style.figure(ncols=len(groups), height=3.4, width=6.4 * len(groups))
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
-        chosen = representatives(g)
+        chosen = representatives(g, summary)
         lows, p99s = [], []
         for k, (name, row) in enumerate(chosen):
             x = np.sort(samples_of(g, row)["cost"].to_numpy(dtype=float))
@@ -243,7 +108,7 @@ def latency_cdf(df):
     return fig
 
 
-def latency_box(df):
+def latency_box(df, summary=None):
     """Cost per mechanism (box plots).
 
     One box per mechanism, the configuration with the lowest median of each:
@@ -254,7 +119,7 @@ def latency_box(df):
     if df.empty:
         raise SkipPlot("no samples")
     groups = panels(df)
-    chosen_of = [representatives(g) for _, g in groups]
+    chosen_of = [representatives(g, summary) for _, g in groups]
     height = max(2.6, 0.3 * max(len(c) for c in chosen_of) + 1.0)
     fig, axes = style.figure(ncols=len(groups), height=height, width=4.8 * len(groups))
     for ax, (key, g), chosen in zip(axes, groups, chosen_of):
@@ -278,7 +143,7 @@ def latency_box(df):
     return fig
 
 
-def bulk_size(df):
+def bulk_size(df, summary=None):
     """Cost against message size, ring against endpoint.
 
     Workload bulk: the median cost of moving one message from sender to
@@ -291,7 +156,7 @@ def bulk_size(df):
     fig, axes = style.figure(ncols=len(groups))
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
-        cf = configs(g)
+        cf = configs(g, summary)
         others = varying(g, exclude=("size", "mech") + COMMON_PARAMS)
         for k, (lk, line) in enumerate(series(cf, ["mech"] + others)):
             line = line.sort_values("size")
@@ -310,20 +175,22 @@ def bulk_size(df):
     return fig
 
 
-def ring_throughput(df):
+def ring_throughput(df, summary=None):
     """Throughput against batch size per ring variant.
 
     Workload ring_throughput: one sample times a batch (per = batch size), so
     the throughput is batch / sample = 1 / median cost per message, shown per
     1000 instructions (QEMU icount) or cycles, or in millions per second when
-    the unit is ns. Batch size on a log2 axis; one line per ring variant.
+    the unit is ns. Batch size on a log2 axis; one line per ring variant the
+    results hold (and per any other parameter that varies). Error bars: the
+    bootstrap 95% interval of the median, carried over.
     """
     sub = need(df, ["ring_throughput"], ["batch"])
     groups = panels(sub)
     fig, axes = style.figure(ncols=len(groups))
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
-        cf = configs(g)
+        cf = configs(g, summary)
         scale = 1000.0  # per 1000 units; for ns: 1000/ns = M/s
         cols = [c for c in ["variant"] + varying(g, exclude=("batch", "variant") + COMMON_PARAMS)
                 if c in cf.columns]
@@ -343,22 +210,21 @@ def ring_throughput(df):
     return fig
 
 
-def wake_protocols(df):
+def wake_protocols(df, summary=None):
     """Wake-up protocols side by side.
 
-    Workload ring_pingpong: the median round trip over two rings for each
-    wake-up protocol (signal on every push, on the empty to non-empty
-    transition, only when the consumer announced it will sleep, pure
-    polling; on Linux futex and eventfd), one bar group per protocol and one
-    bar per ring variant. Error bars: bootstrap 95% interval of the median.
+    Workload ring_pingpong: the median round trip over two rings, one bar
+    group per wake-up protocol the results hold (the wake parameter, in the
+    sweep's order) and one bar per ring variant (and per any other parameter
+    that varies). Error bars: bootstrap 95% interval of the median.
     """
     sub = need(df, ["ring_pingpong"], ["wake"])
     groups = panels(sub)
     fig, axes = style.figure(ncols=len(groups))
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
-        cf = configs(g)
-        wakes = ordered(cf["wake"], "wake")
+        cf = configs(g, summary)
+        wakes = ordered_values(cf, "wake")
         bars = varying(g, exclude=("wake",) + COMMON_PARAMS) or (["variant"] if "variant" in cf else [])
         parts = series(cf, bars)
         width = 0.8 / len(parts)
@@ -394,39 +260,39 @@ def _anchor_mark(ax, x0, x1, a, level=0, top=np.nan):
                       "alpha": 0.8})
 
 
-def anchored_costs(df):
+def anchored_costs(df, summary=None):
     """Notification and endpoint costs against seL4.
 
-    Workloads ntfn_signal (by where the waiter is: higher priority, lower
-    priority, none) and ep_call (Call and ReplyRecv by message length in
-    words): median cost with its bootstrap 95% interval. Dashed marks are
+    Workloads ntfn_signal (by where the waiter is, the to parameter), ep_call
+    (Call and ReplyRecv by message length in words) and ep_send (Send by
+    message length): median cost with its bootstrap 95% interval. Dashed marks are
     seL4's figures on the same emulated machine, counter and method
     (docs/anchors.md; range shaded where seL4 reports one); they are
     drawn only on exact-mode panels in instructions, where they are
     comparable.
     """
-    sub = need(df, ["ntfn_signal", "ep_call"])
+    workloads = ["ntfn_signal", "ep_call", "ep_send"]
+    sub = need(df, workloads)
     cells = []
     for key, g in panels(sub):
-        for w in ("ntfn_signal", "ep_call"):
+        for w in workloads:
             gw = g[g["workload"] == w]
             if len(gw):
                 cells.append((key, w, gw))
     fig, axes = style.figure(ncols=len(cells), height=3.4)
     for ax, (key, w, g) in zip(axes, cells):
         one_unit(ax, key)
-        cf = configs(g)
+        cf = configs(g, summary)
         xcol = "to" if w == "ntfn_signal" else "words"
         if xcol not in cf.columns:
             cf[xcol] = "-"
         marks = anchors.for_workload(w) if anchors.applies(*key) else []
-        cats = ordered(list(cf[xcol]) + [a.params.get(xcol) for a in marks], xcol)
-        cats = [c for c in cats if c is not None]
+        cats = ordered_values(cf, xcol, extra=[a.params.get(xcol) for a in marks])
         bars = ["metric"] + varying(g, exclude=(xcol,) + COMMON_PARAMS)
         parts = series(cf, bars)
         present = {k[0] for k, _ in parts}
-        for m in ORDER["metric"]:  # a metric seL4 reports gets its slot even when not run
-            if any(a.metric == m for a in marks) and m not in present:
+        for m in dict.fromkeys(a.metric for a in marks):  # a metric seL4 reports gets its
+            if m not in present:                          # slot even when not run
                 parts.append(((m,) + (None,) * (len(bars) - 1), cf.iloc[0:0]))
         width = 0.8 / len(parts)
         slots = {}  # (metric, category) -> [(bar centre, bar top)]
@@ -440,7 +306,7 @@ def anchored_costs(df):
             for at, c in enumerate(cats):
                 slots.setdefault((sk[0], c), []).append((xs[at], s["ci_hi"].iloc[at]))
         # Each seL4 figure once, across every bar of its metric and category.
-        metrics = ordered([k[0] for k, _ in parts], "metric")
+        metrics = list(dict.fromkeys(k[0] for k, _ in parts))
         for a in marks:
             bars_at = slots.get((a.metric, a.params.get(xcol)))
             if not bars_at:
@@ -462,7 +328,7 @@ def anchored_costs(df):
     return fig
 
 
-def platforms(df):
+def platforms(df, summary=None):
     """The same workloads on each platform, side by side.
 
     Workloads that ran on more than one platform (e.g. ring_pingpong on virt
@@ -476,12 +342,12 @@ def platforms(df):
         raise SkipPlot("no workload ran on more than one platform")
     sub = df[df["workload"].isin(shared)]
     groups = panels(sub)
-    rows = max(len(configs(g)) for _, g in groups)
+    rows = max(len(configs(g, summary)) for _, g in groups)
     fig, axes = style.figure(ncols=len(groups), height=max(2.4, 0.28 * rows + 1.0),
                              width=4.6 * len(groups))
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
-        cf = configs(g)
+        cf = configs(g, summary)
         keys = varying(g, exclude=COMMON_PARAMS)
         names = [f"{r['workload']} {label(r, keys)}".strip() for _, r in cf.iterrows()]
         cf = cf.assign(name=names).sort_values("median")
@@ -508,21 +374,26 @@ def describe(func):
     return title, caption
 
 
-def make_plots(results_dir, figures=None):
-    """Draw every figure of ``results_dir`` into its plots/; return the files written (Paths).
+def make_plots(results, summary=None, figures=None):
+    """Draw every figure into the results directory's plots/; return the files written (Paths).
 
-    Figures whose workloads are absent are skipped (logged, and listed in
-    plots/index.json with the reason).
+    ``results``: a results directory (path) or its load.Results, already
+    loaded (then nothing is read again).  ``summary``: its summary table
+    (what summary.write_summary returned), whose medians and intervals the
+    figures show; None computes it once here.  Figures whose workloads are
+    absent are skipped (logged, and listed in plots/index.json with the reason).
     """
-    res = load_dir(results_dir)
-    outdir = res.path / "plots"
+    res = as_results(results)
+    if summary is None:
+        summary = summarize(res.samples)
+    outdir = res.path / schema.PLOTS
     outdir.mkdir(exist_ok=True)
     files, index = [], {"figures": [], "skipped": []}
     for func in figures or FIGURES:
         name = func.__name__
         title, caption = describe(func)
         try:
-            fig = func(res.samples)
+            fig = func(res.samples, summary)
         except SkipPlot as e:
             log.info("plot %s skipped: %s", name, e)
             index["skipped"].append({"name": name, "title": title, "reason": str(e)})

@@ -3,7 +3,8 @@
 The page holds the run's metadata, the failed runs with their reasons, every
 figure (PNG embedded in the page, links to the PDF beside it), the figures
 that were skipped and why, and the summary table. summary.csv and plots/ are
-made first when missing or older than samples.csv.gz.
+made first when missing or older than samples.csv.gz, unless the caller
+passes the summary table it has just computed (see make_report).
 """
 
 import base64
@@ -13,10 +14,12 @@ import json
 
 import pandas as pd
 
+from bench import schema
+
 from . import style
-from .load import load_dir, results_dir_cli
+from .load import as_results, results_dir_cli
 from .plots import make_plots
-from .summary import NOTE, fmt_num, write_summary
+from .summary import NOTE, fmt_num, read_summary, write_summary
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2em auto;
@@ -75,24 +78,26 @@ def fresh(path, source):
     return path.exists() and path.stat().st_mtime >= source.stat().st_mtime
 
 
-def summary_of(d):
-    src = d / "samples.csv.gz"
-    if fresh(d / "summary.csv", src) and fresh(d / "summary.md", src):
-        return pd.read_csv(d / "summary.csv", keep_default_na=False, na_values=[""])
-    return write_summary(d)
+def summary_of(res):
+    """The summary table: summary.csv when it is newer than the samples, else computed and written."""
+    d, src = res.path, res.path / schema.SAMPLES
+    if fresh(d / schema.SUMMARY, src) and fresh(d / schema.SUMMARY_MD, src):
+        return read_summary(d)
+    return write_summary(res)
 
 
-def plot_index(d):
-    index = d / "plots" / "index.json"
-    if not fresh(index, d / "samples.csv.gz"):
-        make_plots(d)
+def plot_index(res, summary):
+    """plots/index.json, the plots drawn first when it is missing or older than the samples."""
+    index = res.path / schema.PLOTS / "index.json"
+    if not fresh(index, res.path / schema.SAMPLES):
+        make_plots(res, summary)
     return json.loads(index.read_text(encoding="utf-8"))
 
 
 def figures_html(d, index):
     out = []
     for f in index["figures"]:
-        png = d / "plots" / f"{f['name']}.png"
+        png = d / schema.PLOTS / f"{f['name']}.png"
         raw = png.read_bytes()
         data = base64.b64encode(raw).decode("ascii")
         # PNGs are drawn at 2x (savefig.dpi 200): show them at their 1x size, crisp on HiDPI.
@@ -108,12 +113,20 @@ def figures_html(d, index):
     return "\n".join(out) or "<p>No figures.</p>"
 
 
-def make_report(results_dir):
-    """Write report.html into ``results_dir`` (making summary and plots first if needed); return its path."""
-    res = load_dir(results_dir)
+def make_report(results, summary=None):
+    """Write report.html into the results directory; return its path.
+
+    ``results``: a results directory (path) or its load.Results, already
+    loaded.  ``summary``: the summary table just computed (write_summary's
+    return); None reads summary.csv, or writes it when it is missing or
+    older than the samples.  The plots are drawn first when plots/index.json
+    is missing or older than the samples.
+    """
+    res = as_results(results)
     d = res.path
-    summary = summary_of(d)
-    index = plot_index(d)
+    if summary is None:
+        summary = summary_of(res)
+    index = plot_index(res, summary)
     runs = res.runs
     failed = runs[runs["status"] != "ok"]
     n_ok, n_failed = int((runs["status"] == "ok").sum()), len(failed)
@@ -142,7 +155,7 @@ def make_report(results_dir):
     status = (f"<span class='ok'>{n_ok} runs ok</span>, "
               f"<span class='{'bad' if n_failed else 'ok'}'>{n_failed} failed</span>")
     when = meta.get("finished") or datetime.datetime.fromtimestamp(
-        (d / "samples.csv.gz").stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        (d / schema.SAMPLES).stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta_rows = pd.DataFrame(flatten(meta), columns=["key", "value"])
 
     page = f"""<!DOCTYPE html>
@@ -178,7 +191,7 @@ row and every plot panel carries its own unit. Files: <a href="summary.csv">summ
 <div class="wide">{table_html(meta_rows)}</div>
 </body></html>
 """
-    out = d / "report.html"
+    out = d / schema.REPORT
     out.write_text(page, encoding="utf-8")
     return out
 

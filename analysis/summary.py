@@ -8,8 +8,13 @@ value / per: the cost of one operation. See stats.py for the methods.
 """
 
 import math
+from pathlib import Path
 
-from .load import load_dir, results_dir_cli
+import pandas as pd
+
+from bench import schema
+
+from .load import ResultsError, as_results, results_dir_cli
 from .stats import BOOT_N, summarize
 
 NOTE = ("Statistics are per operation: value / per when a sample times a batch of "
@@ -44,20 +49,36 @@ def markdown_table(df):
     return "\n".join(lines) + "\n"
 
 
-def write_summary(results_dir):
-    """Compute the summary of ``results_dir``, write summary.csv and summary.md there, return it."""
-    res = load_dir(results_dir)
+def write_summary(results):
+    """Compute the summary, write summary.csv and summary.md into the directory, return the table.
+
+    ``results``: a results directory (path) or its load.Results, already
+    loaded.  The table returned (schema.SUMMARY_COLUMNS) is what
+    plots.make_plots and report.make_report take as ``summary``.
+    """
+    res = as_results(results)
     table = summarize(res.samples)
-    table.to_csv(res.path / "summary.csv", index=False, float_format="%.10g")
+    table.to_csv(res.path / schema.SUMMARY, index=False, float_format="%.10g")
     title = f"# Summary of {res.path.name}\n\n{NOTE}\n\n"
     body = markdown_table(table) if len(table) else "No samples: every run failed or none ran.\n"
-    (res.path / "summary.md").write_text(title + body, encoding="utf-8")
+    (res.path / schema.SUMMARY_MD).write_text(title + body, encoding="utf-8")
+    return table
+
+
+def read_summary(results_dir):
+    """summary.csv as written by write_summary (the key columns as text, statistics as numbers)."""
+    path = Path(results_dir) / schema.SUMMARY
+    table = pd.read_csv(path, dtype={c: str for c in schema.CONFIG_KEY}, keep_default_na=False,
+                        na_values={c: [""] for c in schema.STAT_COLUMNS})
+    if list(table.columns) != schema.SUMMARY_COLUMNS:
+        raise ResultsError(path, 1, f"columns {', '.join(table.columns)}; expected "
+                                    f"{', '.join(schema.SUMMARY_COLUMNS)}")
     return table
 
 
 def main(argv=None):
     d, table = results_dir_cli(__doc__, argv, write_summary)
-    print(f"{d}/summary.csv: {len(table)} configurations")
+    print(f"{d}/{schema.SUMMARY}: {len(table)} configurations")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from .fixtures import make_fixtures  # noqa: F401 (tests import it from here)
+from .fixtures import make_fixtures
+
+__all__ = ["make_fixtures"]  # the tests import it from here
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
