@@ -20,10 +20,11 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int fdt_bootargs(const void *dtb, char *buf, size_t n)
+int64_t fdt_bootargs(const void *dtb, char *buf, size_t n)
 {
 	const uint8_t *b = dtb;
-	buf[0] = '\0';
+	if (n)
+		buf[0] = '\0';
 	if (be32(b) != FDT_MAGIC)
 		return -1;
 	uint32_t total = be32(b + 4), off_struct = be32(b + 8), off_strings = be32(b + 12);
@@ -65,10 +66,15 @@ int fdt_bootargs(const void *dtb, char *buf, size_t n)
 			const char *pname = (const char *)b + off_strings + nameoff;
 			size_t maxname = size_strings - nameoff;
 			if (depth == chosen_depth && maxname >= 9 && memcmp(pname, "bootargs", 9) == 0) {
-				size_t m = len < n - 1 ? len : n - 1;
-				memcpy(buf, s, m);
-				buf[m] = '\0';
-				return 0;
+				/* The value is a string with its NUL; without one (a
+				 * malformed tree) every byte counts. */
+				size_t vlen = len && s[len - 1] == '\0' ? len - 1 : len;
+				if (n) {
+					size_t m = vlen < n - 1 ? vlen : n - 1;
+					memcpy(buf, s, m);
+					buf[m] = '\0';
+				}
+				return (int64_t)vlen;
 			}
 			s += (len + 3) & ~3u;
 			break;

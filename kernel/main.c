@@ -31,7 +31,10 @@ static void start_root(void)
 	bi->ram_pages_free = pmem_free_pages();
 	bi->timer_hz = arch_timer_freq();
 	bi->tick_hz = TICK_HZ;
-	fdt_bootargs(phys_to_virt(PLAT_DTB_BASE), bi->bootargs, sizeof bi->bootargs);
+	/* Their true length goes with them: arguments longer than the page
+	 * holds are refused by the root task, never cut without a word. */
+	int64_t len = fdt_bootargs(phys_to_virt(PLAT_DTB_BASE), bi->bootargs, sizeof bi->bootargs);
+	bi->bootargs_len = len < 0 ? 0 : (uint64_t)len;
 
 	t->state = TS_RUNNABLE;
 	th->state = TS_RUNNABLE;
@@ -50,7 +53,7 @@ static _Noreturn void report_deadlock(void)
 			printk("  task '%s' thread %u: blocked on %s\n", t->task->name, t->index,
 			       why[t->blocked_on]);
 	}
-	plat_exit(4);
+	plat_exit(IPCLAB_EXIT_DEADLOCK);
 }
 
 void kmain(void)

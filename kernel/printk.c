@@ -26,5 +26,5 @@ _Noreturn void panic(const char *f, ...)
 	fmt_vformat(console_out, NULL, f, ap);
 	va_end(ap);
 	printk("\n");
-	plat_exit(2);
+	plat_exit(IPCLAB_EXIT_PANIC);
 }

@@ -250,7 +250,17 @@ static uint64_t sys_shutdown(uint64_t ctrl, uint64_t code, uint64_t a2, uint64_t
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), ctrl, CAP_CTRL, RIGHT_WRITE, &c));
-	plat_exit((int)code);
+	/* A task reports its own outcome; the kernel's failures are the
+	 * kernel's to report, so that an exit status means what it says. */
+	switch (code) {
+	case IPCLAB_EXIT_OK:
+	case IPCLAB_EXIT_FAILED:
+	case IPCLAB_EXIT_ARGS:
+	case IPCLAB_EXIT_BOOTINFO:
+		plat_exit((enum ipclab_exit)code);
+	default:
+		return ERR(IPC_E_ARG);
+	}
 }
 
 static uint64_t sys_signal(uint64_t slot, uint64_t badge, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

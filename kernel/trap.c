@@ -54,7 +54,7 @@ void kernel_trap(struct trapframe *tf, uint64_t kind)
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 	if (plat_exit_trapped() && ec == EC_UNKNOWN) {
 		printk("[kernel] QEMU runs without -semihosting: the exit status is lost; powering off\n");
-		plat_exit(0);
+		plat_exit(IPCLAB_EXIT_OK);   /* ignored: this second call powers off, and QEMU exits 0 */
 	}
 	printk("\nKERNEL FAULT: %s: %s", kind < 16 ? kind_name[kind] : "?", ec_name(ec));
 	if (ec == EC_DABT_CUR)
@@ -68,7 +68,7 @@ void kernel_trap(struct trapframe *tf, uint64_t kind)
 	if (current)
 		printk("  running: task '%s' thread %u\n", current->task ? current->task->name : "idle",
 		       current->index);
-	plat_exit(3);
+	plat_exit(IPCLAB_EXIT_KERNEL_FAULT);
 }
 
 /* The kind of a user fault, for SYS_STATUS and the report. */

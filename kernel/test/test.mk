@@ -10,12 +10,13 @@ KT_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror $(HOST_SAN_CFLAGS) \
 	-Ikernel/include -Ikernel -Ikernel/arch/aarch64 -Ikernel/plat/virt -I$(KT_HOST_DIR)
 
 # Each test: its file, the kernel sources it tests, and the stubs it needs.
-KT_HOST_TESTS := cap sched fmt fdt pmem
+KT_HOST_TESTS := cap sched fmt fdt pmem rootargs
 KT_SRCS_cap   := kernel/cap.c $(KT_HOST_DIR)/stubs.c
 KT_SRCS_sched := kernel/sched.c $(KT_HOST_DIR)/stubs.c
 KT_SRCS_fmt   := kernel/lib/fmt.c
 KT_SRCS_fdt   := kernel/fdt.c
 KT_SRCS_pmem  := kernel/pmem.c $(KT_HOST_DIR)/stubs.c
+KT_SRCS_rootargs := user/root/args.c kernel/lib/fmt.c
 KT_HOST_BINS  := $(addprefix $(KT_HOST_BUILD)/test_,$(KT_HOST_TESTS))
 
 # One rule per test (eval, so that no secondary expansion leaks into the
@@ -30,7 +31,7 @@ KT_HOST_HDRS := $(wildcard $(KT_HOST_DIR)/*.h kernel/*.h kernel/lib/*.h kernel/i
                            kernel/arch/aarch64/*.h kernel/plat/virt/*.h)
 $(foreach t,$(KT_HOST_TESTS),$(eval $(call KT_HOST_RULE,$(t))))
 
-## test-kernel-host: host unit tests of kernel logic (cap, sched, fmt, fdt, pmem) under ASan+UBSan
+## test-kernel-host: host unit tests of kernel logic (cap, sched, fmt, fdt, pmem) and the root task's boot arguments, under ASan+UBSan
 test-kernel-host: $(KT_HOST_BINS) | deps
 	@set -e; for t in $(KT_HOST_BINS); do \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 120 $$t; \

@@ -103,7 +103,7 @@ static int check(int64_t err, const char *what)
 	return err != 0;
 }
 
-int run_demo(const struct bootinfo *bi)
+enum ipclab_exit run_demo(const struct bootinfo *bi)
 {
 	uint64_t s = bi->first_free_slot;
 	uint64_t frame = s++, data = s++, space = s++, done = s++, snd = s++, rcv = s++;
@@ -112,14 +112,14 @@ int run_demo(const struct bootinfo *bi)
 	    check(sys_create(ROOT_SLOT_CTRL, CAP_NTFN, data, 0), "notification") ||
 	    check(sys_create(ROOT_SLOT_CTRL, CAP_NTFN, space, 0), "notification") ||
 	    check(sys_create(ROOT_SLOT_CTRL, CAP_NTFN, done, 0), "notification"))
-		return 1;
+		return IPCLAB_EXIT_FAILED;
 	/* The root lays the ring out, then lets go of the memory. */
 	if (check(sys_map(frame, ROOT_SLOT_TASK, ROOT_VA, RIGHT_READ | RIGHT_WRITE), "map (root)"))
-		return 1;
+		return IPCLAB_EXIT_FAILED;
 	int e = ring_init((void *)(uintptr_t)ROOT_VA, DEMO_PAGES * PAGE_SIZE, &demo_cfg);
 	if (e) {
 		uprintf("demo: ring_init: %s\n", ring_strerror(e));
-		return 1;
+		return IPCLAB_EXIT_FAILED;
 	}
 	if (check(sys_unmap(frame, ROOT_SLOT_TASK), "unmap (root)") ||
 	    check(sys_task_create(ROOT_SLOT_CTRL, snd, demo_sender, SENDER_VA, 100, "sender"), "sender") ||
@@ -133,7 +133,7 @@ int run_demo(const struct bootinfo *bi)
 	    check(sys_bound_ntfn(snd, done, 1), "bind (sender)") ||
 	    check(sys_bound_ntfn(rcv, done, 2), "bind (receiver)") ||
 	    check(sys_start(rcv), "start receiver") || check(sys_start(snd), "start sender"))
-		return 1;
+		return IPCLAB_EXIT_FAILED;
 	uint64_t ended = 0;
 	while (ended != 3)
 		ended |= sys_wait(done).v;
@@ -141,5 +141,5 @@ int run_demo(const struct bootinfo *bi)
 	bool ok = ss == TS_EXITED && rs == TS_EXITED;   /* exited, with code 0 */
 	uprintf("demo: sender %s, receiver %s: %s\n", ss == TS_EXITED ? "exited 0" : "failed",
 	        rs == TS_EXITED ? "exited 0" : "failed", ok ? "PASS" : "FAIL");
-	return ok ? 0 : 1;
+	return ok ? IPCLAB_EXIT_OK : IPCLAB_EXIT_FAILED;
 }

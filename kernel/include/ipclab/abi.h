@@ -38,7 +38,7 @@
 #define SYS_CAP_COPY      8  /* (task, src, dest, rights, badge) -> 0: mint into a task */
 #define SYS_CAP_DELETE    9  /* (slot) -> 0 */
 #define SYS_STATUS       10  /* (task or thread) -> state | code << 8 */
-#define SYS_SHUTDOWN     11  /* (ctrl, code): stop the machine */
+#define SYS_SHUTDOWN     11  /* (ctrl, code): stop the machine, QEMU exiting with code (enum ipclab_exit) */
 #define SYS_SIGNAL       12  /* (ntfn, badge) -> 0 */
 #define SYS_WAIT         13  /* (ntfn) -> word */
 #define SYS_POLL         14  /* (ntfn) -> word, 0 when nothing is pending */
@@ -146,6 +146,26 @@
 #define FRAME_MAPS_MAX    8    /* tasks one frame may be mapped into at once */
 #define ROOT_PRIO         200  /* the root task's priority, the highest it may give */
 
+#ifndef __ASSEMBLER__
+/* Exit statuses: QEMU's exit status at the end of a run (the root task's
+ * SYS_SHUTDOWN code, or the kernel's own when it stops the machine).  One
+ * entry a line, `IPCLAB_EXIT_<NAME> = <n>,` and a comment saying what it
+ * means: the harness reads this enum (bench/platform.py), keep that shape.  A task may shut down
+ * with OK, FAILED, ARGS or BOOTINFO only; PANIC, KERNEL_FAULT and DEADLOCK
+ * are the kernel's (SYS_SHUTDOWN refuses them with IPC_E_ARG).  QEMU itself
+ * exits 1 when it cannot start, and `timeout` 124: the output tells those
+ * apart from FAILED. */
+enum ipclab_exit {
+	IPCLAB_EXIT_OK = 0,            /* success: the demonstration, every test or the workload passed */
+	IPCLAB_EXIT_FAILED = 1,        /* a test, the workload or the demonstration failed */
+	IPCLAB_EXIT_PANIC = 2,         /* kernel panic */
+	IPCLAB_EXIT_KERNEL_FAULT = 3,  /* an exception in the kernel (a decoded report precedes it) */
+	IPCLAB_EXIT_DEADLOCK = 4,      /* no thread can run (the blocked threads are listed) */
+	IPCLAB_EXIT_ARGS = 5,          /* boot arguments refused: not understood, or too long */
+	IPCLAB_EXIT_BOOTINFO = 6,      /* the root task found no valid boot info */
+};
+#endif
+
 /* Boot info: what the root task finds at USER_BOOTINFO. */
 #define BOOTINFO_MAGIC    0x4f46494c43504900ull  /* "\0IPCLIFO" */
 #define BOOTARGS_MAX      1024
@@ -162,6 +182,9 @@ struct bootinfo {
 	uint64_t ram_pages_free;    /* physical pages left for objects */
 	uint64_t timer_hz;          /* CNTFRQ_EL0 */
 	uint64_t tick_hz;           /* preemption ticks per second */
+	uint64_t bootargs_len;      /* the true length of /chosen/bootargs: when it is
+	                             * BOOTARGS_MAX or more, bootargs holds only the
+	                             * start (the root task refuses them) */
 	char bootargs[BOOTARGS_MAX]; /* /chosen/bootargs, NUL-terminated */
 };
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <ipclab/abi.h>   /* enum ipclab_exit */
 
 #define PLAT_UART_BASE    0x09000000ul   /* PL011 */
 #define PLAT_GICD_BASE    0x08000000ul   /* GICv2 distributor */
@@ -27,7 +28,7 @@ void plat_irq_eoi(unsigned irq);
 
 /* Stop the machine; the host sees `code` as QEMU's exit status
  * (semihosting), or 0 when QEMU runs without -semihosting. */
-_Noreturn void plat_exit(int code);
+_Noreturn void plat_exit(enum ipclab_exit code);
 /* True once plat_exit() has tried semihosting: a trap then means QEMU runs
  * without -semihosting, and the trap handler should call plat_exit again. */
 bool plat_exit_trapped(void);

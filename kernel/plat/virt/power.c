@@ -20,7 +20,7 @@ bool plat_exit_trapped(void)
 	return tried;
 }
 
-_Noreturn void plat_exit(int code)
+_Noreturn void plat_exit(enum ipclab_exit code)
 {
 	static volatile uint64_t block[2];
 	/* Without -semihosting the hlt traps and the trap handler calls us

@@ -2,7 +2,8 @@
  * fdt.c: /chosen/bootargs found in blobs made by dtc (the real compiler,
  * run by this test), decoys ignored (bootargs in other nodes, in a node
  * under /chosen, a node named like chosen deeper down), truncation to the
- * caller's buffer; and corrupt or truncated blobs return -1 (or a result)
+ * caller's buffer with the true length returned (so a cut is never silent),
+ * values without a NUL or with one inside; and corrupt or truncated blobs return -1 (or a result)
  * without reading outside the blob, which ASan checks: each blob sits in a
  * heap buffer exactly as long as its header says.
  */
@@ -71,18 +72,66 @@ static void test_found(void)
 	                    "  chosen { rng-seed = <1 2 3 4>; stdout-path = \"/pl011\";\n"
 	                    "    bootargs = \"test=ntfn_fifo seed=7\"; };\n"
 	                    "};\n");
-	CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), 0);
+	CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), 21);
 	CHECK(strcmp(args, "test=ntfn_fifo seed=7") == 0);
-	/* Truncated to the caller's buffer, NUL-terminated. */
+	/* Truncated to the caller's buffer, NUL-terminated; the length is the
+	 * whole value's. */
 	char small[5];
-	CHECK_EQ(fdt_bootargs(b.p, small, sizeof small), 0);
+	CHECK_EQ(fdt_bootargs(b.p, small, sizeof small), 21);
 	CHECK(strcmp(small, "test") == 0);
-	char one[1] = { 'X' };
-	CHECK_EQ(fdt_bootargs(b.p, one, 1), 0);
+	char one[2] = { 'X', 'Y' };
+	CHECK_EQ(fdt_bootargs(b.p, one, 1), 21);
 	CHECK_EQ(one[0], '\0');
+	CHECK_EQ(one[1], 'Y');
+	CHECK_EQ(fdt_bootargs(b.p, one, 0), 21);   /* no room at all: nothing written */
+	CHECK_EQ(one[0], '\0');
+	CHECK_EQ(one[1], 'Y');
 	free(b.p);
 
 	b = dtc("/dts-v1/;\n/ { chosen { bootargs = \"\"; }; };\n");
+	strcpy(args, "junk");
+	CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), 0);
+	CHECK_EQ(args[0], '\0');
+	free(b.p);
+}
+
+/* Arguments around the size of the boot info's buffer (1024 with its NUL):
+ * 1023 bytes fit; from 1024 on, the value is cut and the length says so. */
+static void test_long(void)
+{
+	const size_t lens[] = { 1022, 1023, 1024, 1025, 2000, 4000 };
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		size_t n = lens[i];
+		char *val = malloc(n + 1), *dts = malloc(n + 100);
+		for (size_t k = 0; k < n; k++)
+			val[k] = (char)('a' + k % 26);
+		val[n] = '\0';
+		snprintf(dts, n + 100, "/dts-v1/;\n/ { chosen { bootargs = \"%s\"; }; };\n", val);
+		struct blob b = dtc(dts);
+		memset(args, 'Z', sizeof args);
+		CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), n);
+		size_t kept = n < sizeof args - 1 ? n : sizeof args - 1;
+		CHECK_EQ(strlen(args), kept);
+		CHECK(memcmp(args, val, kept) == 0);
+		free(b.p);
+		free(dts);
+		free(val);
+	}
+}
+
+/* A value without its NUL counts every byte; one with a NUL inside (a list
+ * of strings) is copied whole, so the caller sees strlen < the length. */
+static void test_odd_values(void)
+{
+	struct blob b = dtc("/dts-v1/;\n/ { chosen { bootargs = [61 62 63]; }; };\n");
+	CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), 3);
+	CHECK(strcmp(args, "abc") == 0);
+	free(b.p);
+	b = dtc("/dts-v1/;\n/ { chosen { bootargs = \"ab\", \"cd\"; }; };\n");
+	CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), 5);
+	CHECK(memcmp(args, "ab\0cd", 6) == 0);
+	free(b.p);
+	b = dtc("/dts-v1/;\n/ { chosen { bootargs; }; };\n");   /* empty: no byte at all */
 	strcpy(args, "junk");
 	CHECK_EQ(fdt_bootargs(b.p, args, sizeof args), 0);
 	CHECK_EQ(args[0], '\0');
@@ -174,9 +223,9 @@ static void test_truncated(void)
 			put32(p + 8, (uint32_t)n);
 		if (off_strings > n)
 			put32(p + 12, (uint32_t)n);
-		int r = fdt_bootargs(p, args, sizeof args);
-		CHECK(r == 0 || r == -1);
-		if (r == 0) {
+		int64_t r = fdt_bootargs(p, args, sizeof args);
+		CHECK(r == 11 || r == -1);
+		if (r == 11) {
 			CHECK(strcmp(args, "truncate me") == 0);
 			found++;
 		} else {
@@ -209,11 +258,12 @@ static void test_mutations(void)
 		for (size_t v = 0; v < sizeof vals + 1; v++) {
 			memcpy(p, b.p, b.len);
 			p[i] = v < sizeof vals ? vals[v] : (uint8_t)(b.p[i] ^ 0x40);
-			int r = fdt_bootargs(p, args, sizeof args);
-			CHECK(r == 0 || r == -1);
+			int64_t r = fdt_bootargs(p, args, sizeof args);
+			CHECK(r >= -1 && r < FDT_MAX);
 			if (r == -1)
 				CHECK_EQ(args[0], '\0');
 			CHECK(strlen(args) < sizeof args);
+			CHECK((int64_t)strlen(args) <= (r < 0 ? 0 : r));
 			runs++;
 		}
 	}
@@ -225,6 +275,8 @@ static void test_mutations(void)
 int main(void)
 {
 	test_found();
+	test_long();
+	test_odd_values();
 	test_absent();
 	test_corrupt_header();
 	test_truncated();

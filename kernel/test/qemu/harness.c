@@ -200,6 +200,7 @@ static const struct test tests[] = {
 	{ .name = "err_cap_copy",         .fn = test_err_cap_copy },
 	{ .name = "err_start_status",     .fn = test_err_start_status },
 	{ .name = "err_msg",              .fn = test_err_msg },
+	{ .name = "err_shutdown",         .fn = test_err_shutdown },
 	/* issue 3: notifications */
 	{ .name = "ntfn_coalesce",        .fn = test_ntfn_coalesce },
 	{ .name = "ntfn_poll_peek",       .fn = test_ntfn_poll_peek },
@@ -233,21 +234,10 @@ static const struct test tests[] = {
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },
 };
 
-int run_tests(const struct bootinfo *bi)
+enum ipclab_exit run_tests(const struct bootinfo *bi, const char *only)
 {
-	const char *only = NULL;
-	if (bi->bootargs[4] == '=')
-		only = &bi->bootargs[5];
-	static char name[64];
-	if (only) {
-		size_t n = 0;
-		while (only[n] && only[n] != ' ' && n + 1 < sizeof name) {
-			name[n] = only[n];
-			n++;
-		}
-		name[n] = '\0';
-		only = name;
-	}
+	if (!only[0])
+		only = NULL;
 	first_slot = bi->first_free_slot;
 	unsigned passed = 0, nfailed = 0, ran = 0;
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
@@ -273,8 +263,8 @@ int run_tests(const struct bootinfo *bi)
 	}
 	if (only && !ran) {
 		uprintf("[test] no test named '%s'\n", only);
-		nfailed++;
+		return IPCLAB_EXIT_ARGS;
 	}
 	uprintf("%u passed, %u failed\n", passed, nfailed);
-	return nfailed ? 1 : 0;
+	return nfailed ? IPCLAB_EXIT_FAILED : IPCLAB_EXIT_OK;
 }

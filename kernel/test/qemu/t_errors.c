@@ -355,3 +355,15 @@ void test_regs_scrubbed(void)
 	scrubbed_after(SYS_YIELD, 0, 0);                   /* may switch */
 	t_slot_free(n);
 }
+
+/* A task stops the machine only with an outcome of its own: the kernel's
+ * statuses (panic, kernel fault, deadlock) and values the enum does not
+ * name are refused.  Were one accepted, QEMU would stop with it here and
+ * the suite fail. */
+void test_err_shutdown(void)
+{
+	const int64_t refused[] = { IPCLAB_EXIT_PANIC, IPCLAB_EXIT_KERNEL_FAULT, IPCLAB_EXIT_DEADLOCK,
+	                            7, 77, 255, 256, -1, (int64_t)1 << 32 | IPCLAB_EXIT_OK };
+	for (unsigned i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		T_ERR(sys_shutdown(ROOT_SLOT_CTRL, refused[i]), IPC_E_ARG);
+}

@@ -35,6 +35,7 @@ void test_err_puts(void);
 void test_err_cap_copy(void);
 void test_err_start_status(void);
 void test_err_msg(void);
+void test_err_shutdown(void);
 /* t_ntfn.c */
 void test_ntfn_coalesce(void);
 void test_ntfn_poll_peek(void);
