@@ -270,24 +270,33 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
 
 
 def analyse(path, plots=True):
-    """summary.csv (and plots, report) through the analysis package; notes on what happened."""
-    notes = {}
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    steps = [("summary", "analysis.summary", "write_summary")]
-    if plots:
-        steps += [("plots", "analysis.plots", "make_plots"),
-                  ("report", "analysis.report", "make_report")]
-    for label, module, func in steps:
+    """summary.csv, plots and report.html through the analysis package.
+
+    The directory is loaded once (analysis.load.load_dir) and the statistics
+    computed once (analysis.summary.write_summary); plots and report take
+    both as they are.  Returns {step: note}.  An analysis failure is noted,
+    never raised: the raw results must survive any analysis bug.
+    """
+    # Imported here, not at the top: every other bench command (check, list,
+    # run-one, export) stays free of pandas and matplotlib start-up costs.
+    from analysis import load, plots as aplots, report, summary
+
+    notes = {"summary": "not written"}
+    try:
+        res = load.load_dir(path)
+        table = summary.write_summary(res)
+        notes["summary"] = "written"
+    except Exception as e:
+        notes["summary"] = f"failed: {type(e).__name__}: {e}"
+        return notes
+    if not plots:
+        return notes
+    for label, step in (("plots", lambda: aplots.make_plots(res, table)),
+                        ("report", lambda: report.make_report(res, table))):
         try:
-            mod = __import__(module, fromlist=[func])
-            fn = getattr(mod, func)
-        except (ImportError, AttributeError) as e:
-            notes[label] = f"not written: {module}.{func} is not available ({e})"
-            continue
-        try:
-            fn(path)
+            step()
             notes[label] = "written"
-        except Exception as e:          # the raw results must survive any analysis bug
+        except Exception as e:
             notes[label] = f"failed: {type(e).__name__}: {e}"
     return notes
 

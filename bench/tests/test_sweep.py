@@ -154,3 +154,77 @@ def test_registry_is_cached_per_image(tmp_path, fake_env):
         assert r.returncode == 0, r.stderr
         assert "1 configurations, 1 runs" in r.stdout
     assert fake_starts(fake_env) == ["workload=list"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+inf", "0", "0.0", "-1", "-0.5"])
+@pytest.mark.parametrize("where", ["top", "run"])
+def test_timeouts_are_finite_and_positive(value, where):
+    if where == "top":
+        text, field = GOOD.replace("timeout = 5", f"timeout = {value}"), "timeout"
+    else:
+        text = GOOD.replace('workload = "null_syscall"\n',
+                            f'workload = "null_syscall"\ntimeout = {value}\n')
+        field = "run[0].timeout"
+    msg = error_of(text)
+    assert msg.startswith(f"sweep.toml: {field}: "), msg
+    assert "finite" in msg or "more than 0" in msg, msg
+
+
+def test_huge_sweeps_are_refused_before_anything_is_expanded(monkeypatch):
+    # expand() must never be reached: refused while loading
+    monkeypatch.setattr(sweep, "expand", lambda *a: pytest.fail("expanded"))
+    axis = ", ".join(str(i) for i in range(200))
+    grid = GOOD.replace("iterations = 50", f"iterations = [{axis}], words = [{axis}]")
+    grid = grid.replace("words = [0, 512], ", "")
+    msg = error_of(grid)
+    assert "sweep.toml: run: the sweep has 160004 runs" in msg and "more than the cap of 20000" in msg
+    assert "max_runs = 160004" in msg and "--max-runs 160004" in msg
+    reps = GOOD.replace("repetitions = 2", "repetitions = 1000000000000")
+    msg = error_of(reps)
+    assert "runs (configurations x repetitions), more than the cap" in msg
+    # an explicit override, in the file or from the caller, lets a real large sweep through
+    assert sweep.loads(("max_runs = 200000\n" + grid).encode()).name == "t"
+    assert sweep.loads(grid.encode(), max_runs=160004).name == "t"
+    msg = error_of("max_runs = 100\n" + grid)
+    assert msg.startswith("sweep.toml: max_runs: the sweep has 160004 runs"), msg
+    assert "positive" not in error_of("max_runs = 0\n" + GOOD) and \
+        "at least 1" in error_of("max_runs = 0\n" + GOOD)
+
+
+def test_the_cap_counts_exactly():
+    # 1*2 + 4*2 + 2*1 = 12 runs: a cap of 12 passes, 11 refuses
+    assert len(sweep.expand(sweep.loads(("max_runs = 12\n" + GOOD).encode()), REG)) == 12
+    cap = sweep.MAX_RUNS
+    try:
+        sweep.MAX_RUNS = 11
+        assert "the sweep has 12 runs" in error_of(GOOD)
+    finally:
+        sweep.MAX_RUNS = cap
+
+
+def test_reserved_keys_are_no_parameters():
+    for key in ("metric", "samples", "unit", "per"):
+        msg = error_of(GOOD.replace("iterations = 50", f"{key} = 1"))
+        assert f"run[1].params.{key}: '{key}' is not a parameter (a key the result stream reserves)" in msg
+    cap = stream.parse("IPCLAB v2 WORKLOAD name=x params=samples:1:2:1\nIPCLAB v2 DONE status=ok\n")
+    with pytest.raises(registry.RegistryError, match="'samples' is a reserved stream key"):
+        registry.parse_registry(cap)
+
+
+def test_max_runs_on_the_command_line(tmp_path, fake_env):
+    axis = ", ".join(str(i) for i in range(150))
+    path = write_sweep(tmp_path, 'name = "big"\nplatform = "virt"\n[[run]]\nworkload = "echo"\n'
+                       f'params = {{ seed = [{axis}], words = [{axis}] }}\n')
+    r = bench("check", path, "--runner", FAKE, "--cache-dir", str(tmp_path / "cache"), env=fake_env)
+    assert r.returncode == 2 and "the sweep has 22500 runs" in r.stderr
+    r = bench("check", path, "--runner", FAKE, "--cache-dir", str(tmp_path / "cache"),
+              "--max-runs", "22500", env=fake_env)
+    assert r.returncode == 0 and "22500 runs" in r.stdout, r.stderr
+
+
+def test_run_one_refuses_a_non_finite_timeout(tmp_path):
+    for t in ("nan", "inf", "0", "-3"):
+        r = bench("run-one", "--out", str(tmp_path), "--run-id", "0-echo-r0", "--config", "0",
+                  "--rep", "0", "--timeout", t, "--platform", "virt", "--mode", "exact",
+                  "--runner", FAKE, "workload=echo", "mode=exact")
+        assert r.returncode == 2 and "--timeout" in r.stderr, (t, r.stderr)

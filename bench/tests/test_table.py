@@ -1,8 +1,6 @@
 """The summary table, and how the harness uses (never replaces) the analysis package."""
 
 import io
-import sys
-import types
 
 from bench import results, table
 
@@ -30,24 +28,37 @@ def test_table_without_summary_says_so(tmp_path):
     assert "no summary.csv" in out.getvalue()
 
 
-def test_analysis_missing_or_failing_never_costs_the_results(tmp_path, monkeypatch):
-    # analysis.summary absent: noted, nothing written
-    monkeypatch.setitem(sys.modules, "analysis", types.ModuleType("analysis"))
-    monkeypatch.setitem(sys.modules, "analysis.summary", None)
-    notes = results.analyse(str(tmp_path), plots=False)
-    assert notes["summary"].startswith("not written")
-    assert not (tmp_path / "summary.csv").exists()
-    # analysis.summary raising: noted as failed, the caller carries on
-    broken = types.ModuleType("analysis.summary")
+def test_analysis_loads_once_computes_once_and_never_costs_the_results(tmp_path, monkeypatch):
+    from analysis import load, plots, report, summary
+    calls = []
+    loaded, table = object(), object()
 
-    def write_summary(d):
+    def load_dir(path):
+        calls.append(("load", path))
+        return loaded
+
+    def write_summary(res):
+        calls.append(("summary", res))
+        return table
+
+    monkeypatch.setattr(load, "load_dir", load_dir)
+    monkeypatch.setattr(summary, "write_summary", write_summary)
+    monkeypatch.setattr(plots, "make_plots", lambda res, t: calls.append(("plots", res, t)))
+    monkeypatch.setattr(report, "make_report", lambda res, t: calls.append(("report", res, t)))
+    notes = results.analyse(str(tmp_path))
+    assert notes == {"summary": "written", "plots": "written", "report": "written"}
+    # one load and one summary; plots and report reuse both
+    assert calls == [("load", str(tmp_path)), ("summary", loaded), ("plots", loaded, table),
+                     ("report", loaded, table)]
+
+    # a failing step is noted as failed, the caller carries on
+    def broken(res, t):
         raise ValueError("bad column")
-    broken.write_summary = write_summary
-    monkeypatch.setitem(sys.modules, "analysis.summary", broken)
-    notes = results.analyse(str(tmp_path), plots=False)
-    assert notes["summary"] == "failed: ValueError: bad column"
-    # and called with the directory when present
-    seen = []
-    broken.write_summary = seen.append
-    assert results.analyse(str(tmp_path), plots=False)["summary"] == "written"
-    assert seen == [str(tmp_path)]
+    monkeypatch.setattr(plots, "make_plots", broken)
+    notes = results.analyse(str(tmp_path))
+    assert notes["plots"] == "failed: ValueError: bad column" and notes["report"] == "written"
+
+    def no_load(path):
+        raise OSError("gone")
+    monkeypatch.setattr(load, "load_dir", no_load)
+    assert results.analyse(str(tmp_path)) == {"summary": "failed: OSError: gone"}
