@@ -24,7 +24,7 @@ BENCH_ARGS   = $(if $(J),-j $(J)) $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT)
 BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),,kernel)
 BENCH_HAVE_LINUX = $(MAKE) --no-print-directory -n linux-runner >/dev/null 2>&1
 
-.PHONY: bench bench-list test-bench
+.PHONY: bench bench-list test-bench expected
 
 ## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml; PLATFORM=virt|linux; J=n; RESULTS_ROOT=dir), print the summary table and the results path
 bench: $(BENCH_PREREQS) | deps
@@ -48,7 +48,11 @@ endif
 bench-list: kernel | deps
 	$(PYTHON) -m bench list
 
-## test-bench: the harness tests (parser, sweep checks, fake-platform runs, resume, export/merge; exact-mode reproducibility when the kernel image exists)
+## expected: rewrite bench/expected/samples.csv from a fresh exact-mode run of bench/sweeps/expected.toml (when a change of those figures is intended; commit it with the change)
+expected: kernel | deps
+	$(PYTHON) -m bench.expected --write
+
+## test-bench: the harness tests (parser, judging, hostile captures, sweep checks, fake-platform runs, resume, export/merge, atomic publish, with the analysis; exact-mode reproducibility and the committed expected samples with the kernel image)
 test-bench: kernel | deps
 	$(PYTHON) -m pytest -q -p no:cacheprovider bench/tests
 TEST_TARGETS += test-bench
