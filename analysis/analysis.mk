@@ -3,7 +3,7 @@
 
 DEPS_PKGS += chromium
 TEST_TARGETS += test-analysis
-.PHONY: summary plots report compare test-analysis
+.PHONY: summary plots report compare ratios test-analysis
 
 # RESULTS defaults to the newest results directory (by name); the Python side finds it.
 RESULTS ?=
@@ -25,6 +25,11 @@ report: | deps
 compare: | deps
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<results dir> B=<results dir> [OUT=dir] [THRESHOLD=0.02]"; exit 2; }
 	$(ANALYSIS_RUN) analysis.compare $(A) $(B) $(if $(OUT),--out $(OUT)) $(if $(THRESHOLD),--threshold $(THRESHOLD))
+
+## ratios: ratios to a base within each round, BASE=selector [RESULTS=dir] [OF=selector] [RATE=1] [NAME=n]: table and ratios[-n].csv
+ratios: | deps
+	@test -n "$(BASE)" || { echo "usage: make ratios BASE=<key=value,...> [RESULTS=<results dir>] [OF=<key=value,...>] [RATE=1] [NAME=n]"; exit 2; }
+	$(ANALYSIS_RUN) analysis.ratios $(RESULTS) --base '$(BASE)' $(if $(OF),--of '$(OF)') $(if $(RATE),--rate) $(if $(NAME),--name $(NAME))
 
 ## test-analysis: the analysis tests (pytest on small fixture directories; renders the report in headless chromium)
 test-analysis: | deps
