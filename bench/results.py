@@ -255,6 +255,8 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
         "compiler": state.get("describe", {}).get("compiler"),
         "qemu": state.get("describe", {}).get("qemu"),
         "command": state.get("describe", {}).get("command"),
+        # e.g. "no qemu.json beside the --image: used the tree's"
+        "build_notes": state.get("describe", {}).get("notes", []),
         "image": {"path": state.get("describe", {}).get("image"),
                   "sha256": state["image_sha256"]},
         "host": hosts[0] if len(hosts) == 1 else (hosts or host_info()),

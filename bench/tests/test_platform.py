@@ -137,3 +137,28 @@ def test_the_real_abi_header():
                                               "IPCLAB_EXIT_DEADLOCK")
     assert all(c for _, c in t.values()), "every status has its comment"
     assert platform.Platform("virt", "exact").exits == t
+
+
+def test_a_sweep_boots_what_qemu_json_says_and_records_it(tmp_path, fake_env):
+    """End to end on virt without --runner: the 'emulator' named in qemu.json is
+    a wrapper that hands the -append words to the fake target."""
+    import stat
+    from bench.tests.helpers import FAKE, bench, results_dirs, write_sweep
+    wrapper = tmp_path / "fake-qemu"
+    wrapper.write_text("#!/bin/sh\n# the last argument is the -append text\n"
+                       f'for last; do :; done\nexec /usr/bin/python3 {FAKE} $last\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    qj = dict(QJ, qemu=str(wrapper))
+    d = image_dir(tmp_path, qemu_json=qj)
+    img = str(d / "ipclab.elf")
+    path = write_sweep(tmp_path, 'name = "q"\nplatform = "virt"\n[[run]]\nworkload = "echo"\n')
+    r = bench("run", path, "--image", img, "--results", str(tmp_path / "res"), "--cache-dir",
+              str(tmp_path / "cache"), "--no-analysis", env=fake_env)
+    assert r.returncode == 0, r.stderr
+    [res] = results_dirs(str(tmp_path / "res"))
+    meta = json.load(open(os.path.join(res, "meta.json")))
+    assert meta["runs"]["ok"] == 1
+    assert meta["qemu"]["qemu_json"] == qj
+    assert meta["command"] == [str(wrapper), "-M", "board", "-m", "64M", "-count", "one",
+                               "-kernel", img, "-append", "<words>"]
+    assert meta["compiler"]["compiler"] == "cross-gcc" and meta["build_notes"] == []
