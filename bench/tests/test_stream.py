@@ -289,3 +289,13 @@ def test_a_begin_with_a_bad_promise():
         cap = parse(text)
         assert not cap.ok and not cap.frames, bad
         assert any("is not a count" in p for p in cap.problems), (bad, cap.problems)
+
+
+def test_a_begin_naming_a_reserved_key_twice_is_refused():
+    # a workload parameter named like a reserved key can only reach the
+    # stream as a second copy of that key: refused, like the C side refuses it
+    for key, value in (("samples", "6"), ("unit", "ns"), ("metric", "x")):
+        text = one(A).replace(f" samples={len(A)}", f" {key}={value} samples={len(A)}", 1)
+        cap = parse(text)
+        assert not cap.ok and not cap.frames
+        assert any(f"key '{key}' appears twice" in p for p in cap.problems), cap.problems
