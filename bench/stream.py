@@ -152,6 +152,13 @@ class _Open:
             self.bad = reason
 
 
+class _Refused:
+    """The samples and END that follow a BEGIN already refused (its reason is
+    recorded once): absorbed, neither stored nor reported line by line."""
+    def name(self):
+        return "a refused frame"
+
+
 def _show(line):
     return repr(line[:60].decode("ascii", errors="backslashreplace"))
 
@@ -181,6 +188,8 @@ def parse(data):
             bad = next(b for b in raw if not 0x20 <= b <= 0x7e)
             why = f"line {no}: stream line holds byte 0x{bad:02x}, not printable ASCII"
         if why:
+            if isinstance(cur, _Refused):
+                continue
             if cur is not None:
                 cur.spoil(why)
             else:
@@ -190,6 +199,8 @@ def parse(data):
         if is_sample:
             if cur is None:
                 cap.problems.append(f"line {no}: sample outside a frame: {_show(raw)}")
+                continue
+            if isinstance(cur, _Refused):
                 continue
             cur.arrived += 1
             m = _SAMPLE.match(raw)
@@ -216,9 +227,9 @@ def parse(data):
             continue
         try:
             if kind == "BEGIN":
-                if cur is not None:
+                if isinstance(cur, _Open):
                     reject(cur, f"no END before the next BEGIN at line {no}")
-                    cur = None
+                cur = _Refused()            # until this BEGIN proves good
                 header = parse_words(body, f"line {no}: BEGIN")
                 _check_header(header, f"line {no}: BEGIN")
                 cur = _Open(header, no, raw)
@@ -228,15 +239,17 @@ def parse(data):
                 if cur is None:
                     raise StreamError(f"line {no}: END without a BEGIN")
                 frame, cur = cur, None
+                if isinstance(frame, _Refused):
+                    continue
                 footer = parse_words(body, f"line {no}: END")
                 _close(cap, frame, footer, no, reject)
             elif kind == "ERROR":
                 cap.errors.append(body)
                 cap.problems.append(f"line {no}: ERROR {body}")
             elif kind == "DONE":
-                if cur is not None:
+                if isinstance(cur, _Open):
                     reject(cur, f"no END before DONE at line {no}")
-                    cur = None
+                cur = None
                 words = parse_words(body, f"line {no}: DONE")
                 status = words.get("status")
                 if status not in ("ok", "fail") or len(words) != 1:
@@ -261,7 +274,7 @@ def parse(data):
             f"beginning 'IPCLAB v<n> ' with n != {VERSION}); this harness reads version "
             f"{VERSION} only: older frames carry no promise and no CRC over their header, "
             f"so they cannot be checked (rebuild the image)"))
-    if cur is not None:
+    if isinstance(cur, _Open):
         reject(cur, "stream ends before its END (truncated)")
     if cap.done is None:
         cap.problems.append("no DONE line: the stream is truncated or the run died")

@@ -299,3 +299,13 @@ def test_a_begin_naming_a_reserved_key_twice_is_refused():
         cap = parse(text)
         assert not cap.ok and not cap.frames
         assert any(f"key '{key}' appears twice" in p for p in cap.problems), cap.problems
+
+
+def test_a_refused_begin_costs_one_reason_not_one_per_sample():
+    text = one(list(range(1, 5001))).replace("unit=instructions ", "", 1)
+    cap = parse(text)
+    assert not cap.ok and not cap.frames
+    assert cap.problems == ["line 1: BEGIN: missing key 'unit'"], cap.problems[:5]
+    # and the next frame is read as usual
+    cap = parse(text.replace("IPCLAB v2 DONE status=ok\n", "") + good())
+    assert [f.metric for f in cap.frames] == ["call", "replyrecv"]
