@@ -196,6 +196,10 @@ unsigned selfcheck(void)
 				      i, s, c->type);
 		}
 		CHECK(!t->end_ntfn || ntfn_alive(t->end_ntfn), "task %u: its end notification was freed", i);
+		if (t->l1) {
+			unsigned x = arch_check_user_exec(t->l1, user_layout.text_start, user_layout.text_end);
+			CHECK(x == 0, "task %u: %u user pages executable outside the shared code (or writable in it)", i, x);
+		}
 	}
 	CHECK(ctrl_object.refs == count_refs(CAP_CTRL, &ctrl_object), "control capability refs");
 	unsigned wx = arch_check_kernel_wx();

@@ -62,6 +62,9 @@ uint64_t arch_ttbr(uint64_t *l1, unsigned asid);
 uint64_t *arch_kernel_l1(void);
 /* Entries of the kernel's mapping that break W^X (0 when none). */
 unsigned arch_check_kernel_wx(void);
+/* Entries of the user half of l1 that break its rule (mmu.c): executable
+ * outside [code_start, code_end), or writable there, or open to EL1. */
+unsigned arch_check_user_exec(const uint64_t *l1, uint64_t code_start, uint64_t code_end);
 
 /* The counter frequency and the preemption timer. */
 uint64_t arch_timer_freq(void);

@@ -104,6 +104,39 @@ unsigned arch_check_kernel_wx(void)
 	return bad;
 }
 
+/* The user half of an address space: every page EL0-accessible,
+ * non-global and never executable at EL1; executable at EL0 only inside
+ * [code_start, code_end) (the shared code), and read-only there.  For the
+ * self-check: this is the rule whatever a task's mappings are (data,
+ * stacks, IPC buffers, boot info, frames). */
+unsigned arch_check_user_exec(const uint64_t *l1, uint64_t code_start, uint64_t code_end)
+{
+	unsigned bad = 0;
+	for (uint64_t i = KERNEL_L1_ENTRIES; i < 512; i++) {
+		if (!(l1[i] & PTE_VALID))
+			continue;
+		bad += !(l1[i] & PTE_TABLE);
+		const uint64_t *l2 = phys_to_virt(l1[i] & PTE_ADDR);
+		for (uint64_t j = 0; j < 512; j++) {
+			if (!(l2[j] & PTE_VALID))
+				continue;
+			bad += !(l2[j] & PTE_TABLE);
+			const uint64_t *l3 = phys_to_virt(l2[j] & PTE_ADDR);
+			for (uint64_t k = 0; k < 512; k++) {
+				uint64_t e = l3[k];
+				if (!(e & PTE_VALID))
+					continue;
+				uint64_t va = i << 30 | j << 21 | k << 12;
+				bool code = va >= code_start && va < code_end;
+				bool uexec = !(e & PTE_UXN);
+				bad += !(e & PTE_PXN) || !(e & PTE_AP_EL0) || !(e & PTE_NG) ||
+				       uexec != code || (uexec && !(e & PTE_AP_RO));
+			}
+		}
+	}
+	return bad;
+}
+
 uint64_t arch_ttbr(uint64_t *l1, unsigned asid)
 {
 	return virt_to_phys(l1) | ((uint64_t)asid << 48);

@@ -181,6 +181,7 @@ static const struct test tests[] = {
 	{ .name = "fault_write_code",     .fn = test_fault_write_code },
 	{ .name = "fault_write_ro_frame", .fn = test_fault_write_ro_frame },
 	{ .name = "fault_thread_sibling", .fn = test_fault_thread_sibling },
+	{ .name = "exec_never",           .fn = test_exec_never },
 	/* issue 2: scheduling */
 	{ .name = "prio_strict",          .fn = test_prio_strict },
 	{ .name = "prio_no_starvation",   .fn = test_prio_no_starvation },
@@ -219,6 +220,10 @@ static const struct test tests[] = {
 	{ .name = "ep_grant",             .fn = test_ep_grant },
 	{ .name = "ep_grant_denied",      .fn = test_ep_grant_denied },
 	{ .name = "no_cap_no_access",     .fn = test_no_cap_no_access },
+	/* issue 11: reply routing with callers queued, long messages on the general path */
+	{ .name = "ep_routing_queued",    .fn = test_ep_routing_queued },
+	{ .name = "ep_routing_reverse",   .fn = test_ep_routing_reverse },
+	{ .name = "ep_long_slow",         .fn = test_ep_long_slow },
 	/* issue 3: frames */
 	{ .name = "frame_shared",         .fn = test_frame_shared },
 	{ .name = "frame_map_errors",     .fn = test_frame_map_errors },

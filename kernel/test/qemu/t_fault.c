@@ -204,3 +204,80 @@ void test_fault_thread_sibling(void)
 	T_OK(sys_signal(n, 4));
 	T_EQ(sys_peek(n).v, 4);
 }
+
+/* ---- execute permission of every kind of user mapping ------------------ */
+
+/* What a mapping would run if it were executable: exit(EXEC_RAN). */
+#define EXEC_RAN 123
+static const uint32_t exit_seq[3] = {
+	0xd2800000u | (EXEC_RAN << 5),          /* movz x0, #EXEC_RAN */
+	0xd2800000u | (SYS_EXIT << 5) | 8,      /* movz x8, #SYS_EXIT */
+	0xd4000001u,                            /* svc #0 */
+};
+
+enum exec_kind { X_CODE, X_DATA, X_BSS, X_STACK, X_IPCBUF, X_FRAME_RO, X_FRAME_RW, X_NKINDS };
+static const char *const exec_name[X_NKINDS] = {
+	"shared code", "private data", "bss", "stack", "IPC buffer", "frame mapped read-only",
+	"frame mapped read-write",
+};
+
+static volatile uint32_t exec_data[4] = { 0xd2800000u | (EXEC_RAN << 5), 0xd2800000u | (SYS_EXIT << 5) | 8,
+                                          0xd4000001u };   /* .data: exit_seq, initialised */
+static volatile uint32_t exec_bss[4];
+
+static void __attribute__((noinline)) exec_here(void) { sys_exit(EXEC_RAN); }
+
+static void put_seq(volatile uint32_t *p)
+{
+	for (int i = 0; i < 3; i++)
+		p[i] = exit_seq[i];
+}
+
+/* Jump into a mapping of the given kind that holds exit_seq: only the
+ * shared code may run (and exits EXEC_RAN); anything else must stop the
+ * task with an instruction abort.  (QEMU keeps its translated code
+ * coherent with the stores, so no cache maintenance is needed to run what
+ * was just written, were it executable.) */
+static void v_exec(uint64_t kind)
+{
+	volatile uint32_t on_stack[4];
+	volatile uint32_t *p;
+	switch (kind) {
+	case X_CODE:     p = (volatile uint32_t *)(uintptr_t)exec_here; break;
+	case X_DATA:     p = exec_data; break;
+	case X_BSS:      p = exec_bss; put_seq(p); break;
+	case X_STACK:    p = on_stack; put_seq(p); break;
+	case X_IPCBUF:   p = (volatile uint32_t *)ipc_buffer() + 8; put_seq(p); break;
+	default:         p = (volatile uint32_t *)(uintptr_t)CHILD_MAP_VA; break;   /* the root wrote it */
+	}
+	__asm__ volatile("" ::: "memory");
+	((void (*)(void))(uintptr_t)p)();
+	sys_exit(1);
+}
+
+void test_exec_never(void)
+{
+	uint64_t f = t_frame(1);
+	volatile uint32_t *mine = t_map_root(f, 1, RIGHT_READ | RIGHT_WRITE);
+	put_seq(mine);
+	for (unsigned k = 0; k < X_NKINDS; k++) {
+		struct child v;
+		if (!t_child(&v, v_exec, k, 100, "exec"))
+			return;
+		if (k == X_FRAME_RO || k == X_FRAME_RW)
+			t_map_child(&v, f, CHILD_MAP_VA, k == X_FRAME_RO ? RIGHT_READ : RIGHT_READ | RIGHT_WRITE);
+		/* The self-check's view of the same rule, every mapping in place
+		 * (after the test they are gone). */
+		struct sysret sc = sys_selfcheck(ROOT_SLOT_CTRL);
+		if (sc.v != 0)
+			t_fail(__FILE__, __LINE__, "with the %s mapped: %lu broken invariants", exec_name[k], sc.v);
+		t_start(&v);
+		uint64_t st = t_join(&v), want = k == X_CODE ? STATUS(TS_EXITED, EXEC_RAN)
+		                                              : STATUS(TS_FAULTED, FAULT_INSTR);
+		if (st != want)
+			t_fail(__FILE__, __LINE__, "jump into the %s: state %lu code %lu, want %s", exec_name[k],
+			       st & 0xff, st >> 8, k == X_CODE ? "exit 123" : "an instruction abort");
+		t_slot_free(v.task);
+		t_slot_free(v.end);
+	}
+}

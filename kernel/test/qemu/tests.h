@@ -18,6 +18,7 @@ void test_fault_stack_overflow(void);
 void test_fault_write_code(void);
 void test_fault_write_ro_frame(void);
 void test_fault_thread_sibling(void);
+void test_exec_never(void);
 /* t_sched.c */
 void test_prio_strict(void);
 void test_prio_no_starvation(void);
@@ -55,6 +56,10 @@ void test_ep_badge(void);
 void test_ep_grant(void);
 void test_ep_grant_denied(void);
 void test_no_cap_no_access(void);
+/* t_msg.c */
+void test_ep_routing_queued(void);
+void test_ep_routing_reverse(void);
+void test_ep_long_slow(void);
 /* t_frame.c */
 void test_frame_shared(void);
 void test_frame_map_errors(void);
