@@ -1,4 +1,7 @@
-"""Load ipclab results directories (bench/FORMAT.md; its definitions: bench/schema.py) into one tidy DataFrame.
+"""Load ipclab results directories into one tidy DataFrame.
+
+The format is bench/FORMAT.md's; its names (files, columns, schema
+version, the params syntax, run_id) are bench/schema.py's, imported here.
 
 One row per sample. Columns: the sample columns of samples.csv.gz (run_id,
 workload, metric, params, rep, platform, counter, unit, mode, per, overhead,
