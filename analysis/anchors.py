@@ -3,9 +3,10 @@
 This module is the one place in the repository that holds them.  How they
 were measured is in docs/anchors.md; in short: seL4 and sel4bench of March
 2026 (AArch64, qemu-arm-virt platform, release build, fast path on, one
-core, non-MCS), run under QEMU 7.2 as ``qemu-system-aarch64 -M virt -cpu
-cortex-a53 -icount shift=0``, so that one count is one retired instruction
-(user and kernel alike), with sel4bench's method: one thread reads the cycle
+core, non-MCS), run under QEMU 7.2 on the virt machine with a cortex-a53
+and icount at shift 0 (docs/anchors.md gives the command line), so that
+one count is one retired instruction (user and kernel alike), with
+sel4bench's method: one thread reads the cycle
 counter at EL0 just before its syscall, the other just after its own
 syscall returns; hot (each sample is the last of 16 back-to-back
 iterations); the counter read of the same sequence with ``nop`` in place of
