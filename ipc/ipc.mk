@@ -129,13 +129,25 @@ ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o $(TASK_RUN
 ipc-model: | deps
 	$(call ipc_limit,300,$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model)
 
-$(IPC_BUILD)/ring-bench: $(IPC_DIR)/linux/bench.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
-	@mkdir -p $(@D)
-	$(IPC_CC) -std=c11 -O2 -g $(IPC_WARN) -pthread -o $@ $< $(IPC_ALL_SRCS)
+# Ring figures come from results directories: the throughput and round trip
+# of every variant, the cache-line floor and Linux's IPC are one harness
+# sweep with interleaved repetitions (bench/sweeps/ring-linux.toml), and the
+# ratios are taken within each round by analysis.ratios, written beside the
+# samples (ratios-<name>.csv in the results directory).
+IPC_RING_SWEEP   := bench/sweeps/ring-linux.toml
+IPC_RING_RATIOS  := $(PYTHON) -m analysis.ratios $$dir
 
-## ring-bench: ring throughput per variant, ring round trip and the cache-line floor, cross-core (CPUs 0 and 1)
-ring-bench: $(IPC_BUILD)/ring-bench
-	$(IPC_BUILD)/ring-bench
+## ring-bench: ring throughput and round trip per variant, the cache-line floor and Linux IPC, cross-core: a harness sweep (results/<date>-ring-linux/) and its ratios within rounds
+ring-bench: | deps
+	@$(MAKE) --no-print-directory linux-runner
+	$(PYTHON) -m bench run $(IPC_RING_SWEEP)
+	@dir=$$(ls -1d results/*-ring-linux | tail -1); echo "ring-bench: ratios of $$dir"; \
+	$(IPC_RING_RATIOS) --name throughput --rate \
+		--base workload=ring_throughput,variant=naive --of workload=ring_throughput && \
+	$(IPC_RING_RATIOS) --name batched --rate \
+		--base workload=ring_throughput,variant=cached --of workload=ring_throughput,variant=batched && \
+	$(IPC_RING_RATIOS) --name floor --base workload=cacheline --of workload=ring_pingpong && \
+	$(IPC_RING_RATIOS) --name pipe --rate --base workload=pipe --of workload=ring_pingpong
 
 # The fast paths executed on the emulated cortex-a53 (bare metal, EL1):
 # the aarch64-only code really runs (paired-load batch copy, ldar/stlr), and

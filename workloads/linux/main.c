@@ -37,6 +37,18 @@ static const struct wl_param p_ring[] = {
 	/* with futex|eventfd: polls of the ring before a waiter sleeps */
 	{ .name = "spin", .min = 0, .max = 100000000, .def = 0 },
 };
+static const struct wl_param p_ringtp[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_TIMER,
+	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
+	/* messages per sample (the frame's per=) */
+	{ .name = "msgs", .min = 1, .max = 1000000, .def = 1000 },
+	/* variant=batched: messages per push_n64/pop_n64 */
+	{ .name = "burst", .min = 1, .max = 64, .def = 32 },
+	/* CPU hints a side waits after finding the ring full or empty */
+	{ .name = "backoff", .min = 0, .max = 65536, .def = 1 },
+	/* messages the ring holds (a power of two except naive) */
+	{ .name = "capacity", .min = 2, .max = 65536, .def = 1024 },
+};
 static const struct wl_param p_cacheline[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 8, 8), RT_PARAM_TIMER,
 };
@@ -49,10 +61,12 @@ static int run_eventfd(const struct wl_args *a) { return pp_run(a, &pp_eventfd);
 static int run_futex(const struct wl_args *a) { return pp_run(a, &pp_futex); }
 static int run_mq(const struct wl_args *a) { return pp_run(a, &pp_mq); }
 static int run_ring(const struct wl_args *a) { return pp_run(a, &pp_ring); }
+static int run_ringtp(const struct wl_args *a) { return ringtp_run(a); }
 
 #define N(p) (sizeof(p) / sizeof((p)[0]))
 
-/* The registry of the Linux platform: every workload's metric is `rtt`. */
+/* The registry of the Linux platform: every workload's metric is `rtt` but
+ * ring_throughput's, `batch` (ns for msgs messages, per=msgs). */
 static const struct wl_desc table[] = {
 	{ "pipe", "ping-pong over two pipes", p_stream, N(p_stream), run_pipe },
 	{ "fifo", "ping-pong over two named pipes", p_stream, N(p_stream), run_fifo },
@@ -66,6 +80,8 @@ static const struct wl_desc table[] = {
 	  N(p_stream), run_futex },
 	{ "mq", "ping-pong over two POSIX message queues", p_mq, N(p_mq), run_mq },
 	{ "ring_pingpong", "two rings of ipc/, one each way", p_ring, N(p_ring), run_ring },
+	{ "ring_throughput", "8-byte messages through one ring of ipc/, polling", p_ringtp,
+	  N(p_ringtp), run_ringtp },
 	{ "cacheline", "one cache line bounced between two CPUs: the floor", p_cacheline,
 	  N(p_cacheline), cacheline_run },
 };

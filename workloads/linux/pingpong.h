@@ -74,6 +74,9 @@ int pp_run(const struct wl_args *a, const struct pp_ops *ops);
 /* Run the cache-line floor (cacheline.c). */
 int cacheline_run(const struct wl_args *a);
 
+/* Run ring_throughput: one ring, producer to consumer (throughput.c). */
+int ringtp_run(const struct wl_args *a);
+
 /* Shared by every Linux workload: print the rtt frame of n samples. */
 void pp_emit(const struct wl_args *a, const struct rt_timer *t, const int64_t *samples,
 	     size_t n);
