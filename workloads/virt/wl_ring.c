@@ -6,8 +6,20 @@
 #include "virt.h"
 #include "wl.h"
 
-static const char *const variant_choices[] = { "naive", "cached", "batched", "stamped", NULL };
-static const enum ring_variant variant_of[] = { RING_NAIVE, RING_CACHED, RING_BATCHED, RING_STAMPED };
+/* Every ring workload's `variant` and `wake` take their choices from the
+ * library's one table of names (ring.h: ring_variant_names,
+ * ring_wake_names; a choice's value is its enum value - 1), so
+ * `workload=list` names every variant and protocol and nothing here spells
+ * them again. */
+static enum ring_variant variant_of(const struct wl_args *a)
+{
+	return (enum ring_variant)(wl_get(a, "variant") + 1);
+}
+
+static enum ring_wake wake_of(const struct wl_args *a)
+{
+	return (enum ring_wake)(wl_get(a, "wake") + 1);
+}
 
 static inline uint64_t cycles(void)
 {
@@ -29,7 +41,7 @@ static int setup_local(const struct wl_args *a, uint32_t slot, uint32_t cap,
                        struct ring_prod *p, struct ring_cons *c)
 {
 	struct ring_config cfg = {
-		.variant = variant_of[wl_get(a, "variant")],
+		.variant = variant_of(a),
 		.wake = RING_WAKE_POLL,
 		.capacity = cap,
 		.slot_size = slot,
@@ -60,6 +72,14 @@ static inline __attribute__((always_inline)) bool push64(struct ring_prod *p, en
 		ring_naive_commit(p);
 		return true;
 	}
+	if (v == RING_MPSC || v == RING_MPMC) {
+		uint64_t *s = ring_mp_reserve(p);
+		if (!s)
+			return false;
+		*s = x;
+		ring_mp_commit(p);
+		return true;
+	}
 	if (v == RING_STAMPED)
 		return ring_stamped_push64_w(p, x, RING_WAKE_POLL);
 	return ring_spsc_push64_w(p, x, RING_WAKE_POLL);
@@ -73,6 +93,14 @@ static inline __attribute__((always_inline)) bool pop64(struct ring_cons *c, enu
 			return false;
 		*x = *s;
 		ring_naive_release(c);
+		return true;
+	}
+	if (v == RING_MPSC || v == RING_MPMC) {
+		const uint64_t *s = ring_mp_peek(c);
+		if (!s)
+			return false;
+		*x = *s;
+		ring_mp_release(c);
 		return true;
 	}
 	if (v == RING_STAMPED)
@@ -121,7 +149,7 @@ static int wl_ring_pushpop(const struct wl_args *a)
 		return 1;
 	uint32_t slot = (uint32_t)wl_get(a, "slot");
 	bool inl = strcmp(wl_get_choice(a, "path"), "inline") == 0;
-	enum ring_variant v = variant_of[wl_get(a, "variant")];
+	enum ring_variant v = variant_of(a);
 	if (inl && slot != 8)
 		return wl_fail("path=inline moves 8-byte messages: slot=%u needs path=generic", slot);
 	struct ring_prod p;
@@ -136,6 +164,10 @@ static int wl_ring_pushpop(const struct wl_args *a)
 		rc = pushpop_loop(&p, &c, RING_NAIVE, true, n, w, ov);
 	else if (v == RING_STAMPED)
 		rc = pushpop_loop(&p, &c, RING_STAMPED, true, n, w, ov);
+	else if (v == RING_MPSC)
+		rc = pushpop_loop(&p, &c, RING_MPSC, true, n, w, ov);
+	else if (v == RING_MPMC)
+		rc = pushpop_loop(&p, &c, RING_MPMC, true, n, w, ov);
 	else
 		rc = pushpop_loop(&p, &c, RING_CACHED, true, n, w, ov);
 	if (rc)
@@ -167,20 +199,20 @@ static inline __attribute__((always_inline)) void move64(struct ring_prod *p, st
 	*popped = m;
 }
 
-static int wl_ring_throughput(const struct wl_args *a)
+/* The sample loop of ring_throughput; `kind` and `inl` are constants where
+ * it is called, so the timed window holds one variant's code and no
+ * dispatch (and its count does not move when unrelated code does).  kind:
+ * RING_BATCHED (the batch interface), the variant whose inline functions
+ * move one message at a time (inl), or 0 with !inl (path=generic: ring_push
+ * and ring_pop, the variant chosen at run time inside them). */
+static inline __attribute__((always_inline)) int throughput_loop(struct ring_prod *p,
+                                                                 struct ring_cons *c,
+                                                                 enum ring_variant kind, bool inl,
+                                                                 uint32_t batch, uint64_t n,
+                                                                 uint64_t w, int64_t ov)
 {
-	int64_t ov = measure_overhead(a, overhead_reads);
-	if (ov < 0)
-		return 1;
-	uint32_t batch = (uint32_t)wl_get(a, "batch");
-	enum ring_variant v = variant_of[wl_get(a, "variant")];
-	bool inl = strcmp(wl_get_choice(a, "path"), "inline") == 0;
-	struct ring_prod p;
-	struct ring_cons c;
-	if (setup_local(a, 8, 64, &p, &c))
-		return 1;
 	static uint64_t in[64], out[64];
-	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup"), seq = 0;
+	uint64_t seq = 0;
 	for (uint64_t i = 0; i < n + w; i++) {
 		for (uint32_t k = 0; k < batch; k++) {
 			in[k] = seq + k;
@@ -188,28 +220,24 @@ static int wl_ring_throughput(const struct wl_args *a)
 		}
 		uint32_t pushed = 0, popped = 0;
 		uint64_t t0 = cycles();
-		if (v == RING_BATCHED && inl) {
-			pushed = ring_spsc_push_n64_w(&p, in, batch, RING_WAKE_POLL);
-			popped = ring_spsc_pop_n64_w(&c, out, batch, RING_WAKE_POLL);
-		} else if (v == RING_BATCHED) {
+		if (kind == RING_BATCHED && inl) {
+			pushed = ring_spsc_push_n64_w(p, in, batch, RING_WAKE_POLL);
+			popped = ring_spsc_pop_n64_w(c, out, batch, RING_WAKE_POLL);
+		} else if (kind == RING_BATCHED) {
 			void *wr = NULL;
 			const void *rd = NULL;
-			pushed = ring_reserve_n(&p, batch, &wr);
+			pushed = ring_reserve_n(p, batch, &wr);
 			memcpy(wr, in, pushed * sizeof(uint64_t));
-			ring_commit_n(&p, pushed);
-			popped = ring_peek_n(&c, batch, &rd);
+			ring_commit_n(p, pushed);
+			popped = ring_peek_n(c, batch, &rd);
 			memcpy(out, rd, popped * sizeof(uint64_t));
-			ring_release_n(&c, popped);
-		} else if (inl && v == RING_NAIVE) {
-			move64(&p, &c, RING_NAIVE, in, out, batch, &pushed, &popped);
-		} else if (inl && v == RING_STAMPED) {
-			move64(&p, &c, RING_STAMPED, in, out, batch, &pushed, &popped);
+			ring_release_n(c, popped);
 		} else if (inl) {
-			move64(&p, &c, RING_CACHED, in, out, batch, &pushed, &popped);
+			move64(p, c, kind, in, out, batch, &pushed, &popped);
 		} else {
-			for (; pushed < batch && ring_push(&p, &in[pushed]) == RING_OK; pushed++)
+			for (; pushed < batch && ring_push(p, &in[pushed]) == RING_OK; pushed++)
 				;
-			for (; popped < batch && ring_pop(&c, &out[popped]) == RING_OK; popped++)
+			for (; popped < batch && ring_pop(c, &out[popped]) == RING_OK; popped++)
 				;
 		}
 		uint64_t t1 = cycles();
@@ -222,14 +250,47 @@ static int wl_ring_throughput(const struct wl_args *a)
 		if (i >= w)
 			wl_samples[i - w] = (int64_t)(t1 - t0) - ov;
 	}
+	return 0;
+}
+
+static int wl_ring_throughput(const struct wl_args *a)
+{
+	int64_t ov = measure_overhead(a, overhead_reads);
+	if (ov < 0)
+		return 1;
+	uint32_t batch = (uint32_t)wl_get(a, "batch");
+	enum ring_variant v = variant_of(a);
+	bool inl = strcmp(wl_get_choice(a, "path"), "inline") == 0;
+	struct ring_prod p;
+	struct ring_cons c;
+	if (setup_local(a, 8, 64, &p, &c))
+		return 1;
+	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
+	int rc;
+	if (v == RING_BATCHED && inl)
+		rc = throughput_loop(&p, &c, RING_BATCHED, true, batch, n, w, ov);
+	else if (v == RING_BATCHED)
+		rc = throughput_loop(&p, &c, RING_BATCHED, false, batch, n, w, ov);
+	else if (!inl)
+		rc = throughput_loop(&p, &c, (enum ring_variant)0, false, batch, n, w, ov);
+	else if (v == RING_NAIVE)
+		rc = throughput_loop(&p, &c, RING_NAIVE, true, batch, n, w, ov);
+	else if (v == RING_STAMPED)
+		rc = throughput_loop(&p, &c, RING_STAMPED, true, batch, n, w, ov);
+	else if (v == RING_MPSC)
+		rc = throughput_loop(&p, &c, RING_MPSC, true, batch, n, w, ov);
+	else if (v == RING_MPMC)
+		rc = throughput_loop(&p, &c, RING_MPMC, true, batch, n, w, ov);
+	else
+		rc = throughput_loop(&p, &c, RING_CACHED, true, batch, n, w, ov);
+	if (rc)
+		return rc;
 	emit_frame(a, "batch", ov, batch, wl_samples, n);
 	return 0;
 }
 
 /* ---- ring_pingpong: a round trip over two rings between two tasks ---- */
 
-static const char *const wake_choices[] = { "every", "transition", "announce", "poll", NULL };
-static const enum ring_wake wake_of[] = { RING_WAKE_EVERY, RING_WAKE_TRANSITION, RING_WAKE_ANNOUNCE, RING_WAKE_POLL };
 
 #define RING_REGION (64 * 1024)
 
@@ -282,15 +343,16 @@ static int wl_ring_pingpong(const struct wl_args *a)
 	struct ppctl *c = (struct ppctl *)mem;
 	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
 	c->n = n + w;
-	c->cfg = (struct ring_config){ .variant = variant_of[wl_get(a, "variant")],
-	                               .wake = wake_of[wl_get(a, "wake")], .capacity = 16, .slot_size = 8 };
+	c->cfg = (struct ring_config){ .variant = variant_of(a), .wake = wake_of(a),
+	                               .capacity = 16, .slot_size = 8 };
 	if (c->cfg.variant == RING_BATCHED)
 		c->cfg.variant = RING_CACHED;   /* one message in flight: batching has nothing to batch */
 	int e = ring_init(mem + PAGE_SIZE, RING_REGION, &c->cfg);
 	if (!e)
 		e = ring_init(mem + PAGE_SIZE + RING_REGION, RING_REGION, &c->cfg);
 	if (e)
-		return wl_fail("ring init: %s", ring_strerror(e));
+		return wl_fail("ring init (variant=%s wake=%s): %s", ring_variant_name(c->cfg.variant),
+		               ring_wake_name(c->cfg.wake), ring_strerror(e));
 	uint64_t ntfns[4];
 	for (int i = 0; i < 4; i++)
 		ntfns[i] = root_create(CAP_NTFN, 0);
@@ -568,21 +630,21 @@ static int wl_mpsc(const struct wl_args *a)
 
 static const struct wl_param pushpop_params[] = {
 	ITER,
-	{ .name = "variant", .def = 1, .choices = variant_choices },
+	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
 	{ .name = "slot", .min = RING_SLOT_MIN, .max = RING_SLOT_MAX, .def = 8 },
 	{ .name = "path", .def = 0, .choices = path_choices },
 };
 static const struct wl_param throughput_params[] = {
 	ITER,
-	{ .name = "variant", .def = 1, .choices = variant_choices },
+	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
 	{ .name = "batch", .min = 1, .max = 64, .def = 1 },
 	{ .name = "path", .def = 0, .choices = path_choices },
 };
 static const struct wl_param pingpong_params[] = {
 	{ .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 200 },
 	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 10 },
-	{ .name = "variant", .def = 1, .choices = variant_choices },
-	{ .name = "wake", .def = 2, .choices = wake_choices },
+	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
+	{ .name = "wake", .def = RING_WAKE_ANNOUNCE - 1, .choices = ring_wake_names },
 };
 
 static const char *const mech_choices[] = { "ring", "ep", NULL };
