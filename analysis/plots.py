@@ -176,33 +176,49 @@ def bulk_size(df, summary=None):
 
 
 def ring_throughput(df, summary=None):
-    """Throughput against batch size per ring variant.
+    """Ring throughput per variant.
 
-    Workload ring_throughput: one sample times a batch (per = batch size), so
-    the throughput is batch / sample = 1 / median cost per message, shown per
-    1000 instructions (QEMU icount) or cycles, or in millions per second when
-    the unit is ns. Batch size on a log2 axis; one line per ring variant the
-    results hold (and per any other parameter that varies). Error bars: the
-    bootstrap 95% interval of the median, carried over.
+    Workload ring_throughput: one sample times a batch of per messages, so
+    the throughput is 1 / median cost per message, shown per 1000
+    instructions (QEMU icount) or cycles, or in millions per second when the
+    unit is ns. Where the batch size varies, one line per ring variant
+    against it (log2 axis); otherwise one bar per variant the results hold
+    (in the sweep's order), one series per any other parameter that varies.
+    Error bars: the bootstrap 95% interval of the median, carried over.
     """
-    sub = need(df, ["ring_throughput"], ["batch"])
+    sub = need(df, ["ring_throughput"], ["variant"])
     groups = panels(sub)
     fig, axes = style.figure(ncols=len(groups))
+    scale = 1000.0  # per 1000 units; for ns: 1000/ns = M/s
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         cf = configs(g, summary)
-        scale = 1000.0  # per 1000 units; for ns: 1000/ns = M/s
-        cols = [c for c in ["variant"] + varying(g, exclude=("batch", "variant") + COMMON_PARAMS)
-                if c in cf.columns]
-        for k, (lk, line) in enumerate(series(cf, cols)):
-            line = line.sort_values("batch")
-            thr = scale / line["median"]
-            err = ci_err(thr, scale / line["ci_hi"], scale / line["ci_lo"])
-            ax.errorbar(line["batch"], thr, yerr=err, color=style.colour(k), marker=style.marker(k),
-                        linestyle=style.dash(k), capsize=2,
-                        label=series_name(cols, lk) or "ring")
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("batch size [messages per publish, log2]")
+        by_batch = "batch" in cf.columns and cf["batch"].nunique() > 1
+        others = varying(g, exclude=("batch", "variant") + COMMON_PARAMS)
+        if by_batch:
+            cols = ["variant"] + others
+            for k, (lk, line) in enumerate(series(cf, cols)):
+                line = line.sort_values("batch")
+                thr = scale / line["median"]
+                err = ci_err(thr, scale / line["ci_hi"], scale / line["ci_lo"])
+                ax.errorbar(line["batch"], thr, yerr=err, color=style.colour(k),
+                            marker=style.marker(k), linestyle=style.dash(k), capsize=2,
+                            label=series_name(cols, lk))
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("batch size [messages per publish, log2]")
+        else:
+            variants = ordered_values(cf, "variant")
+            parts = series(cf, others)
+            width = 0.8 / len(parts)
+            for k, (sk, s) in enumerate(parts):
+                s = s.set_index("variant").reindex(variants)
+                thr = scale / s["median"]
+                xs = np.arange(len(variants)) + (k - (len(parts) - 1) / 2) * width
+                ax.bar(xs, thr, width * 0.95, color=style.colour(k), capsize=2,
+                       yerr=ci_err(thr, scale / s["ci_hi"], scale / s["ci_lo"]),
+                       label=series_name(others, sk) or None)
+            ax.set_xticks(range(len(variants)), variants)
+            ax.set_xlabel("ring variant")
         ax.set_ylabel(style.per_unit_label("messages", key[1], key[0], key[2]))
         ax.set_ylim(bottom=0)
         ax.set_title(f"ring_throughput, {panel_title(key)}")

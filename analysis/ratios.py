@@ -255,9 +255,10 @@ def write_ratios(results, base, of=None, rate=False, level=LEVEL, tag=None):
 
 def show(table):
     """The table for a terminal: configuration, base, unit, rounds, ratio, spread, interval."""
-    shown = shown_params([{"attrs": {**dict(zip(COLUMNS, [r[c] for c in COLUMNS])),
-                                     **schema.parse_params(r["params"])}}
-                          for _, r in table.iterrows()])
+    # Names show what distinguishes the configurations and bases of the table.
+    rows = [(r.workload, r.params) for r in table.itertuples()]
+    rows += [(r.base_workload, r.base_params) for r in table.itertuples()]
+    shown = shown_params([{"attrs": {"workload": w, **schema.parse_params(p)}} for w, p in rows])
 
     def label(w, m, params):
         p = schema.parse_params(params)

@@ -73,6 +73,24 @@ def test_plots_draw_variants_they_have_never_heard_of(tmp_path):
     assert files
 
 
+def test_throughput_without_a_batch_parameter_is_bars_per_variant(tmp_path):
+    # The Linux runner's ring_throughput takes msgs and backoff, not batch.
+    r = make_fixtures.ResultsDir("lin", "linux", "timed")
+    for variant, ns in (("stamped", 2), ("mpmc", 8), ("naive", 10)):
+        for backoff in (1, 64):
+            r.run("ring_throughput", {"variant": variant, "backoff": backoff, "msgs": 1000}, 2,
+                  [("batch", "ns", "tsc", 1000, 20, lambda rep, v=ns * 1000 * backoff: [v] * 3)])
+    r.write(tmp_path)
+    fig = plots.ring_throughput(load_dir(tmp_path / "lin").samples)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["stamped", "mpmc", "naive"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["backoff=1", "backoff=64"]
+    # 1000 / (ns per message) = M/s: 500, 125, 100 at backoff 1.
+    assert [b.get_height() for b in ax.patches[:3]] == pytest.approx([500, 125, 100])
+    assert "[M/s]" in ax.get_ylabel()
+    plt.close(fig)
+
+
 def test_figures_show_the_summary_they_are_given(fixture_dir):
     res = load_dir(fixture_dir("small"))
     table = stats.summarize(res.samples)
