@@ -137,6 +137,28 @@ def varying(df, exclude=()):
     return out
 
 
+def series_columns(cf, df, x, first=()):
+    """The columns that split configurations into series when ``x`` is on the axis.
+
+    ``first`` (e.g. "variant"), then the parameters that vary in ``df``
+    (not ``x``, not COMMON_PARAMS).  When that still leaves two
+    configurations at one place on the axis (they differ only in, say,
+    ``iterations``, or in their counter), the columns that tell them apart
+    are added, so that every series holds at most one configuration per
+    value of ``x``.
+    """
+    first = [c for c in first if c in cf.columns]
+    cols = first + varying(df, exclude=(x,) + tuple(first) + COMMON_PARAMS)
+    spare = ([c for c in varying(df, exclude=(x,)) if c not in cols]
+             + [c for c in schema.CONFIG_KEY if c != "params" and cf[c].nunique() > 1])
+    for extra in [None] + spare:
+        if extra is not None and extra not in cols:
+            cols.append(extra)
+        if not cf.duplicated(subset=cols + [x]).any():
+            break
+    return cols
+
+
 def panels(df):
     """(platform, unit, mode) groups in a stable order, virt first: one panel each."""
     keys = sorted(map(tuple, df[PANEL].drop_duplicates().to_numpy()),

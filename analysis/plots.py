@@ -21,7 +21,7 @@ from bench import schema
 
 from . import anchors, style
 from .data import (COMMON_PARAMS, SkipPlot, configs, fmt, label, need, ordered_values, panels,
-                   representatives, samples_of, series, series_name, varying)
+                   representatives, samples_of, series, series_columns, series_name, varying)
 from .load import as_results, results_dir_cli
 from .stats import summarize
 
@@ -157,10 +157,10 @@ def bulk_size(df, summary=None):
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         cf = configs(g, summary)
-        others = varying(g, exclude=("size", "mech") + COMMON_PARAMS)
-        for k, (lk, line) in enumerate(series(cf, ["mech"] + others)):
+        cols = series_columns(cf, g, "size", first=["mech"])
+        for k, (lk, line) in enumerate(series(cf, cols)):
             line = line.sort_values("size")
-            name = series_name(["mech"] + others, lk)
+            name = series_name(cols, lk)
             ax.errorbar(line["size"], line["median"],
                         yerr=ci_err(line["median"], line["ci_lo"], line["ci_hi"]),
                         color=style.colour(k), marker=style.marker(k), linestyle=style.dash(k),
@@ -194,9 +194,8 @@ def ring_throughput(df, summary=None):
         one_unit(ax, key)
         cf = configs(g, summary)
         by_batch = "batch" in cf.columns and cf["batch"].nunique() > 1
-        others = varying(g, exclude=("batch", "variant") + COMMON_PARAMS)
         if by_batch:
-            cols = ["variant"] + others
+            cols = series_columns(cf, g, "batch", first=["variant"])
             for k, (lk, line) in enumerate(series(cf, cols)):
                 line = line.sort_values("batch")
                 thr = scale / line["median"]
@@ -208,6 +207,7 @@ def ring_throughput(df, summary=None):
             ax.set_xlabel("batch size [messages per publish, log2]")
         else:
             variants = ordered_values(cf, "variant")
+            others = series_columns(cf, g, "variant")
             parts = series(cf, others)
             width = 0.8 / len(parts)
             for k, (sk, s) in enumerate(parts):
@@ -241,7 +241,7 @@ def wake_protocols(df, summary=None):
         one_unit(ax, key)
         cf = configs(g, summary)
         wakes = ordered_values(cf, "wake")
-        bars = varying(g, exclude=("wake",) + COMMON_PARAMS) or (["variant"] if "variant" in cf else [])
+        bars = series_columns(cf, g, "wake", first=["variant"])
         parts = series(cf, bars)
         width = 0.8 / len(parts)
         for k, (sk, s) in enumerate(parts):
@@ -304,7 +304,7 @@ def anchored_costs(df, summary=None):
             cf[xcol] = "-"
         marks = anchors.for_workload(w) if anchors.applies(*key) else []
         cats = ordered_values(cf, xcol, extra=[a.params.get(xcol) for a in marks])
-        bars = ["metric"] + varying(g, exclude=(xcol,) + COMMON_PARAMS)
+        bars = series_columns(cf, g, xcol, first=["metric"])
         parts = series(cf, bars)
         present = {k[0] for k, _ in parts}
         for m in dict.fromkeys(a.metric for a in marks):  # a metric seL4 reports gets its

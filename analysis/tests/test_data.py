@@ -91,6 +91,24 @@ def test_throughput_without_a_batch_parameter_is_bars_per_variant(tmp_path):
     plt.close(fig)
 
 
+def test_configurations_that_differ_only_in_a_common_parameter_get_series_of_their_own(tmp_path):
+    # Two polling configurations of one variant, apart only in iterations (make_fixtures
+    # sets iterations to the number of samples): each gets its series, none is dropped.
+    r = make_fixtures.ResultsDir("dup", "virt", "exact")
+    f = make_fixtures.exact()
+    r.run("ring_pingpong", {"variant": "cached", "wake": "poll"}, 1, [f("rtt", [700] * 3)])
+    r.run("ring_pingpong", {"variant": "cached", "wake": "poll"}, 1, [f("rtt", [500] * 5)])
+    r.run("ring_pingpong", {"variant": "cached", "wake": "every"}, 1, [f("rtt", [900] * 3)])
+    r.write(tmp_path)
+    df = load_dir(tmp_path / "dup").samples
+    cf = data.configs(df)
+    assert data.series_columns(cf, df, "wake", first=["variant"]) == ["variant", "iterations"]
+    fig = plots.wake_protocols(df)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["variant=cached iterations=3", "variant=cached iterations=5"]
+    plt.close(fig)
+
+
 def test_figures_show_the_summary_they_are_given(fixture_dir):
     res = load_dir(fixture_dir("small"))
     table = stats.summarize(res.samples)
