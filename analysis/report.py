@@ -132,9 +132,10 @@ def make_report(results, summary=None):
     n_ok, n_failed = int((runs["status"] == "ok").sum()), len(failed)
 
     meta = res.meta
-    git = meta.get("git", {}) if isinstance(meta.get("git"), dict) else {}
-    commit = git.get("commit", meta.get("git_commit", meta.get("commit", "?")))
-    dirty = git.get("dirty", meta.get("git_dirty", meta.get("dirty")))
+    # meta.json's "git" (bench/results.py): {"commit": ..., "dirty": ...}; "?" when not recorded.
+    git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
+    commit = git.get("commit") or "?"
+    dirty = git.get("dirty")
     platforms = ", ".join(sorted(set(runs["platform"]))) or "?"
     modes = ", ".join(sorted(set(runs["mode"]))) or "?"
 
