@@ -126,6 +126,12 @@ def _int_column(path, frame, lines, col, minimum=None):
     s = frame[col]
     ok = s.str.fullmatch(_INT.pattern).fillna(False).to_numpy()
     _check(path, lines, ~ok, lambda k: f"{col} is {s.iloc[k]!r}, not an integer")
+    # Integers are int64 (schema.SAMPLE_MIN..SAMPLE_MAX); a longer one would overflow.
+    big = s[s.str.lstrip("-").str.len() >= 19]
+    for k in np.flatnonzero(s.index.isin(big.index)):
+        if not schema.SAMPLE_MIN <= int(s.iloc[k]) <= schema.SAMPLE_MAX:
+            raise ResultsError(path, int(lines[k]), f"{col} is {s.iloc[k]}, outside the 64-bit "
+                                                    f"range of a sample")
     values = s.astype(np.int64)
     if minimum is not None:
         _check(path, lines, values < minimum,
@@ -230,6 +236,9 @@ def _samples_fast(text):
     except (ValueError, OverflowError, pd.errors.ParserError):
         return None
     if len(df) != len(lines) - 1:
+        return None
+    # pandas reads an integer past int64 as uint64 whatever dtype was asked for.
+    if any(df[c].dtype != np.int64 for c in schema.SAMPLE_INT_COLUMNS):
         return None
     return df, np.arange(2, len(df) + 2, dtype=np.int64)
 

@@ -78,6 +78,9 @@ BROKEN = {
     "value not an integer": (
         lambda d: rewrite_samples(d, lambda L: L[:3] + [field(L, 4, 12, "3.5")] + L[4:]),
         "samples.csv.gz", 4, "value"),
+    "value beyond int64": (
+        lambda d: rewrite_samples(d, lambda L: L[:4] + [field(L, 5, 12, str(1 << 63))] + L[5:]),
+        "samples.csv.gz", 5, "64-bit"),
     "too many fields": (
         lambda d: rewrite_samples(d, lambda L: L[:5] + [L[5].rstrip("\n") + ",7\n"] + L[6:]),
         "samples.csv.gz", 6, "fields"),
