@@ -163,3 +163,10 @@ def test_csv_and_command_line(rounds_dir):
                         "--base", "unit=ns"], cwd=REPO, capture_output=True, text=True)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "every configuration is a base" in r.stderr
+
+
+def test_csv_name_stays_in_the_results_directory(rounds_dir):
+    with pytest.raises(RatioError, match="--name '../elsewhere'"):
+        write_ratios(rounds_dir, "workload=cacheline", of="workload=pipe", tag="../elsewhere")
+    _, _, path = write_ratios(rounds_dir, "workload=cacheline", of="workload=pipe", tag="floor")
+    assert path == rounds_dir / "ratios-floor.csv"
