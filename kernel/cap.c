@@ -3,7 +3,7 @@
 
 int cap_check_free(const struct cspace *cs, uint64_t slot)
 {
-	if (slot == 0 || slot >= CSPACE_SLOTS)
+	if (!cap_slot_valid(slot))
 		return IPC_E_SLOT;
 	if (cs->slot[slot].type != CAP_NULL)
 		return IPC_E_OCCUPIED;
@@ -19,13 +19,26 @@ void cap_insert(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights
 	                               .badge = badge, .obj = obj };
 }
 
+int cap_mint(const struct cap *src, uint64_t rights, uint64_t badge, struct cap *out)
+{
+	if (rights & ~(uint64_t)RIGHTS_ALL)
+		return IPC_E_ARG;
+	if (rights & ~(uint64_t)src->rights)
+		return IPC_E_RIGHTS;
+	if (badge && ((src->type != CAP_NTFN && src->type != CAP_EP) || src->badge))
+		return IPC_E_ARG;
+	*out = (struct cap){ .type = src->type, .rights = (uint8_t)rights,
+	                     .badge = badge ? badge : src->badge, .obj = src->obj };
+	return IPC_OK;
+}
+
 int cap_delete(struct cspace *cs, uint64_t slot)
 {
-	if (slot == 0 || slot >= CSPACE_SLOTS)
-		return IPC_E_SLOT;
-	struct cap c = cs->slot[slot];
-	if (c.type == CAP_NULL)
-		return IPC_E_EMPTY;
+	struct cap *p;
+	int err = cap_get(cs, slot, &p);
+	if (err != IPC_OK)
+		return err;
+	struct cap c = *p;
 	/* Empty the slot before releasing: releasing may delete other caps. */
 	cs->slot[slot] = (struct cap){ 0 };
 	obj_put(c.type, c.obj);

@@ -6,7 +6,13 @@
  *   holds at most one capability: a type, rights, a badge and the object.
  * - Every syscall looks its slots up with cap_lookup(), which checks, in
  *   this order: the slot number (IPC_E_SLOT), that the slot is not empty
- *   (IPC_E_EMPTY), the type (IPC_E_TYPE), the rights (IPC_E_RIGHTS).
+ *   (IPC_E_EMPTY), the type (IPC_E_TYPE), the rights (IPC_E_RIGHTS); a
+ *   slot of any type with cap_get() (the first two), a destination with
+ *   cap_check_free() (IPC_E_SLOT, IPC_E_OCCUPIED).
+ * - A copy has at most the rights of its source, and a badge only if its
+ *   source (a notification or an endpoint capability) had none
+ *   (cap_mint); a badged capability's badge is what a receiver learns,
+ *   whatever the sender asks (cap_badge).
  * - A capability holds a reference on its object; deleting the last
  *   capability of an object releases it (obj_get/obj_put, object.c).
  * - Slot 0 is never used: it is always empty, so 0 can mean "no slot".
@@ -27,15 +33,29 @@ struct cspace {
 	struct cap slot[CSPACE_SLOTS];
 };
 
-/* Inline: every syscall starts here, the IPC fast paths included. */
-static inline int cap_lookup(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights,
-                             struct cap **out)
+/* A slot number a syscall may name (slot 0 never holds anything). */
+static inline bool cap_slot_valid(uint64_t slot) { return slot != 0 && slot < CSPACE_SLOTS; }
+
+/* The capability in `slot`, whatever its type: IPC_E_SLOT, IPC_E_EMPTY or IPC_OK. */
+static inline int cap_get(struct cspace *cs, uint64_t slot, struct cap **out)
 {
-	if (slot == 0 || slot >= CSPACE_SLOTS)
+	if (!cap_slot_valid(slot))
 		return IPC_E_SLOT;
 	struct cap *c = &cs->slot[slot];
 	if (c->type == CAP_NULL)
 		return IPC_E_EMPTY;
+	*out = c;
+	return IPC_OK;
+}
+
+/* Inline: every syscall starts here, the IPC fast paths included. */
+static inline int cap_lookup(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights,
+                             struct cap **out)
+{
+	struct cap *c;
+	int err = cap_get(cs, slot, &c);
+	if (err != IPC_OK)
+		return err;
 	if (c->type != type)
 		return IPC_E_TYPE;
 	if ((c->rights & rights) != rights)
@@ -45,6 +65,14 @@ static inline int cap_lookup(struct cspace *cs, uint64_t slot, unsigned type, un
 }
 /* IPC_OK when `slot` is a usable empty slot, else IPC_E_SLOT or IPC_E_OCCUPIED. */
 int cap_check_free(const struct cspace *cs, uint64_t slot);
+/* The capability a copy of src with `rights` and `badge` is (SYS_CAP_COPY):
+ * rights only of RIGHTS_ALL (else IPC_E_ARG) and only those src has (else
+ * IPC_E_RIGHTS); a badge only on a notification or endpoint capability
+ * that has none yet (else IPC_E_ARG), 0 keeping src's badge. */
+int cap_mint(const struct cap *src, uint64_t rights, uint64_t badge, struct cap *out);
+/* The badge a signal through c carries: c's own when it was minted with
+ * one, else the caller's `given` (0 means none: the callers refuse it). */
+static inline uint64_t cap_badge(const struct cap *c, uint64_t given) { return c->badge ? c->badge : given; }
 /* Put a capability in an empty slot (checked by the caller), taking a reference. */
 void cap_insert(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights,
                 uint64_t badge, void *obj);
@@ -60,5 +88,9 @@ extern struct ctrl_obj ctrl_object;
 /* Object references, one per capability (object.c). */
 void obj_get(unsigned type, void *obj);
 void obj_put(unsigned type, void *obj);
+/* SYS_CREATE: a new object of `type` (CAP_NTFN, CAP_EP, or CAP_FRAME of
+ * `arg` pages) in *out; IPC_E_ARG for another type, the pool's error
+ * (IPC_E_NOMEM, or IPC_E_RANGE for a frame's size) when none is made. */
+int obj_create(uint64_t type, uint64_t arg, void **out);
 
 #endif

@@ -31,9 +31,7 @@ static void transfer(struct thread *src, uint64_t info, const uint64_t mr[MSG_RE
 	dst->ret[3] = mr[1];
 	dst->ret[4] = mr[2];
 	dst->ret[5] = mr[3];
-	if (unlikely(len > MSG_REG_WORDS))
-		memcpy(ipcbuf(dst) + MSG_REG_WORDS, ipcbuf(src) + MSG_REG_WORDS,
-		       (len - MSG_REG_WORDS) * sizeof(uint64_t));
+	ep_copy_words(src, dst, len);
 	uint64_t out = len;
 	if (unlikely(info & MSG_HAS_CAP)) {
 		/* The grant right and the slot were checked when the message was
@@ -62,28 +60,6 @@ void ep_block_on(struct ep *e, enum block_on why, uint8_t state)
 	e->state = state;
 }
 
-static struct thread *dequeue(struct ep *e)
-{
-	struct thread *t = tq_pop(&e->q);
-	if (tq_empty(&e->q))
-		e->state = EP_IDLE;
-	return t;
-}
-
-/* The current thread has just blocked and t became runnable: run t now if
- * nothing queued outranks it (the direct hand-off of a call or a reply),
- * else queue it and run the best. */
-static void handoff(struct thread *t)
-{
-	t->state = TS_RUNNABLE;
-	if ((int)t->prio >= runq_top_prio()) {
-		sched_switch_to(t);
-	} else {
-		runq_add(t);
-		sched_block();
-	}
-}
-
 /* A caller that will not get its reply (the server received again, or
  * stopped): it wakes with an error instead of waiting for ever. */
 static void abandon_caller(struct thread *server)
@@ -92,11 +68,7 @@ static void abandon_caller(struct thread *server)
 	if (!c)
 		return;
 	server->caller = NULL;
-	c->ret[0] = IPC_E_STATE;
-	c->state = TS_RUNNABLE;
-	c->blocked_on = BLK_NONE;
-	c->wait_obj = NULL;
-	runq_add(c);
+	sched_wake_failed(c, IPC_E_STATE);
 }
 
 uint64_t ep_send(struct ep *e, uint64_t badge, uint64_t info,
@@ -104,19 +76,14 @@ uint64_t ep_send(struct ep *e, uint64_t badge, uint64_t info,
 {
 	struct thread *self = current;
 	if (e->state == EP_RECV) {
-		struct thread *dst = dequeue(e);
+		struct thread *dst = ep_dequeue(e);
 		transfer(self, info, mr, badge, dst);
-		dst->blocked_on = BLK_NONE;
-		dst->wait_obj = NULL;
 		if (!call) {
 			sched_wake(dst);
 			return IPC_OK;
 		}
-		dst->caller = self;
-		self->state = TS_BLOCKED;
-		self->blocked_on = BLK_REPLY;
-		self->wait_obj = dst;
-		handoff(dst);
+		ep_await_reply(self, dst);
+		sched_handoff(dst);
 		return self->ret[0];
 	}
 	if (!blocking)
@@ -136,12 +103,10 @@ uint64_t ep_recv(struct ep *e)
 	struct thread *self = current;
 	abandon_caller(self);
 	if (e->state == EP_SEND) {
-		struct thread *src = dequeue(e);
+		struct thread *src = ep_dequeue(e);
 		transfer(src, src->send_info, src->send_mr, src->send_badge, self);
 		if (src->is_call) {
-			self->caller = src;
-			src->blocked_on = BLK_REPLY;
-			src->wait_obj = self;
+			ep_await_reply(src, self);
 		} else {
 			src->ret[0] = IPC_OK;
 			sched_wake(src);
@@ -153,8 +118,8 @@ uint64_t ep_recv(struct ep *e)
 	return self->ret[0];
 }
 
-/* Give the reply to this thread's caller; it becomes runnable but does not
- * run yet.  Returns the caller, or NULL when there is none. */
+/* Give the reply to this thread's caller, which the caller of this
+ * function then wakes.  Returns the caller, or NULL when there is none. */
 static struct thread *reply_to_caller(uint64_t info, const uint64_t mr[MSG_REG_WORDS])
 {
 	struct thread *self = current;
@@ -163,8 +128,6 @@ static struct thread *reply_to_caller(uint64_t info, const uint64_t mr[MSG_REG_W
 		return NULL;
 	self->caller = NULL;
 	transfer(self, info, mr, 0, c);
-	c->blocked_on = BLK_NONE;
-	c->wait_obj = NULL;
 	return c;
 }
 
@@ -185,12 +148,11 @@ uint64_t ep_reply_recv(struct ep *e, uint64_t info, const uint64_t mr[MSG_REG_WO
 		return (uint64_t)IPC_E_NOREPLY;
 	if (e->state == EP_SEND) {
 		/* Another message is already waiting: take it, the caller queues. */
-		c->state = TS_RUNNABLE;
-		runq_add(c);
+		sched_ready(c);
 		return ep_recv(e);
 	}
 	ep_block_on(e, BLK_RECV, EP_RECV);
-	handoff(c);
+	sched_handoff(c);
 	return self->ret[0];
 }
 
@@ -206,13 +168,9 @@ void ep_abandon_caller(struct thread *server) { abandon_caller(server); }
 
 void ep_release(struct ep *e)
 {
-	struct thread *t;
-	while ((t = dequeue(e)) != NULL) {
-		t->ret[0] = IPC_E_STATE;
-		t->state = TS_RUNNABLE;
-		t->blocked_on = BLK_NONE;
-		t->wait_obj = NULL;
-		runq_add(t);
-	}
+	/* Queued threads hold no capability to it any more (they could
+	 * never be matched): an error rather than a hang. */
+	while (e->state != EP_IDLE)
+		sched_wake_failed(ep_dequeue(e), IPC_E_STATE);
 	e->used = false;
 }

@@ -18,11 +18,22 @@
  * capability has the grant right; it lands in the slot the receiver named
  * in word 0 of its IPC buffer (IPCBUF_RECV_SLOT), or is dropped with
  * MSG_CAP_LOST set in the info when that slot is unusable.
+ * - A thread queued on an endpoint is TS_BLOCKED, BLK_SEND or BLK_RECV,
+ *   with wait_obj the endpoint; a caller waiting for its reply is
+ *   BLK_REPLY with wait_obj its server, and that server's `caller` names
+ *   it (ep_await_reply): one caller per server thread at a time.
+ * - When the last capability goes, every queued thread wakes with
+ *   IPC_E_STATE.
+ * - Call and ReplyRecv first try the fast path (fastpath.c), which takes
+ *   the common case with the same results and falls back to ep_call and
+ *   ep_reply_recv for everything else.
+ * The capability and message-info checks are done before these are called
+ * (syscall.c).
  */
 #ifndef EP_H
 #define EP_H
 
-#include "thread.h"
+#include "sched.h"
 
 enum ep_state { EP_IDLE, EP_SEND, EP_RECV };
 
@@ -43,6 +54,10 @@ void ep_cancel(struct thread *t);   /* t leaves the queue it waits in */
 /* The syscalls (syscall.c checks the capability, ep.c does the rest). */
 uint64_t ep_send(struct ep *e, uint64_t badge, uint64_t info, const uint64_t mr[4],
                  bool blocking, bool call);
+static inline uint64_t ep_call(struct ep *e, uint64_t badge, uint64_t info, const uint64_t mr[4])
+{
+	return ep_send(e, badge, info, mr, true, true);
+}
 uint64_t ep_recv(struct ep *e);
 uint64_t ep_reply(uint64_t info, const uint64_t mr[4]);
 uint64_t ep_reply_recv(struct ep *e, uint64_t info, const uint64_t mr[4]);
@@ -50,20 +65,37 @@ void ep_abandon_caller(struct thread *server);
 /* Queue the current thread on e (BLK_SEND or BLK_RECV), not yet switching. */
 void ep_block_on(struct ep *e, enum block_on why, uint8_t state);
 
-/*
- * The fast paths of Call and ReplyRecv, seL4's way: a list of guards for
- * the common case (no capability in the message, the other side already
- * waiting, nobody of higher priority ready); any guard that fails falls
- * back to the general path, so the fast path only has to be correct, never
- * complete.  Inline, so that a syscall handler is one frame.  The message
- * info must have passed check_info (syscall.c).
- */
-#include "cap.h"
-#include "sched.h"
+/* Inline parts shared by ep.c and the fast path. */
 
-static inline void ep_fast_deliver(struct thread *src, struct thread *dst, uint64_t info,
-                                   uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3,
-                                   uint64_t badge)
+/* The first thread queued on e, taken off; e goes idle after its last.
+ * e must not be idle. */
+static inline struct thread *ep_dequeue(struct ep *e)
+{
+	struct thread *t = e->q.head;
+	e->q.head = t->next;
+	if (t->next) {
+		t->next->prev = NULL;
+	} else {
+		e->q.tail = NULL;
+		e->state = EP_IDLE;
+	}
+	return t;
+}
+
+/* Message words 4..len-1 from src's IPC buffer to dst's. */
+static inline void ep_copy_words(const struct thread *src, struct thread *dst, uint64_t len)
+{
+	if (unlikely(len > MSG_REG_WORDS))
+		memcpy((uint64_t *)phys_to_virt(dst->ipcbuf_pa) + MSG_REG_WORDS,
+		       (const uint64_t *)phys_to_virt(src->ipcbuf_pa) + MSG_REG_WORDS,
+		       (len - MSG_REG_WORDS) * sizeof(uint64_t));
+}
+
+/* A message without a capability (info is its length) from src to the
+ * waiting dst, which becomes runnable (not queued: the caller switches). */
+static inline void ep_deliver_plain(struct thread *src, struct thread *dst, uint64_t info,
+                                    uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3,
+                                    uint64_t badge)
 {
 	dst->ret[0] = IPC_OK;
 	dst->ret[1] = info;
@@ -72,59 +104,17 @@ static inline void ep_fast_deliver(struct thread *src, struct thread *dst, uint6
 	dst->ret[4] = m2;
 	dst->ret[5] = m3;
 	dst->ret[6] = badge;
-	if (unlikely(info > MSG_REG_WORDS))
-		memcpy((uint64_t *)phys_to_virt(dst->ipcbuf_pa) + MSG_REG_WORDS,
-		       (const uint64_t *)phys_to_virt(src->ipcbuf_pa) + MSG_REG_WORDS,
-		       (info - MSG_REG_WORDS) * sizeof(uint64_t));
-	dst->state = TS_RUNNABLE;
-	dst->blocked_on = BLK_NONE;
-	dst->wait_obj = NULL;
+	ep_copy_words(src, dst, info);
+	thread_unblock(dst);
 }
 
-static inline uint64_t ep_call_fast(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
-                                    uint64_t m2, uint64_t m3)
+/* caller, whose call `server` has just taken, waits for its reply. */
+static inline void ep_await_reply(struct thread *caller, struct thread *server)
 {
-	struct ep *e = c->obj;
-	struct thread *self = current;
-	struct thread *dst = e->q.head;
-	if (likely(info <= MSG_MAX_WORDS && e->state == EP_RECV &&
-	           (int)dst->prio >= runq_top_prio())) {
-		e->q.head = dst->next;
-		if (dst->next) {
-			dst->next->prev = NULL;
-		} else {
-			e->q.tail = NULL;
-			e->state = EP_IDLE;
-		}
-		ep_fast_deliver(self, dst, info, m0, m1, m2, m3, c->badge);
-		dst->caller = self;
-		self->state = TS_BLOCKED;
-		self->blocked_on = BLK_REPLY;
-		self->wait_obj = dst;
-		current = dst;
-		arch_switch(self, dst);
-		return current->ret[0];
-	}
-	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
-	return ep_send(e, c->badge, info, mr, true, true);
-}
-
-static inline uint64_t ep_reply_recv_fast(struct ep *e, uint64_t info, uint64_t m0, uint64_t m1,
-                                          uint64_t m2, uint64_t m3)
-{
-	struct thread *self = current;
-	struct thread *c = self->caller;
-	if (likely(info <= MSG_MAX_WORDS && c && e->state != EP_SEND &&
-	           (int)c->prio >= runq_top_prio())) {
-		self->caller = NULL;
-		ep_fast_deliver(self, c, info, m0, m1, m2, m3, 0);
-		ep_block_on(e, BLK_RECV, EP_RECV);
-		current = c;
-		arch_switch(self, c);
-		return current->ret[0];
-	}
-	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
-	return ep_reply_recv(e, info, mr);
+	server->caller = caller;
+	caller->state = TS_BLOCKED;
+	caller->blocked_on = BLK_REPLY;
+	caller->wait_obj = server;
 }
 
 #endif

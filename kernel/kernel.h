@@ -15,6 +15,10 @@
 #include "lib/string.h"
 
 void printk(const char *f, ...) __attribute__((format(printf, 1, 2)));
+struct task;
+/* SYS_PUTS: len bytes of t's memory at uva to the console (printk.c): all
+ * or nothing, IPC_E_ADDR when a byte is not readable by t. */
+int console_write_user(struct task *t, uint64_t uva, uint64_t len);
 _Noreturn void panic(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 #define KASSERT(c) \

@@ -37,8 +37,7 @@ static void start_root(void)
 	bi->bootargs_len = len < 0 ? 0 : (uint64_t)len;
 
 	t->state = TS_RUNNABLE;
-	th->state = TS_RUNNABLE;
-	runq_add(th);
+	sched_ready(th);
 }
 
 /* Nothing is runnable and nothing but a thread could wake anyone (there

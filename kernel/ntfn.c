@@ -57,12 +57,7 @@ void ntfn_release(struct ntfn *n)
 	/* Waiters hold no capability of their own to it any more: they
 	 * could never be woken.  Give them an error rather than a hang. */
 	struct thread *t;
-	while ((t = tq_pop(&n->waiters)) != NULL) {
-		t->ret[0] = IPC_E_STATE;
-		t->state = TS_RUNNABLE;
-		t->blocked_on = BLK_NONE;
-		t->wait_obj = NULL;
-		runq_add(t);
-	}
+	while ((t = tq_pop(&n->waiters)) != NULL)
+		sched_wake_failed(t, IPC_E_STATE);
 	n->used = false;
 }

@@ -20,6 +20,22 @@ static unsigned *refs_of(unsigned type, void *obj)
 	}
 }
 
+int obj_create(uint64_t type, uint64_t arg, void **out)
+{
+	int err = IPC_E_NOMEM;
+	void *obj;
+	switch (type) {
+	case CAP_NTFN:  obj = ntfn_alloc(); break;
+	case CAP_EP:    obj = ep_alloc(); break;
+	case CAP_FRAME: obj = frame_alloc(arg, &err); break;
+	default:        return IPC_E_ARG;
+	}
+	if (!obj)
+		return err;
+	*out = obj;
+	return IPC_OK;
+}
+
 void obj_get(unsigned type, void *obj)
 {
 	(*refs_of(type, obj))++;

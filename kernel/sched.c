@@ -105,8 +105,7 @@ void sched_switch_to(struct thread *t)
 	struct thread *prev = current;
 	if (t == prev)
 		return;
-	current = t;
-	arch_switch(prev, t);
+	sched_switch_direct(prev, t);
 }
 
 /* The thread to run next when the current one gives up the CPU. */
@@ -126,9 +125,7 @@ void sched_block(void)
 
 void sched_wake(struct thread *t)
 {
-	t->state = TS_RUNNABLE;
-	t->blocked_on = BLK_NONE;
-	t->wait_obj = NULL;
+	thread_unblock(t);
 	if (current == &idle_thread) {
 		sched_switch_to(t);
 	} else if (t->prio > current->prio && current->state == TS_RUNNABLE) {
@@ -140,6 +137,12 @@ void sched_wake(struct thread *t)
 		 * current thread gives up the CPU next and the best one runs. */
 		runq_add(t);
 	}
+}
+
+void sched_wake_failed(struct thread *t, int err)
+{
+	t->ret[0] = (uint64_t)(int64_t)err;
+	sched_ready(t);
 }
 
 void sched_yield(void)

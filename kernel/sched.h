@@ -8,6 +8,14 @@
  *   priority than the current one runs at once, the current one going to
  *   the head of its queue (it keeps the rest of its turn).
  * - The idle thread runs only when nothing else can; it is never queued.
+ * - A blocked thread becomes runnable in one of four ways, each with
+ *   thread_unblock() first: sched_wake (the rule above), sched_handoff
+ *   (the current thread has just blocked: the woken one runs now unless a
+ *   ready thread outranks it, the direct hand-off of a call or a reply),
+ *   sched_ready (queued, no switch: for wakes in the middle of an
+ *   operation, such as an object releasing all its waiters, or a server's
+ *   caller while the server takes its next message) and sched_wake_failed
+ *   (sched_ready with an error in its x0: its wait cannot complete).
  */
 #ifndef SCHED_H
 #define SCHED_H
@@ -40,12 +48,39 @@ static inline int runq_top_prio(void)
 bool runq_contains(const struct thread *t);
 
 void sched_init(void);
-/* Switch to t, which is neither current nor queued. */
+/* Switch from the current thread `from` to t, which is neither current nor
+ * queued (the fast paths' switch, no check). */
+static inline void sched_switch_direct(struct thread *from, struct thread *t)
+{
+	current = t;
+	arch_switch(from, t);
+}
+/* Switch to t, which is neither current nor queued (nothing when it is current). */
 void sched_switch_to(struct thread *t);
 /* The current thread stops being runnable (its state already says why). */
 void sched_block(void);
-/* t became runnable: run it now if it outranks current, else queue it. */
+/* t stopped waiting: run it now if it outranks current, else queue it. */
 void sched_wake(struct thread *t);
+/* t stopped waiting: queue it, do not switch. */
+static inline void sched_ready(struct thread *t)
+{
+	thread_unblock(t);
+	runq_add(t);
+}
+/* The current thread has just blocked and t stopped waiting: run t now if
+ * no ready thread outranks it, else queue it and run the best. */
+static inline void sched_handoff(struct thread *t)
+{
+	thread_unblock(t);
+	if ((int)t->prio >= runq_top_prio()) {
+		sched_switch_to(t);
+	} else {
+		runq_add(t);
+		sched_block();
+	}
+}
+/* t's wait cannot complete: it wakes with `err` in x0 (sched_ready). */
+void sched_wake_failed(struct thread *t, int err);
 /* Let an equal-priority thread run (SYS_YIELD and the tick). */
 void sched_yield(void);
 /* Deadlock detector: is any thread runnable? */

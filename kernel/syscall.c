@@ -1,11 +1,17 @@
 /*
- * The syscall handlers and their table.  Each handler checks every
- * argument before it changes anything, returns x0 (IPC_OK or an error) and
+ * The syscall handlers and their table.  A handler decodes its arguments
+ * (slots into capabilities, checked in cap_lookup's order; numbers into
+ * what they mean), checks every one before anything changes, and calls
+ * the object that does the work (task.c, thread.c, ntfn.c, ep.c,
+ * frame.c, cap.c, object.c).  It returns x0 (IPC_OK or an error) and
  * leaves other results in current->ret[1..6].  vectors.S calls them with
- * the user's x0..x5 as arguments.
+ * the user's x0..x5 as arguments.  SYS_CALL and SYS_REPLY_RECV enter the
+ * fast path (fastpath.c) instead, which comes back here for the general
+ * path (fastpath.h says why).
  */
 #include "cap.h"
 #include "ep.h"
+#include "fastpath.h"
 #include "frame.h"
 #include "ntfn.h"
 #include "sched.h"
@@ -42,26 +48,11 @@ static uint64_t sys_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, ui
 static uint64_t sys_puts(uint64_t ptr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	static char buf[256];
 	if (len > PUTS_MAX)
 		return ERR(IPC_E_RANGE);
 	if (ptr < USER_BASE || ptr >= USER_STACK_TOP || len > USER_STACK_TOP - ptr)
 		return ERR(IPC_E_ADDR);
-	/* Check the whole range first: a bad page prints nothing. */
-	for (uint64_t off = 0; off < len; off += sizeof buf) {
-		uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
-		TRY(task_copy_in(current->task, buf, ptr + off, 1));
-		TRY(task_copy_in(current->task, buf, ptr + off + n - 1, 1));
-	}
-	for (uint64_t off = 0; off < len; off += sizeof buf) {
-		uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
-		TRY(task_copy_in(current->task, buf, ptr + off, n));
-		for (uint64_t i = 0; i < n; i++) {
-			if (buf[i] == '\n')
-				plat_putc('\r');
-			plat_putc(buf[i]);
-		}
-	}
+	TRY(console_write_user(current->task, ptr, len));
 	current->ret[1] = len;
 	return IPC_OK;
 }
@@ -69,9 +60,7 @@ static uint64_t sys_puts(uint64_t ptr, uint64_t len, uint64_t a2, uint64_t a3, u
 static uint64_t sys_exit(uint64_t code, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	thread_stop(current, TS_EXITED, (int64_t)code);
-	sched_block();
-	panic("an exited thread ran again");
+	thread_exit((int64_t)code);
 }
 
 static uint64_t sys_create(uint64_t ctrl, uint64_t type, uint64_t dest, uint64_t arg, uint64_t a4, uint64_t a5)
@@ -81,22 +70,7 @@ static uint64_t sys_create(uint64_t ctrl, uint64_t type, uint64_t dest, uint64_t
 	TRY(cap_lookup(my_cs(), ctrl, CAP_CTRL, RIGHT_WRITE, &c));
 	TRY(cap_check_free(my_cs(), dest));
 	void *obj;
-	int err = IPC_E_NOMEM;
-	switch (type) {
-	case CAP_NTFN:
-		obj = ntfn_alloc();
-		break;
-	case CAP_EP:
-		obj = ep_alloc();
-		break;
-	case CAP_FRAME:
-		obj = frame_alloc(arg, &err);
-		break;
-	default:
-		return ERR(IPC_E_ARG);
-	}
-	if (!obj)
-		return ERR(err);
+	TRY(obj_create(type, arg, &obj));
 	cap_insert(my_cs(), dest, (unsigned)type, RIGHTS_ALL, 0, obj);
 	return IPC_OK;
 }
@@ -119,6 +93,21 @@ static int check_prio(uint64_t prio)
 	return IPC_OK;
 }
 
+/* A task's name from the caller's memory, cut to TASK_NAME_MAX - 1. */
+static int copy_name(uint64_t name_ptr, char name[TASK_NAME_MAX])
+{
+	size_t i = 0;
+	for (; i + 1 < TASK_NAME_MAX; i++) {
+		int err = task_copy_in(current->task, &name[i], name_ptr + i, 1);
+		if (err != IPC_OK)
+			return err;
+		if (!name[i])
+			break;
+	}
+	name[i] = '\0';
+	return IPC_OK;
+}
+
 static uint64_t sys_task_create(uint64_t ctrl, uint64_t dest, uint64_t entry, uint64_t arg,
                                 uint64_t prio, uint64_t name_ptr)
 {
@@ -128,26 +117,10 @@ static uint64_t sys_task_create(uint64_t ctrl, uint64_t dest, uint64_t entry, ui
 	TRY(cap_check_free(my_cs(), dest));
 	TRY(check_entry(entry));
 	TRY(check_prio(prio));
-	if (name_ptr) {
-		size_t i = 0;
-		for (; i + 1 < sizeof name; i++) {
-			TRY(task_copy_in(current->task, &name[i], name_ptr + i, 1));
-			if (!name[i])
-				break;
-		}
-		name[i] = '\0';
-	}
-	struct task *t = task_create(name, (unsigned)prio);
-	if (!t)
-		return ERR(IPC_E_NOMEM);
-	struct thread *th;
-	int err = task_add_thread(t, (unsigned)prio, entry, arg, &th);
-	if (err != IPC_OK) {
-		task_abort(t);
-		return ERR(err);
-	}
-	cap_insert(&t->cs, TASK_SLOT_SELF, CAP_TASK, RIGHTS_ALL, 0, t);
-	cap_insert(&t->cs, TASK_SLOT_THREAD, CAP_THREAD, RIGHTS_ALL, 0, th);
+	if (name_ptr)
+		TRY(copy_name(name_ptr, name));
+	struct task *t;
+	TRY(task_spawn(name, (unsigned)prio, entry, arg, &t));
 	cap_insert(my_cs(), dest, CAP_TASK, RIGHTS_ALL, 0, t);
 	return IPC_OK;
 }
@@ -161,64 +134,29 @@ static uint64_t sys_thread_create(uint64_t task, uint64_t dest, uint64_t entry, 
 	TRY(cap_check_free(my_cs(), dest));
 	TRY(check_entry(entry));
 	TRY(check_prio(prio));
-	struct task *t = c->obj;
 	struct thread *th;
-	TRY(task_add_thread(t, (unsigned)prio, entry, arg, &th));
+	TRY(task_add_thread(c->obj, (unsigned)prio, entry, arg, &th));
 	cap_insert(my_cs(), dest, CAP_THREAD, RIGHTS_ALL, 0, th);
 	return IPC_OK;
-}
-
-/* The thread a TASK (its first thread) or THREAD capability names. */
-static int lookup_thread(uint64_t slot, struct thread **out)
-{
-	struct cap *c;
-	int err = cap_lookup(my_cs(), slot, CAP_THREAD, RIGHT_WRITE, &c);
-	if (err == IPC_OK) {
-		*out = c->obj;
-		return IPC_OK;
-	}
-	if (err != IPC_E_TYPE)
-		return err;
-	TRY(cap_lookup(my_cs(), slot, CAP_TASK, RIGHT_WRITE, &c));
-	*out = task_first_thread(c->obj);
-	return *out ? IPC_OK : IPC_E_STATE;
 }
 
 static uint64_t sys_start(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct thread *t;
-	TRY(lookup_thread(slot, &t));
-	if (t->state != TS_INACTIVE)
-		return ERR(IPC_E_STATE);
-	t->task->state = TS_RUNNABLE;
-	sched_wake(t);
-	return IPC_OK;
+	TRY(task_lookup_thread(my_cs(), slot, &t));
+	return ERR(task_start_thread(t));
 }
 
 static uint64_t sys_cap_copy(uint64_t task, uint64_t src, uint64_t dest, uint64_t rights,
                              uint64_t badge, uint64_t a5)
 {
 	(void)a5;
-	struct cap *tc, *sc;
+	struct cap *tc, *sc, copy;
 	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &tc));
-	if (src == 0 || src >= CSPACE_SLOTS)
-		return ERR(IPC_E_SLOT);
-	sc = &my_cs()->slot[src];
-	if (sc->type == CAP_NULL)
-		return ERR(IPC_E_EMPTY);
-	if (rights & ~(uint64_t)RIGHTS_ALL)
-		return ERR(IPC_E_ARG);
-	if (rights & ~(uint64_t)sc->rights)
-		return ERR(IPC_E_RIGHTS);
-	if (badge && ((sc->type != CAP_NTFN && sc->type != CAP_EP) || sc->badge))
-		return ERR(IPC_E_ARG);
-	struct task *t = tc->obj;
-	if (!t->l1)
-		return ERR(IPC_E_STATE);
-	TRY(cap_check_free(&t->cs, dest));
-	cap_insert(&t->cs, dest, sc->type, (unsigned)rights, badge ? badge : sc->badge, sc->obj);
-	return IPC_OK;
+	TRY(cap_get(my_cs(), src, &sc));
+	TRY(cap_mint(sc, rights, badge, &copy));
+	return ERR(task_insert_cap(tc->obj, dest, &copy));
 }
 
 static uint64_t sys_cap_delete(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -233,15 +171,13 @@ static uint64_t sys_status(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3,
 	struct cap *c;
 	int err = cap_lookup(my_cs(), slot, CAP_TASK, RIGHT_READ, &c);
 	if (err == IPC_OK) {
-		struct task *t = c->obj;
-		current->ret[1] = t->state | ((uint64_t)t->code << 8);
+		current->ret[1] = task_status(c->obj);
 		return IPC_OK;
 	}
 	if (err != IPC_E_TYPE)
 		return ERR(err);
 	TRY(cap_lookup(my_cs(), slot, CAP_THREAD, RIGHT_READ, &c));
-	struct thread *th = c->obj;
-	current->ret[1] = th->state | ((uint64_t)th->code << 8);
+	current->ret[1] = thread_status(c->obj);
 	return IPC_OK;
 }
 
@@ -268,7 +204,7 @@ static uint64_t sys_signal(uint64_t slot, uint64_t badge, uint64_t a2, uint64_t 
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_WRITE, &c));
-	uint64_t b = c->badge ? c->badge : badge;
+	uint64_t b = cap_badge(c, badge);
 	if (b == 0)
 		return ERR(IPC_E_ARG);
 	ntfn_signal(c->obj, b);
@@ -280,6 +216,7 @@ static uint64_t sys_wait(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, u
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
+	/* IPC_OK unless the notification goes while this thread waits. */
 	struct thread *self = current;
 	self->ret[0] = IPC_OK;
 	self->ret[1] = ntfn_wait(c->obj);
@@ -291,9 +228,7 @@ static uint64_t sys_poll(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, u
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
-	struct ntfn *n = c->obj;
-	current->ret[1] = n->word;
-	n->word = 0;
+	current->ret[1] = ntfn_poll(c->obj);
 	return IPC_OK;
 }
 
@@ -302,7 +237,7 @@ static uint64_t sys_peek(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, u
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
-	current->ret[1] = ((struct ntfn *)c->obj)->word;
+	current->ret[1] = ntfn_peek(c->obj);
 	return IPC_OK;
 }
 
@@ -320,41 +255,39 @@ static int check_info(uint64_t info, const struct cap *ep, bool may_carry)
 	}
 	if (!may_carry || !(ep->rights & RIGHT_GRANT))
 		return IPC_E_GRANT;
-	uint64_t slot = MSG_CAP(info);
-	if (slot == 0 || slot >= CSPACE_SLOTS)
-		return IPC_E_SLOT;
-	if (my_cs()->slot[slot].type == CAP_NULL)
-		return IPC_E_EMPTY;
-	return IPC_OK;
+	struct cap *carried;
+	return cap_get(my_cs(), MSG_CAP(info), &carried);
 }
 
 static uint64_t do_send(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
-                        uint64_t m3, bool blocking, bool call)
+                        uint64_t m3, bool blocking)
 {
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_WRITE, &c));
 	TRY(check_info(info, c, true));
 	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
-	return ep_send(c->obj, c->badge, info, mr, blocking, call);
+	return ep_send(c->obj, c->badge, info, mr, blocking, false);
 }
 
 static uint64_t sys_send(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
 {
-	return do_send(slot, info, m0, m1, m2, m3, true, false);
+	return do_send(slot, info, m0, m1, m2, m3, true);
 }
 
 static uint64_t sys_nbsend(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
 {
-	return do_send(slot, info, m0, m1, m2, m3, false, false);
+	return do_send(slot, info, m0, m1, m2, m3, false);
 }
 
-static uint64_t sys_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+/* Call and ReplyRecv after the fast path stepped aside: any info up to
+ * MSG_MAX_WORDS is a plain length, so only larger ones need checking. */
+uint64_t syscall_call_general(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
+                              uint64_t m2, uint64_t m3)
 {
-	struct cap *c;
-	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_WRITE, &c));
 	if (unlikely(info > MSG_MAX_WORDS))
 		TRY(check_info(info, c, true));
-	return ep_call_fast(c, info, m0, m1, m2, m3);
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_call(c->obj, c->badge, info, mr);
 }
 
 static uint64_t sys_recv(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -365,23 +298,19 @@ static uint64_t sys_recv(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, u
 	return ep_recv(c->obj);
 }
 
-static uint64_t sys_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+uint64_t syscall_reply_recv_general(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
+                                    uint64_t m2, uint64_t m3)
 {
-	struct cap *c;
-	TRY(cap_lookup(my_cs(), slot, CAP_EP, RIGHT_READ, &c));
 	if (unlikely(info > MSG_MAX_WORDS))
 		TRY(check_info(info, c, false));
-	if (!current->caller)
-		return ERR(IPC_E_NOREPLY);
-	return ep_reply_recv_fast(c->obj, info, m0, m1, m2, m3);
+	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
+	return ep_reply_recv(c->obj, info, mr);
 }
 
 static uint64_t sys_reply(uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3, uint64_t a5)
 {
 	(void)a5;
 	TRY(check_info(info, NULL, false));
-	if (!current->caller)
-		return ERR(IPC_E_NOREPLY);
 	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
 	return ep_reply(info, mr);
 }
@@ -391,14 +320,7 @@ static uint64_t sys_stop(uint64_t task, uint64_t a1, uint64_t a2, uint64_t a3, u
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &c));
-	struct task *t = c->obj;
-	if (!t->l1)
-		return ERR(IPC_E_STATE);   /* it has ended already */
-	bool self = t == current->task;
-	task_stop(t);
-	if (self)
-		sched_block();   /* the caller was one of them: it never returns */
-	return IPC_OK;
+	return ERR(task_stop(c->obj));
 }
 
 static uint64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights, uint64_t a4, uint64_t a5)
@@ -439,18 +361,10 @@ static uint64_t sys_bound_ntfn(uint64_t task, uint64_t ntfn, uint64_t badge, uin
 	struct cap *tc, *nc;
 	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &tc));
 	TRY(cap_lookup(my_cs(), ntfn, CAP_NTFN, RIGHT_WRITE, &nc));
-	struct task *t = tc->obj;
-	uint64_t b = nc->badge ? nc->badge : badge;
+	uint64_t b = cap_badge(nc, badge);
 	if (b == 0)
 		return ERR(IPC_E_ARG);
-	if (!t->l1)
-		return ERR(IPC_E_STATE);
-	obj_get(CAP_NTFN, nc->obj);
-	if (t->end_ntfn)
-		obj_put(CAP_NTFN, t->end_ntfn);
-	t->end_ntfn = nc->obj;
-	t->end_badge = b;
-	return IPC_OK;
+	return ERR(task_bind_end(tc->obj, nc->obj, b));
 }
 
 const syscall_fn syscall_table[] = {
@@ -473,8 +387,8 @@ const syscall_fn syscall_table[] = {
 	[SYS_SEND] = sys_send,
 	[SYS_NBSEND] = sys_nbsend,
 	[SYS_RECV] = sys_recv,
-	[SYS_CALL] = sys_call,
-	[SYS_REPLY_RECV] = sys_reply_recv,
+	[SYS_CALL] = fastpath_call,
+	[SYS_REPLY_RECV] = fastpath_reply_recv,
 	[SYS_MAP] = sys_map,
 	[SYS_UNMAP] = sys_unmap,
 	[SYS_SELFCHECK] = sys_selfcheck,

@@ -109,6 +109,23 @@ struct task *task_create(const char *name, unsigned maxprio)
 	return t;
 }
 
+int task_spawn(const char *name, unsigned prio, uint64_t entry, uint64_t arg, struct task **out)
+{
+	struct task *t = task_create(name, prio);
+	if (!t)
+		return IPC_E_NOMEM;
+	struct thread *th;
+	int err = task_add_thread(t, prio, entry, arg, &th);
+	if (err != IPC_OK) {
+		task_abort(t);
+		return err;
+	}
+	cap_insert(&t->cs, TASK_SLOT_SELF, CAP_TASK, RIGHTS_ALL, 0, t);
+	cap_insert(&t->cs, TASK_SLOT_THREAD, CAP_THREAD, RIGHTS_ALL, 0, th);
+	*out = t;
+	return IPC_OK;
+}
+
 void task_abort(struct task *t)
 {
 	KASSERT(t->nthreads == 0 && t->refs == 0);
@@ -193,14 +210,69 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 	 * capabilities (task_free_if_unreachable). */
 }
 
-void task_stop(struct task *t)
+int task_stop(struct task *t)
 {
+	if (!t->l1)
+		return IPC_E_STATE;   /* it has ended already */
+	bool self = t == current->task;
 	/* The caller holds a capability to t: it cannot go during the loop. */
 	for (unsigned i = 0; i < t->nthreads; i++) {
 		struct thread *o = t->thread[i];
 		if (o && !thread_ended(o))
 			thread_stop(o, TS_STOPPED, 0);
 	}
+	if (self)
+		sched_block();   /* the caller was one of them: it never returns */
+	return IPC_OK;
+}
+
+int task_lookup_thread(struct cspace *cs, uint64_t slot, struct thread **out)
+{
+	struct cap *c;
+	int err = cap_lookup(cs, slot, CAP_THREAD, RIGHT_WRITE, &c);
+	if (err == IPC_OK) {
+		*out = c->obj;
+		return IPC_OK;
+	}
+	if (err != IPC_E_TYPE)
+		return err;
+	err = cap_lookup(cs, slot, CAP_TASK, RIGHT_WRITE, &c);
+	if (err != IPC_OK)
+		return err;
+	*out = task_first_thread(c->obj);
+	return *out ? IPC_OK : IPC_E_STATE;
+}
+
+int task_start_thread(struct thread *th)
+{
+	if (th->state != TS_INACTIVE)
+		return IPC_E_STATE;
+	th->task->state = TS_RUNNABLE;
+	sched_wake(th);
+	return IPC_OK;
+}
+
+int task_insert_cap(struct task *t, uint64_t dest, const struct cap *c)
+{
+	if (!t->l1)
+		return IPC_E_STATE;
+	int err = cap_check_free(&t->cs, dest);
+	if (err != IPC_OK)
+		return err;
+	cap_insert(&t->cs, dest, c->type, c->rights, c->badge, c->obj);
+	return IPC_OK;
+}
+
+int task_bind_end(struct task *t, struct ntfn *n, uint64_t badge)
+{
+	if (!t->l1)
+		return IPC_E_STATE;
+	obj_get(CAP_NTFN, n);
+	if (t->end_ntfn)
+		obj_put(CAP_NTFN, t->end_ntfn);
+	t->end_ntfn = n;
+	t->end_badge = badge;
+	return IPC_OK;
 }
 
 void task_release(struct task *t)

@@ -23,6 +23,10 @@
  * - A task that has not ended and that nothing outside it can reach (no
  *   thread runs, and only its own cspace names it or its threads) can
  *   never run again: it ends at once (task_check_orphan).
+ * - Its end notification, if bound, is signalled once, at its end, with
+ *   the bound badge; the task holds a reference on it until then.
+ * - An ended task refuses what would change it (a thread, a capability, a
+ *   mapping, a binding, a stop) with IPC_E_STATE; SYS_STATUS still reads it.
  */
 #ifndef TASK_H
 #define TASK_H
@@ -66,6 +70,10 @@ extern const unsigned task_pool_size;
 
 /* A new task with no thread; NULL when the pool or memory is exhausted. */
 struct task *task_create(const char *name, unsigned maxprio);
+/* SYS_TASK_CREATE: a new task with its first thread (not started) at prio,
+ * and its self capabilities (TASK_SLOT_SELF, TASK_SLOT_THREAD); IPC_E_NOMEM
+ * (nothing made) when a pool or memory is exhausted. */
+int task_spawn(const char *name, unsigned prio, uint64_t entry, uint64_t arg, struct task **out);
 /* Undo task_create() for a task that has no thread. */
 void task_abort(struct task *t);
 /* A new thread in t at `prio`, not started. */
@@ -77,8 +85,10 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code);
  * go with it, task_free_if_unreachable). */
 void task_forget_thread(struct task *t, struct thread *th);
 void task_release(struct task *t);   /* its last capability went away */
-/* End every thread of t now, started or not (SYS_STOP); t ends TS_STOPPED. */
-void task_stop(struct task *t);
+/* SYS_STOP: end every thread of t now, started or not; t ends TS_STOPPED.
+ * IPC_E_STATE when it has ended already.  When the current thread is one
+ * of them, this does not return. */
+int task_stop(struct task *t);
 /* A capability to t or one of its threads went away: if none of its
  * threads runs (they were never started, or have ended) and only its own
  * cspace still names it or them, nobody can ever start them, so the task
@@ -89,6 +99,22 @@ bool task_check_orphan(struct task *t);
 /* The thread SYS_START of a task capability starts: its first, NULL once
  * that one's object is gone. */
 static inline struct thread *task_first_thread(const struct task *t) { return t->thread[0]; }
+/* The thread a THREAD capability, or a TASK capability (its first thread),
+ * in `slot` of cs names, with the write right: cap_lookup's errors, or
+ * IPC_E_STATE when the task's first thread is gone. */
+int task_lookup_thread(struct cspace *cs, uint64_t slot, struct thread **out);
+/* SYS_START: make th runnable for the first time (IPC_E_STATE if it ever ran
+ * or ended); its task becomes TS_RUNNABLE. */
+int task_start_thread(struct thread *th);
+/* Put a copy of c (cap_mint) in t's empty slot `dest`: IPC_E_STATE when t
+ * has ended (its cspace is gone), cap_check_free's errors. */
+int task_insert_cap(struct task *t, uint64_t dest, const struct cap *c);
+/* SYS_BOUND_NTFN: signal n with `badge` when t ends (replacing any earlier
+ * binding; it holds a reference on n until then).  IPC_E_STATE when t has
+ * ended already. */
+int task_bind_end(struct task *t, struct ntfn *n, uint64_t badge);
+/* SYS_STATUS's word of a task: its state, and its code above it. */
+static inline uint64_t task_status(const struct task *t) { return t->state | ((uint64_t)t->code << 8); }
 /* Copy between the kernel and a task's memory, checking every page is
  * mapped with the rights needed.  Return IPC_OK, IPC_E_ADDR. */
 int task_copy_in(struct task *t, void *dst, uint64_t uva, size_t n);

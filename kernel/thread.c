@@ -70,6 +70,13 @@ void thread_stop(struct thread *t, unsigned state, int64_t code)
 		thread_free(t);
 }
 
+_Noreturn void thread_exit(int64_t code)
+{
+	thread_stop(current, TS_EXITED, code);
+	sched_block();
+	panic("an exited thread ran again");
+}
+
 void thread_release(struct thread *t)
 {
 	struct task *task = t->task;

@@ -84,6 +84,22 @@ static inline bool thread_ended(const struct thread *t)
 	return t->state == TS_EXITED || t->state == TS_FAULTED || t->state == TS_STOPPED;
 }
 
+/* SYS_STATUS's word: the state, and the exit code or fault kind above it. */
+static inline uint64_t thread_status(const struct thread *t)
+{
+	return t->state | ((uint64_t)t->code << 8);
+}
+
+/* t stops waiting: runnable, blocked on nothing.  Every wake-up, fast path
+ * included, goes through here; then the scheduler queues t or switches to
+ * it (sched.h: sched_wake, sched_ready, sched_handoff). */
+static inline void thread_unblock(struct thread *t)
+{
+	t->state = TS_RUNNABLE;
+	t->blocked_on = BLK_NONE;
+	t->wait_obj = NULL;
+}
+
 struct thread *thread_alloc(struct task *task, unsigned prio);
 /* Make it runnable for the first time, at user `entry` with x0 = arg. */
 int thread_setup_user(struct thread *t, uint64_t entry, uint64_t arg);
@@ -93,6 +109,8 @@ void thread_stop(struct thread *t, unsigned state, int64_t code);
 /* The last capability went away: a thread never started ends now (nobody
  * can start it), an ended one is freed, a live one runs on. */
 void thread_release(struct thread *t);
+/* SYS_EXIT: the current thread ends with `code` and never runs again. */
+_Noreturn void thread_exit(int64_t code);
 extern struct thread thread_pool[];
 extern const unsigned thread_pool_size;
 

@@ -1,6 +1,7 @@
 /*
  * cap.c: the lookup's order of checks and its error codes, rights,
- * insert/delete with object references, first_free, a full cspace.
+ * insert/delete with object references, first_free, a full cspace,
+ * cap_get (any type) and cap_mint's rules (rights, badges).
  * obj_get/obj_put are stubbed to count references per object.
  */
 #include <string.h>
@@ -153,8 +154,49 @@ static void test_first_free_and_full(void)
 	CHECK_EQ(cs.slot[0].type, CAP_NULL);
 }
 
+static void test_get_and_mint(void)
+{
+	memset(&cs, 0, sizeof cs);
+	struct fake_obj o = { 0 };
+	struct cap *out = NULL;
+	CHECK_EQ(cap_get(&cs, 0, &out), IPC_E_SLOT);
+	CHECK_EQ(cap_get(&cs, CSPACE_SLOTS, &out), IPC_E_SLOT);
+	CHECK_EQ(cap_get(&cs, ~0ull, &out), IPC_E_SLOT);
+	CHECK_EQ(cap_get(&cs, 9, &out), IPC_E_EMPTY);
+	CHECK(out == NULL);
+	cap_insert(&cs, 9, CAP_TASK, RIGHT_READ | RIGHT_WRITE, 0, &o);
+	CHECK_EQ(cap_get(&cs, 9, &out), IPC_OK);
+	CHECK(out == &cs.slot[9]);
+	/* cap_delete checks the slot the same way. */
+	CHECK_EQ(cap_delete(&cs, 0), IPC_E_SLOT);
+	CHECK_EQ(cap_delete(&cs, 10), IPC_E_EMPTY);
+
+	struct cap m;
+	const struct cap task = { CAP_TASK, RIGHT_READ | RIGHT_WRITE, 0, &o };
+	CHECK_EQ(cap_mint(&task, RIGHT_READ, 0, &m), IPC_OK);
+	CHECK(m.type == CAP_TASK && m.rights == RIGHT_READ && m.badge == 0 && m.obj == &o);
+	CHECK_EQ(cap_mint(&task, 0, 0, &m), IPC_OK);               /* no right at all is allowed */
+	CHECK_EQ(cap_mint(&task, RIGHT_GRANT, 0, &m), IPC_E_RIGHTS);
+	CHECK_EQ(cap_mint(&task, 8, 0, &m), IPC_E_ARG);             /* not a right */
+	CHECK_EQ(cap_mint(&task, RIGHTS_ALL | 8, 0, &m), IPC_E_ARG); /* ARG before RIGHTS */
+	CHECK_EQ(cap_mint(&task, RIGHT_READ, 5, &m), IPC_E_ARG);     /* a task takes no badge */
+	const struct cap ep = { CAP_EP, RIGHTS_ALL, 0, &o }, badged = { CAP_NTFN, RIGHTS_ALL, 7, &o };
+	CHECK_EQ(cap_mint(&ep, RIGHT_WRITE, 0x99, &m), IPC_OK);
+	CHECK(m.type == CAP_EP && m.rights == RIGHT_WRITE && m.badge == 0x99);
+	CHECK_EQ(cap_mint(&badged, RIGHT_WRITE, 0, &m), IPC_OK);    /* keeps its badge */
+	CHECK_EQ(m.badge, 7);
+	CHECK_EQ(cap_mint(&badged, RIGHT_WRITE, 8, &m), IPC_E_ARG); /* never re-badged */
+	/* The badge a signal carries: the capability's own wins. */
+	CHECK_EQ(cap_badge(&badged, 3), 7);
+	CHECK_EQ(cap_badge(&ep, 3), 3);
+	CHECK_EQ(cap_badge(&ep, 0), 0);
+	cap_delete(&cs, 9);
+	CHECK_EQ(o.refs, 0);
+}
+
 int main(void)
 {
+	test_get_and_mint();
 	test_lookup_order();
 	test_rights();
 	test_insert_delete_refs();

@@ -2,8 +2,8 @@
  * sched.c: the thread queues (tq_*), the run queues (priority order, FIFO
  * within a priority, add_head, remove, the bitmap and top priority
  * including 0 and 255, runq_contains), and the switching decisions of
- * sched_wake/sched_yield/sched_block, with a stub arch_switch that records
- * each switch.
+ * sched_wake/sched_yield/sched_block and of the other wake-ups (handoff,
+ * ready, wake_failed), with a stub arch_switch that records each switch.
  */
 #include <string.h>
 #include "check.h"
@@ -216,9 +216,60 @@ static void test_wake_from_ending_thread(void)
 	CHECK(runq_peek() == other);
 }
 
+/* A blocked thread as a queue left it: blocked on something. */
+static struct thread *blocked(int i, unsigned prio)
+{
+	struct thread *t = mk(i, prio);
+	t->state = TS_BLOCKED;
+	t->blocked_on = BLK_RECV;
+	t->wait_obj = &th[NT - 1];
+	return t;
+}
+
+static bool unblocked(const struct thread *t)
+{
+	return t->state == TS_RUNNABLE && t->blocked_on == BLK_NONE && t->wait_obj == NULL;
+}
+
+/* The current thread has just blocked: the hand-off runs the woken thread
+ * unless a ready one outranks it (then the best runs, the woken one
+ * queued); sched_ready and sched_wake_failed queue without a switch, the
+ * latter with the error in x0. */
+static void test_handoff_ready_failed(void)
+{
+	reset();
+	struct thread *me = blocked(0, 50), *srv = blocked(1, 40), *hi = mk(2, 45);
+	current = me;
+	sched_handoff(srv);                 /* nothing ready: straight to it */
+	CHECK(unblocked(srv) && current == srv && nsw == 1 && sw[0].from == me);
+	CHECK(!runq_contains(srv));
+	runq_add(hi);                       /* a ready thread above the next one */
+	struct thread *c = blocked(3, 30);
+	srv->state = TS_BLOCKED;
+	sched_handoff(c);
+	CHECK(unblocked(c) && runq_contains(c) && current == hi && nsw == 2);
+	/* Equal priority counts as "not outranked": the hand-off goes on. */
+	struct thread *eq = blocked(4, 45);
+	hi->state = TS_BLOCKED;
+	runq_add(mk(5, 45));
+	sched_handoff(eq);
+	CHECK(current == eq && nsw == 3);
+	/* ready: queued, however high, no switch. */
+	struct thread *top = blocked(6, 255);
+	sched_ready(top);
+	CHECK(unblocked(top) && runq_contains(top) && current == eq && nsw == 3);
+	CHECK(runq_peek() == top);
+	struct thread *f = blocked(7, 100);
+	f->ret[0] = 12345;
+	sched_wake_failed(f, IPC_E_STATE);
+	CHECK(unblocked(f) && runq_contains(f) && current == eq && nsw == 3);
+	CHECK_EQ((int64_t)f->ret[0], IPC_E_STATE);
+}
+
 int main(void)
 {
 	test_wake_from_ending_thread();
+	test_handoff_ready_failed();
 	test_tqueue();
 	test_runq_order();
 	test_runq_extremes_and_head();

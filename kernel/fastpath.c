@@ -1,0 +1,70 @@
+/*
+ * The Call/ReplyRecv fast paths (fastpath.h).  Each guard is a named
+ * predicate, read in the same order by both: the message, the other side,
+ * the scheduler.
+ */
+#include "fastpath.h"
+#include "ep.h"
+#include "sched.h"
+#include "task.h"
+
+/* A message the fast path can carry: no capability to transfer, no
+ * reserved bit, at most a page.  The info is then its length: any info
+ * above MSG_MAX_WORDS has a flag set or is too long (and the general path
+ * checks it). */
+static inline bool fp_plain_message(uint64_t info) { return info <= MSG_MAX_WORDS; }
+
+/* A receiver waits on e: the call can be handed over at once. */
+static inline bool fp_receiver_waiting(const struct ep *e) { return e->state == EP_RECV; }
+
+/* No sender waits on e: after the reply the server blocks in recv (else
+ * the general path takes the waiting message at once). */
+static inline bool fp_no_sender_waiting(const struct ep *e) { return e->state != EP_SEND; }
+
+/* The server has a caller to answer (else IPC_E_NOREPLY, the general path's). */
+static inline bool fp_has_caller(const struct thread *server) { return server->caller != NULL; }
+
+/* t may run now in place of the current thread, which is about to block:
+ * no ready thread outranks it (else the scheduler must choose). */
+static inline bool fp_may_run_now(const struct thread *t) { return (int)t->prio >= runq_top_prio(); }
+
+uint64_t fastpath_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
+                       uint64_t m3)
+{
+	struct thread *self = current;
+	struct cap *c;
+	int err = cap_lookup(&self->task->cs, slot, CAP_EP, RIGHT_WRITE, &c);
+	if (unlikely(err != IPC_OK))
+		return (uint64_t)(int64_t)err;
+	struct ep *e = c->obj;
+	struct thread *dst = e->q.head;   /* the receiver, when one waits */
+	if (likely(fp_plain_message(info) && fp_receiver_waiting(e) && fp_may_run_now(dst))) {
+		ep_dequeue(e);
+		ep_deliver_plain(self, dst, info, m0, m1, m2, m3, c->badge);
+		ep_await_reply(self, dst);
+		sched_switch_direct(self, dst);
+		return current->ret[0];
+	}
+	return syscall_call_general(c, info, m0, m1, m2, m3);
+}
+
+uint64_t fastpath_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
+                             uint64_t m3)
+{
+	struct thread *self = current;
+	struct cap *cap;
+	int err = cap_lookup(&self->task->cs, slot, CAP_EP, RIGHT_READ, &cap);
+	if (unlikely(err != IPC_OK))
+		return (uint64_t)(int64_t)err;
+	struct ep *e = cap->obj;
+	struct thread *c = self->caller;
+	if (likely(fp_plain_message(info) && fp_has_caller(self) && fp_no_sender_waiting(e) &&
+	           fp_may_run_now(c))) {
+		self->caller = NULL;
+		ep_deliver_plain(self, c, info, m0, m1, m2, m3, 0);
+		ep_block_on(e, BLK_RECV, EP_RECV);
+		sched_switch_direct(self, c);
+		return current->ret[0];
+	}
+	return syscall_reply_recv_general(cap, info, m0, m1, m2, m3);
+}
