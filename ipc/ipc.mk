@@ -166,12 +166,3 @@ $(IPC_BUILD)/qemu/ring-test.elf: $(IPC_DIR)/test/qemu/main.c $(IPC_DIR)/test/qem
 ## ipc-qemu: run the ring's fast paths on the emulated cortex-a53 (checks, and instruction counts in exact mode)
 ipc-qemu: $(IPC_BUILD)/qemu/ring-test.elf
 	timeout 60 $(call qemu_cmd,exact,$<,)
-
-# The kernel image's user part links the ring core too.  kernel/kernel.mk
-# (read before this file) names ipc/ring.c only; add the other core sources
-# to its user objects unless it lists them already, so the image links with
-# either form of kernel.mk.
-IPC_USER_OBJS := $(filter-out $(USER_OBJS),$(patsubst %,$(BUILD)/u/%.o,$(IPC_CORE_SRCS)))
-USER_OBJS += $(IPC_USER_OBJS)
-$(BUILD)/u/user.o: $(IPC_USER_OBJS)
--include $(IPC_USER_OBJS:.o=.d)

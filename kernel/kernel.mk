@@ -14,7 +14,7 @@ KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/aarch64/*.c \
                           kernel/arch/aarch64/*.S kernel/plat/virt/*.c)
 # User objects live under build/u/: the linker script places them by path.
 USER_SRCS   := $(wildcard user/lib/*.c user/root/*.c kernel/lib/*.c kernel/test/qemu/*.c \
-                          workloads/virt/*.c workloads/common/*.c ipc/ring.c)
+                          workloads/virt/*.c workloads/common/*.c ipc/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 USER_OBJS   := $(patsubst %,$(BUILD)/u/%.o,$(USER_SRCS))
 
