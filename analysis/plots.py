@@ -232,7 +232,8 @@ def wake_protocols(df, summary=None):
     Workload ring_pingpong: the median round trip over two rings, one bar
     group per wake-up protocol the results hold (the wake parameter, in the
     sweep's order) and one bar per ring variant (and per any other parameter
-    that varies). Error bars: bootstrap 95% interval of the median.
+    that varies). Error bars: bootstrap 95% interval of the median. The
+    value axis is logarithmic when the medians span more than a factor 20.
     """
     sub = need(df, ["ring_pingpong"], ["wake"])
     groups = panels(sub)
@@ -250,6 +251,8 @@ def wake_protocols(df, summary=None):
             ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
                    color=style.colour(k), capsize=2, label=series_name(bars, sk) or None)
         ax.set_xticks(range(len(wakes)), wakes)
+        if wide(cf["median"]):  # polling on one CPU waits for a tick: 10^4 times the rest
+            ax.set_yscale("log")
         ax.set_xlabel("wake-up protocol")
         ax.set_ylabel(axis_label("round trip", key))
         ax.set_title(f"ring_pingpong, {panel_title(key)}")

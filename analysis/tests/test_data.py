@@ -66,6 +66,7 @@ def test_plots_draw_variants_they_have_never_heard_of(tmp_path):
     # Every bar stands where the data puts it: zephyr's bars at 900, 2000, 700.
     heights = [b.get_height() for b in ax.patches[:3]]
     assert heights == [900, 2000, 700]
+    assert ax.get_yscale() == "linear"                  # within a factor 20
     plt.close(fig)
     files = plots.make_plots(res)
     index = json.loads((d / "plots" / "index.json").read_text())
@@ -106,6 +107,12 @@ def test_configurations_that_differ_only_in_a_common_parameter_get_series_of_the
     fig = plots.wake_protocols(df)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["variant=cached iterations=3", "variant=cached iterations=5"]
+    plt.close(fig)
+    # Polling on one CPU waits for a tick: far above the rest, so the axis is logarithmic.
+    r.run("ring_pingpong", {"variant": "cached", "wake": "tick"}, 1, [f("rtt", [10**7] * 3)])
+    r.write(tmp_path)
+    fig = plots.wake_protocols(load_dir(tmp_path / "dup").samples)
+    assert fig.axes[0].get_yscale() == "log"
     plt.close(fig)
 
 
