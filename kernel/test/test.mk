@@ -48,7 +48,7 @@ test-kernel-qemu: $(KIMAGE) | deps
 	@status=0; timeout 120 $(call qemu_cmd,exact,$(KIMAGE),test) > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
 	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[(test|fuzz)\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
 	if [ $$status -ne 0 ]; then \
-		echo "test-kernel-qemu: QEMU exited with status $$status (124 is the timeout, 2 a kernel panic, 3 a kernel fault, 4 a deadlock)"; exit 1; fi; \
+		echo "test-kernel-qemu: QEMU exited with status $$(./mk/exit-status.sh $$status)"; exit 1; fi; \
 	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \
 		echo "test-kernel-qemu: no 'N passed, 0 failed' line"; exit 1; fi
 
@@ -61,7 +61,7 @@ KT_BOOT_PROPS_el2 := ,virtualization=on
 KT_BOOT = echo "  QEMU    -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) (the demonstration)"; \
 	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),,$(KT_BOOT_PROPS_$(1))) 2>&1) || status=$$?; \
 	[ $$status -eq 0 ] || { echo "$$out"; \
-		echo "test-kernel-boot: QEMU -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) exited with status $$status"; exit 1; }; \
+		echo "test-kernel-boot: QEMU -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) exited with status $$(./mk/exit-status.sh $$status)"; exit 1; }; \
 	echo "$$out" | tr -d '\r' | grep -q '^demo: .*: PASS$$' || { echo "$$out"; \
 		echo "test-kernel-boot: no PASS line entered at $(1)"; exit 1; };
 ## test-kernel-boot: the demonstration boots and exits 0, entered at EL1 and at EL2
