@@ -23,6 +23,7 @@ include mk/qemu.mk
 include kernel/kernel.mk
 include ipc/ipc.mk
 include workloads/workloads.mk
+include linux-virt/linux-virt.mk
 include bench/bench.mk
 include analysis/analysis.mk
 include mk/contracts.mk

@@ -117,13 +117,19 @@ def run_pending(plat, work, runs, jobs, image_sha):
     host = results.host_info()
     ex = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
-        futs = [ex.submit(execute.execute, plat, r, work, sup, image_sha, host) for r in pending]
+        if getattr(plat, "grouped", False):
+            futs = [ex.submit(execute.execute_group, plat, g, work, sup, image_sha, host)
+                    for g in boot_groups(plat, pending)]
+        else:
+            futs = [ex.submit(execute.execute, plat, r, work, sup, image_sha, host)
+                    for r in pending]
         for fut in concurrent.futures.as_completed(futs):
             try:
-                o = fut.result()
+                got = fut.result()
             except execute.Interrupted:
                 continue
-            prog.update(o["run"]["run_id"], o)
+            for o in (got if isinstance(got, list) else [got]):
+                prog.update(o["run"]["run_id"], o)
     except BaseException:
         sup.interrupt()
         ex.shutdown(wait=True, cancel_futures=True)
@@ -131,6 +137,20 @@ def run_pending(plat, work, runs, jobs, image_sha):
         raise
     ex.shutdown(wait=True)
     prog.finish()
+
+
+def boot_groups(plat, runs):
+    """The boots of a grouped platform (linux-virt): the runs of one repetition
+    in sweep order, as many to a boot as its command line carries.  Each
+    repetition boots afresh, so repetitions stay independent boots."""
+    groups = []
+    for run in runs:
+        g = groups[-1] if groups else None
+        if g and g[0].rep == run.rep and plat.group_fits([r.words for r in g + [run]]):
+            g.append(run)
+        else:
+            groups.append([run])
+    return groups
 
 
 def _sigterm(signum, frame):

@@ -16,11 +16,13 @@ import gzip
 import io
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 
 from . import schema, stream
 
@@ -235,12 +237,19 @@ def split_capture(data):
     return attempts
 
 
-def execute(platform, run, outdir, sup, image_sha256, host):
-    """Run with one retry; write the outcome; return its dict."""
+def _dirs(outdir):
     workdir = os.path.join(outdir, "work")
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(os.path.join(outdir, "done"), exist_ok=True)
     os.makedirs(os.path.join(outdir, schema.CAPTURES), exist_ok=True)
+    return workdir
+
+
+def execute(platform, run, outdir, sup, image_sha256, host):
+    """Run with one retry; write the outcome; return its dict."""
+    if getattr(platform, "grouped", False):
+        return execute_group(platform, [run], outdir, sup, image_sha256, host)[0]
+    workdir = _dirs(outdir)
     capture, history, frames = [], [], []
     for n in range(1, ATTEMPTS + 1):
         argv, status, killed, data, errdata, secs = attempt(platform, run, workdir, sup)
@@ -260,6 +269,11 @@ def execute(platform, run, outdir, sup, image_sha256, host):
         if not reasons:
             frames = cap.frames
             break
+    return write_outcome(outdir, run, capture, history, frames, image_sha256, host)
+
+
+def write_outcome(outdir, run, capture, history, frames, image_sha256, host):
+    """The run's capture, sample rows and (last, atomically) its JSON; returns the JSON's dict."""
     ok = not history[-1]["reason"]
     if ok:
         reason = "; ".join(f"attempt {h['attempt']}: {h['reason']}" for h in history[:-1])
@@ -281,6 +295,237 @@ def execute(platform, run, outdir, sup, image_sha256, host):
     write_atomic(os.path.join(outdir, "done", f"{run.run_id}.json"),
                  json.dumps(outcome, indent=1).encode())
     return outcome
+
+
+# --- boot groups: several runs in one boot (linux-virt) ------------------------
+#
+# A Linux boot costs about a second of wall time and 0.75 G instructions
+# before /init runs, so linux-virt runs a group of runs in one boot: each is
+# one argument of the kernel command line, and linux-virt/init.c brackets
+# each run's stream with `LINUX-VIRT RUN <i> <words>` and `LINUX-VIRT END
+# <i> exit=<n>|signal=<n>`.  The console is cut there and every run is
+# judged on its own section, exactly as a run of its own would be, with its
+# own reason when it fails.  What ends a boot early (a kernel panic, a hang
+# stopped by the time limit, QEMU failing) fails the run it happened in with
+# that cause, and every later run of the group as "not run".  Each run keeps
+# its own time limit, counted from the moment its RUN line appears (the
+# boot's own time counts against the first run).  A failed run is retried
+# once, in a boot of the failed runs; a run that a boot ended during is
+# retried in a boot of its own, so it cannot stop the others twice.
+
+LV_MARK = b"LINUX-VIRT "
+PANIC = b"Kernel panic - not syncing"
+_LV_RUN = re.compile(rb"LINUX-VIRT RUN (\d+) (.*)\Z")
+_LV_END = re.compile(rb"LINUX-VIRT END (\d+) (exit|signal|fork-failed)=(-?\d+)\Z")
+
+
+@dataclass
+class Section:
+    index: int
+    words: str
+    body: bytes = b""
+    end: tuple = None           # ("exit"|"signal"|"fork-failed", n) or None
+
+
+def split_boot(data):
+    """One boot's console: (prelude, {index: Section}, tail, boot line, powered off).
+
+    prelude: the lines before the first RUN (the kernel's messages); tail:
+    the lines after the last section's END (e.g. a panic).  A section is
+    the lines between its RUN and END lines, exclusive: what the run itself
+    printed, which is what is parsed and judged.
+    """
+    prelude, tail, sections = [], [], {}
+    cur, boot_line, poweroff, last_end = None, None, False, None
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for raw in lines:
+        line = raw.rstrip(b"\r")
+        m = _LV_RUN.match(line) if line.startswith(LV_MARK) else None
+        e = _LV_END.match(line) if line.startswith(LV_MARK) and not m else None
+        if m:
+            cur = Section(int(m.group(1)), m.group(2).decode(errors="replace"))
+            sections.setdefault(cur.index, cur)
+            tail = []
+            continue
+        if e and cur is not None and int(e.group(1)) == cur.index:
+            cur.end = (e.group(2).decode(), int(e.group(3)))
+            last_end, cur = cur.index, None
+            continue
+        if line.startswith(b"LINUX-VIRT BOOT"):
+            boot_line = line.decode(errors="replace")
+        if line == b"LINUX-VIRT POWEROFF":
+            poweroff = True
+        if cur is not None:
+            cur.body += raw + b"\n"
+        elif not sections:
+            prelude.append(line)
+        else:
+            tail.append(line)
+    return prelude, sections, tail, boot_line, poweroff
+
+
+def boot_end_cause(data, killed, status, errdata, explain=None):
+    """Why a boot ended before its runs did, in words."""
+    if killed:
+        return killed
+    for line in data.split(b"\n"):
+        i = line.find(PANIC)
+        if i >= 0:
+            return "kernel panic: " + line[i:].decode(errors="replace").strip()[:300]
+    if status is None:
+        return "QEMU did not start: " + errdata.decode(errors="replace").strip()[:300]
+    if status != 0:
+        tail = errdata.decode(errors="replace").strip().splitlines()
+        return f"QEMU exit status {status}" + (f": {tail[-1][:300]}" if tail else "")
+    if b"LINUX-VIRT BOOT" not in data:
+        return "the kernel did not reach /init (no LINUX-VIRT BOOT line on the console)"
+    return "the boot ended without powering off (/init died?)"
+
+
+def attempt_group(platform, runs, workdir, sup):
+    """Boot once for `runs`.  Returns (argv, status, killed, stdout, stderr, seconds,
+    index of the run during which the harness stopped the boot, or None)."""
+    argv = platform.command_group([r.words for r in runs])
+    base = os.path.join(workdir, f"{runs[0].run_id}.{os.getpid()}.{threading.get_ident()}")
+    t0 = time.monotonic()
+    with open(base + ".out", "w+b") as out, open(base + ".err", "w+b") as err:
+        try:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                 start_new_session=True, cwd=platform.root)
+        except OSError as e:
+            return argv, None, None, b"", f"cannot start: {e}\n".encode(), 0.0, None
+        sup.add(p)
+        killed, current, started, seen, pending = None, 0, t0, 0, b""
+        try:
+            while killed is None:
+                try:
+                    p.wait(timeout=0.5)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                # Follow the RUN lines: each run's limit counts from its start.
+                size = os.fstat(out.fileno()).st_size
+                if size > MAX_OUTPUT:
+                    killed = f"output exceeded {MAX_OUTPUT >> 20} MiB (a runaway console?)"
+                    break
+                if size > seen:
+                    out.seek(seen)
+                    pending += out.read(size - seen)
+                    seen = size
+                    *whole, pending = pending.split(b"\n")
+                    for line in whole:
+                        m = _LV_RUN.match(line.rstrip(b"\r"))
+                        if m and int(m.group(1)) < len(runs):
+                            current, started = int(m.group(1)), time.monotonic()
+                limit = runs[current].timeout
+                if time.monotonic() - started >= limit:
+                    killed = f"timeout after {limit:g} s"
+            if killed:
+                _kill(p)
+                p.wait()
+        finally:
+            sup.remove(p)
+        secs = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        data, errdata = out.read(MAX_OUTPUT), err.read(MAX_OUTPUT)
+    os.unlink(base + ".out")
+    os.unlink(base + ".err")
+    if sup.stop.is_set():
+        raise Interrupted(runs[0].run_id)
+    return (argv, (None if killed else p.returncode), killed, data, errdata, secs,
+            current if killed else None)
+
+
+def judge_group(platform, runs, argv, status, killed, data, errdata, stopped_in):
+    """[(reasons, capture, section bytes, run's own exit or None, ended_in_it)] per run."""
+    prelude, sections, tail, boot_line, poweroff = split_boot(data)
+    out = []
+    cause = None
+    for i, run in enumerate(runs):
+        sec = sections.get(i)
+        own_status, ended_in = None, False
+        if sec is None:
+            cause = cause or boot_end_cause(data, killed, status, errdata)
+            reasons = [f"not run: the boot ended before it began ({cause})"]
+            cap, body = stream.Capture(), b""
+        elif sec.words != " ".join(run.words):
+            reasons = [f"the boot ran {sec.words!r} as its run {i}, not this run's words"]
+            cap, body = stream.Capture(), sec.body
+        elif sec.end is None:
+            cause = cause or boot_end_cause(data, killed, status, errdata)
+            ended_in = True
+            try:
+                cap = stream.parse(sec.body)
+            except Exception:       # the reason below is the one that matters
+                cap = stream.Capture()
+            reasons = [f"the boot ended during this run: {cause}"]
+            cap.frames = []
+            body = sec.body
+        else:
+            kind, n = sec.end
+            own_status = n if kind == "exit" else -n if kind == "signal" else None
+            body = sec.body
+            try:
+                cap = stream.parse(sec.body)
+                reasons = judge(run, platform.name, cap, own_status, None,
+                                getattr(platform, "explain_exit", None))
+            except Exception as e:  # a harness bug costs this run, never the sweep
+                cap = stream.Capture()
+                reasons = [f"harness error while judging the capture: {type(e).__name__}: {e}"]
+            if kind == "fork-failed":
+                reasons.insert(0, f"/init could not fork for it (errno {n})")
+        extra = [MARK + f"boot group: this run is run {i} of {len(runs)} in one boot "
+                 f"({', '.join(r.run_id for r in runs)})\n".encode()]
+        extra += [MARK + b"boot: " + ln + b"\n" for ln in prelude if ln.strip()]
+        if reasons and (ended_in or sec is None):
+            extra += [MARK + b"boot end: " + ln + b"\n" for ln in tail if ln.strip()]
+        out.append((reasons, cap, body + b"".join(extra), own_status, ended_in))
+    return out
+
+
+def execute_group(platform, runs, outdir, sup, image_sha256, host):
+    """Run `runs` in one boot, retrying the failed ones once; write each outcome."""
+    workdir = _dirs(outdir)
+    capture = {r.run_id: [] for r in runs}
+    history = {r.run_id: [] for r in runs}
+    frames = {r.run_id: [] for r in runs}
+    pending = list(runs)
+    for n in range(1, ATTEMPTS + 1):
+        if not pending:
+            break
+        failed, alone = [], []
+        for group in (groups_for_retry(pending, history) if n > 1 else [pending]):
+            argv, status, killed, data, errdata, secs, stopped = attempt_group(
+                platform, group, workdir, sup)
+            judged = judge_group(platform, group, argv, status, killed, data, errdata, stopped)
+            for run, (reasons, cap, body, own, ended_in) in zip(group, judged):
+                verdict = "ok" if not reasons else "failed: " + short(reasons)
+                capture[run.run_id].append(capture_section(
+                    run.run_id, n, argv, body, errdata, own if not ended_in else status,
+                    killed if ended_in else None, secs, verdict))
+                history[run.run_id].append({
+                    "attempt": n, "exit": own, "killed": killed if ended_in else None,
+                    "seconds": round(secs, 3), "reason": short(reasons), "command": argv,
+                    "info": cap.info, "boot": {"runs": [r.run_id for r in group],
+                                               "index": group.index(run),
+                                               "ended_during_it": ended_in}})
+                if reasons:
+                    failed.append(run)
+                else:
+                    frames[run.run_id] = cap.frames
+        pending = failed
+    return [write_outcome(outdir, r, capture[r.run_id], history[r.run_id], frames[r.run_id],
+                          image_sha256, host) for r in runs]
+
+
+def groups_for_retry(runs, history):
+    """The retry boots: each run a boot ended during alone, the others together."""
+    alone = [r for r in runs if history[r.run_id][-1]["boot"]["ended_during_it"]]
+    rest = [r for r in runs if r not in alone]
+    return [[r] for r in alone] + ([rest] if rest else [])
 
 
 def finished(outdir):

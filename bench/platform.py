@@ -1,7 +1,10 @@
 """How one run is started on each platform, and what is known about the build.
 
-    virt   the QEMU command of the build's qemu.json, the image, the words
-    linux  build/linux/ipclab-linux <words>
+    virt        the QEMU command of the build's qemu.json, the image, the words
+    linux       build/linux/ipclab-linux <words>
+    linux-virt  Debian's arm64 Linux under the same QEMU board, the Linux runner
+                as its /init (linux-virt/README.md); one boot runs a group of
+                runs, each given as one quoted argument after `--`
     --runner EXE (tests, experiments): EXE <words>, on either platform's name
     --image FILE: another kernel image or Linux runner (e.g. a kept old build)
 
@@ -14,6 +17,12 @@ kernel build writes both beside the image (mk/qemu.mk, kernel/kernel.mk):
                   [qemu] + machine + modes[mode] + [image_option, IMAGE,
                   append_option, " ".join(words)]
     cflags.txt   "<compiler> <flags>", the compiler and flags of the image
+
+linux-virt's qemu.json (build/linux-virt/qemu.json, mk/qemu.mk's
+qemu_linux_json) has the same qemu, machine and modes, and instead of the
+image: "boot" (-kernel K -initrd I -dtb D) and "append" (the kernel's own
+arguments); a boot's argv is [qemu] + machine + modes[mode] + boot +
+[append_option, append + ' -- "<words of run 1>" "<words of run 2>" ...'].
 
 A Platform knows its command line, its image (the file whose SHA-256 keys the
 registry cache and is recorded in meta.json) and how to describe the
@@ -35,7 +44,19 @@ LINUX_RUNNER = os.path.join("build", "linux", "ipclab-linux")
 QEMU_JSON = "qemu.json"             # beside the kernel image
 CFLAGS_TXT = "cflags.txt"           # beside the image: "<compiler> <flags>"
 ABI_HEADER = os.path.join("kernel", "include", "ipclab", "abi.h")
-MAKE_TARGET = {"virt": "kernel", "linux": "linux-runner"}
+LINUX_VIRT_JSON = os.path.join("build", "linux-virt", "qemu.json")
+LINUX_VIRT_KERNEL_JSON = "kernel.json"   # beside it: the kernel package and version
+MAKE_TARGET = {"virt": "kernel", "linux": "linux-runner", "linux-virt": "linux-virt"}
+
+# What one linux-virt boot can carry.  The kernel hands init at most 32
+# arguments (MAX_INIT_ARGS, init/main.c; more panics the boot), and some
+# of them are its own unknown words (nokaslr); its command line holds 2048
+# bytes on arm64 (COMMAND_LINE_SIZE).
+GROUP_MAX_RUNS = 24
+GROUP_MAX_APPEND = 2000
+# The exit statuses of the Linux runner (workloads/linux/main.c).
+RUNNER_EXITS = {1: ("RUN_FAILED", "the run failed (ERROR printed)"),
+                2: ("BAD_WORDS", "bad words (ERROR printed)")}
 
 
 class PlatformError(RuntimeError):
@@ -82,6 +103,66 @@ def load_qemu_json(path):
             bad(f"modes.{mode}", "a list of options")
         out["modes"][mode] = words(modes[mode], f"modes.{mode}")
     return out
+
+
+def load_linux_virt_json(path):
+    """linux-virt's boot description (mk/qemu.mk qemu_linux_json); PlatformError names what is wrong."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise PlatformError(f"{path}: missing: `make linux-virt` writes it") from None
+    except OSError as e:
+        raise PlatformError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        d = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise PlatformError(f"{path}: not valid JSON ({e}); rebuild with `make linux-virt`") from None
+
+    def bad(field, want):
+        raise PlatformError(f"{path}: {field}: expected {want}; rebuild with `make linux-virt`")
+
+    if not isinstance(d, dict):
+        bad("(top)", "a JSON object")
+    for key in ("qemu", "append_option", "append"):
+        if not isinstance(d.get(key), str) or not d[key]:
+            bad(key, "a non-empty string")
+    out = {"qemu": d["qemu"], "append_option": d["append_option"], "append": d["append"],
+           "modes": {}}
+    for key in ("machine", "boot"):
+        v = d.get(key)
+        if not isinstance(v, list) or not all(isinstance(w, str) and w for w in v):
+            bad(key, "a list of non-empty strings")
+        out[key] = list(v)
+    if " -- " in f" {d['append']} ":
+        bad("append", "the kernel's own arguments, without `--`")
+    modes = d.get("modes")
+    if not isinstance(modes, dict):
+        bad("modes", "an object of mode -> options")
+    for mode in ("exact", "timed"):
+        v = modes.get(mode)
+        if not isinstance(v, list) or not all(isinstance(w, str) and w for w in v):
+            bad(f"modes.{mode}", "a list of options")
+        out["modes"][mode] = list(v)
+    opts = out["boot"]
+    files = {opts[i]: opts[i + 1] for i in range(0, len(opts) - 1) if opts[i].startswith("-")}
+    for opt in ("-kernel", "-initrd"):
+        if opt not in files:
+            bad("boot", f"a {opt} FILE pair")
+    out["files"] = files
+    return out
+
+
+def linux_virt_append(desc, groups_words):
+    """The -append value of one boot: the kernel's arguments, `--`, one quoted argument per run."""
+    parts = [desc["append"], "--"]
+    for words in groups_words:
+        text = " ".join(words)
+        if not text or any(c in text for c in '"\n\r\t'):
+            raise PlatformError(f"linux-virt: cannot pass the words {text!r} to init "
+                                f"(no quote, tab or newline, and not empty)")
+        parts.append(f'"{text}"')
+    return " ".join(parts)
 
 
 def qemu_argv(desc, mode, image, words):
@@ -156,12 +237,20 @@ class Platform:
             self.image = os.path.abspath(image)
         elif name == "virt":
             self.image = os.path.join(root, KERNEL_IMAGE)
+        elif name == "linux-virt":
+            self.image = os.path.join(root, LINUX_VIRT_JSON)
         else:
             self.image = os.path.join(root, LINUX_RUNNER)
         self._qemu = None
         self.qemu_json = None       # where the QEMU description was read from
         self.notes = []             # facts worth recording in meta.json
-        self.exits = exit_statuses(root) if name == "virt" and not self.runner else {}
+        if name == "virt" and not self.runner:
+            self.exits = exit_statuses(root)
+        elif name == "linux-virt":
+            self.exits = dict(RUNNER_EXITS)
+        else:
+            self.exits = {}
+        self._lv = None
 
     def qemu(self):
         """The QEMU description (qemu.json beside the image, else the tree's)."""
@@ -176,12 +265,51 @@ class Platform:
             self.qemu_json = path
         return self._qemu
 
+    # --- linux-virt: one boot, a group of runs ---------------------------
+
+    @property
+    def grouped(self):
+        """True when one process (a boot) runs several runs: linux-virt, not with --runner."""
+        return self.name == "linux-virt" and not self.runner
+
+    def linux_virt(self):
+        """linux-virt's boot description; the image is its qemu.json."""
+        if self._lv is None:
+            self._lv = load_linux_virt_json(self.image)
+        return self._lv
+
+    def boot_files(self):
+        """[(option, absolute path)] of the files a linux-virt boot reads."""
+        out = []
+        for opt, path in self.linux_virt()["files"].items():
+            out.append((opt, path if os.path.isabs(path) else os.path.join(self.root, path)))
+        return out
+
+    def group_fits(self, words_list):
+        """Whether these runs fit one boot's command line (GROUP_MAX_*)."""
+        if len(words_list) > GROUP_MAX_RUNS:
+            return False
+        return len(linux_virt_append(self.linux_virt(), words_list)) <= GROUP_MAX_APPEND
+
+    def command_group(self, words_list):
+        """The argv of one boot running each words list of words_list, in order."""
+        if not self.grouped:
+            if len(words_list) != 1:
+                raise PlatformError(f"{self.name}: one run per process")
+            return self.command(words_list[0])
+        d = self.linux_virt()
+        # Relative boot files are relative to the tree: runs start in it.
+        return ([d["qemu"]] + d["machine"] + d["modes"][self.mode] + d["boot"]
+                + [d["append_option"], linux_virt_append(d, words_list)])
+
     def command(self, words):
         """The argv of one run."""
         if self.runner:
             return [self.runner] + list(words)
         if self.name == "linux":
             return [self.image] + list(words)
+        if self.name == "linux-virt":
+            return self.command_group([words])
         return qemu_argv(self.qemu(), self.mode, self.image, words)
 
     def check_image(self):
@@ -189,6 +317,14 @@ class Platform:
             hint = (f"run `make {MAKE_TARGET[self.name]}`" if not self.runner
                     else "check --runner")
             raise PlatformError(f"{self.name}: no image at {self.image} ({hint})")
+        if self.grouped:
+            for opt, path in self.boot_files():
+                if not os.path.isfile(path):
+                    raise PlatformError(f"linux-virt: {opt} {path} (from {self.image}) is "
+                                        f"missing (run `make linux-virt`)")
+            q = self.linux_virt()["qemu"]
+            if shutil.which(q) is None:
+                raise PlatformError(f"{q} (from {self.image}) not found (make deps installs it)")
         if not self.runner and self.name == "virt":
             q = self.qemu()["qemu"]
             if shutil.which(q) is None:
@@ -210,10 +346,12 @@ class Platform:
             raise PlatformError(f"`make {target}` failed (status {r.returncode})")
 
     def image_sha256(self):
+        """SHA-256 of the image; on linux-virt, of every boot file's SHA-256 in order."""
+        if not self.grouped:
+            return file_sha256(self.image)
         h = hashlib.sha256()
-        with open(self.image, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+        for opt, path in self.boot_files():
+            h.update(f"{opt} {file_sha256(path)}\n".encode())
         return h.hexdigest()
 
     def _rel(self, path):
@@ -223,7 +361,18 @@ class Platform:
         """Toolchain and emulator facts for meta.json; missing facts are None."""
         d = {"image": self._rel(self.image), "runner_override": self.runner is not None}
         d["compiler"] = compiler_info(self)
-        if self.name == "virt" and not self.runner:
+        if self.grouped:
+            d["qemu"] = {"version": _first_line([self.linux_virt()["qemu"], "--version"]),
+                         "command": self.command(["<words>"]),
+                         "command_line": " ".join(self.command(["<words>"])),
+                         "qemu_json": {k: v for k, v in self.linux_virt().items() if k != "files"},
+                         "qemu_json_path": self._rel(self.image)}
+            d["boot_files"] = {opt: {"path": self._rel(path), "sha256": file_sha256(path)}
+                               for opt, path in self.boot_files()}
+            d["kernel"] = _read_json(os.path.join(os.path.dirname(self.image),
+                                                  LINUX_VIRT_KERNEL_JSON))
+            d["group_limits"] = {"runs": GROUP_MAX_RUNS, "append_bytes": GROUP_MAX_APPEND}
+        elif self.name == "virt" and not self.runner:
             q = self.qemu()
             cmd = self.command(["<words>"])
             d["qemu"] = {"version": _first_line([q["qemu"], "--version"]), "command": cmd,
@@ -234,6 +383,22 @@ class Platform:
         d["command"] = self.command(["<words>"])
         d["notes"] = list(self.notes)
         return d
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 def _first_line(argv):
@@ -290,13 +455,15 @@ def compiler_info(plat):
     info = {"compiler": compiler, "version": _first_line([compiler, "--version"]) if compiler
             else None, "image_comment": None, "flags": flags,
             "flags_source": plat._rel(path) if compiler else None}
-    if plat.runner or not os.path.isfile(plat.image):
+    # linux-virt's image is its qemu.json; the program built is /init beside it.
+    elf = os.path.join(here, "init") if plat.grouped else plat.image
+    if plat.runner or not os.path.isfile(elf):
         return info
     readelf = readelf_for(compiler)
-    comment = _elf_section(readelf, plat.image, ".comment")
+    comment = _elf_section(readelf, elf, ".comment")
     if comment:
         info["image_comment"] = "; ".join(sorted(set(comment)))
-    switches = _elf_section(readelf, plat.image, ".GCC.command.line")
+    switches = _elf_section(readelf, elf, ".GCC.command.line")
     if switches:
         info["flags"] = " ".join(dict.fromkeys(switches))
         info["flags_source"] = ".GCC.command.line"

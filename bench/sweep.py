@@ -1,8 +1,9 @@
 """Sweep files: what to run, read with tomllib and checked before anything runs.
 
     name = "default"            # [A-Za-z0-9_.-]+, part of the results directory name
-    platform = "virt"           # virt | linux
-    mode = "exact"              # exact | timed (virt default exact, linux only timed)
+    platform = "virt"           # virt | linux | linux-virt
+    mode = "exact"              # exact | timed (virt and linux-virt default exact,
+                                # linux only timed)
     repetitions = 3             # boots per configuration
     timeout = 60                # seconds per run (per attempt)
     jobs = 1                    # optional: at most this many runs at once (-j overrides)
@@ -37,7 +38,8 @@ from . import schema
 TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "jobs",
             "max_runs", "run")
 RUN_KEYS = ("workload", "params", "repetitions", "timeout")
-PLATFORMS = ("virt", "linux")
+PLATFORMS = ("virt", "linux", "linux-virt")
+EMULATED = ("virt", "linux-virt")       # under QEMU: exact mode by default
 MODES = ("exact", "timed")
 NOT_PARAMS = schema.RESERVED_KEYS       # keys of the stream, not parameters
 MAX_RUNS = 20000                        # runs of one sweep without max_runs / --max-runs
@@ -145,7 +147,7 @@ def loads(text, path="sweep.toml", platform=None, mode=None, max_runs=None):
     if platform is not None:
         plat = platform
 
-    md = doc.get("mode", "exact" if plat == "virt" else "timed")
+    md = doc.get("mode", "exact" if plat in EMULATED else "timed")
     if not isinstance(md, str):
         fail("mode", f"expected a string, got {_type_name(md)}")
     if md not in MODES:
@@ -153,7 +155,7 @@ def loads(text, path="sweep.toml", platform=None, mode=None, max_runs=None):
     if mode is not None:
         md = mode
     elif platform is not None and platform != doc["platform"] and "mode" not in doc:
-        md = "exact" if plat == "virt" else "timed"
+        md = "exact" if plat in EMULATED else "timed"
     if plat == "linux" and md == "exact":
         fail("mode", "exact mode needs QEMU's icount; platform linux runs only in timed mode")
 

@@ -4,8 +4,8 @@
 # of them exists anywhere else.
 #
 #   QEMU          the emulator
-#   QEMU_MACHINE  the emulated board: QEMU's `virt`, a cortex-a53, 128 MiB,
-#                 and only the devices the kernel uses.  `-nodefaults` drops
+#   QEMU_MACHINE  the emulated board: QEMU's `virt`, a cortex-a53, 128 MiB
+#                 (QEMU_MEM), and only the devices the kernel uses.  `-nodefaults` drops
 #                 the default virtio NIC, whose option ROM (efi-virtio.rom)
 #                 comes from ipxe-qemu, a package `make deps` does not
 #                 install; the PL011 is then wired to stdio explicitly.
@@ -22,7 +22,8 @@
 
 QEMU         ?= qemu-system-aarch64
 QEMU_BOARD   := virt
-QEMU_MACHINE := -cpu cortex-a53 -m 128M -nodefaults -display none \
+QEMU_MEM     := -m 128M
+QEMU_MACHINE := -cpu cortex-a53 $(QEMU_MEM) -nodefaults -display none \
                 -serial stdio -monitor none -no-reboot -semihosting
 QEMU_EXACT   := -icount shift=0,align=off,sleep=off
 QEMU_TIMED   :=
@@ -48,3 +49,42 @@ define QEMU_JSON
  "image_option": "-kernel", "append_option": "-append"}
 endef
 export QEMU_JSON
+
+# ---- linux-virt: Debian's Linux on the identical machine ---------------------
+#
+# The same board, CPU, memory, devices and exact/timed options as above; what
+# differs is only what is booted: Debian's arm64 kernel (-kernel), an
+# initramfs holding the workload runner as /init (-initrd), a fixed device
+# tree (-dtb) and the kernel's arguments.  linux-virt/linux-virt.mk writes
+# $(BUILD)/linux-virt/qemu.json from these for the harness.
+#
+#   QEMU_LINUX_APPEND  the kernel arguments before the runs' own words:
+#       console=ttyAMA0   the PL011, the same UART the ipclab kernel writes
+#       quiet             only warnings and worse on the console
+#       panic=-1          a panic reboots at once, and -no-reboot ends QEMU:
+#                         a panicking boot is a quick failed run, never a hang
+#       nokaslr           no kernel address randomization
+#       norandmaps        no user address randomization (stack, mmap, brk)
+#       randomize_kstack_offset=off   no random kernel stack offset per syscall
+#       cma=0             no contiguous-memory pool (64 MiB of 128 it cannot
+#                         reserve: a warning at every boot, and no user here)
+#   The DTB: QEMU's own for this board (dumped with $(call qemu_dumpdtb,FILE))
+#   without /chosen/rng-seed and /chosen/kaslr-seed, and with the PL031 RTC
+#   marked disabled.  Given with -dtb, QEMU adds bootargs, initrd and memory
+#   to it but no seed (it re-randomizes only seeds the DTB already has), so
+#   the kernel's random pool starts from no outside entropy.  The RTC reads
+#   the host's wall clock: a boot that reads another date runs another
+#   number of instructions (checked: with it, two boots' samples differ in
+#   order; without it, they are byte-identical).  The device stays on the
+#   board; Linux is only not told of it.
+QEMU_LINUX_APPEND := console=ttyAMA0 quiet panic=-1 nokaslr norandmaps randomize_kstack_offset=off cma=0
+qemu_dumpdtb = $(QEMU) -M $(QEMU_BOARD),dumpdtb=$(1) $(QEMU_MACHINE)
+
+# $(call qemu_linux_json,KERNEL,INITRD,DTB): the harness's description of a
+# linux-virt boot.  Composition: [qemu] + machine + modes[mode] + boot +
+# [append_option, append + " -- " + one double-quoted argument per run].
+qemu_linux_json = {"qemu": "$(QEMU)", \
+ "machine": $(call json_list,-M $(QEMU_BOARD) $(QEMU_MACHINE)), \
+ "modes": {"exact": $(call json_list,$(QEMU_EXACT)), "timed": $(call json_list,$(QEMU_TIMED))}, \
+ "boot": $(call json_list,-kernel $(1) -initrd $(2) -dtb $(3)), \
+ "append_option": "-append", "append": "$(QEMU_LINUX_APPEND)"}

@@ -38,3 +38,9 @@ $(TASK_RUNTIME_OBJ): kernel/lib/string.c kernel/lib/string.h mk/toolchain.mk | d
 	@mkdir -p $(@D)
 	@$(XCC) $(TASK_CFLAGS) -Ikernel -c $< -o $@
 check_freestanding = ./mk/check-freestanding.sh $(XNM) "$(1)" $(2) $(TASK_RUNTIME_OBJ)
+
+# Programs that run as Linux processes on the emulated board (linux-virt):
+# the same CPU as the board's, linked statically (the initramfs holds no
+# libc).  The static glibc is Debian's libc6-dev-arm64-cross.
+XLINUX_CFLAGS  := -mcpu=cortex-a53
+XLINUX_LDFLAGS := -static
