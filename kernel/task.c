@@ -180,11 +180,13 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 	if (state == TS_FAULTED) {
 		t->state = TS_FAULTED;
 		t->code = code;
-		/* A fault ends the whole task.  (The faulting thread is still
-		 * allocated: the task cannot go during this loop.) */
+		/* A fault ends the whole task, its unstarted threads too (else
+		 * one could still be started in a task that has faulted).  The
+		 * faulting thread is still allocated: the task cannot go during
+		 * this loop. */
 		for (unsigned i = 0; i < t->nthreads; i++) {
 			struct thread *o = t->thread[i];
-			if (o && !thread_ended(o) && o->state != TS_INACTIVE)
+			if (o && !thread_ended(o))
 				thread_stop(o, TS_FAULTED, code);
 		}
 	} else if (t->state != TS_FAULTED && t->nlive == 0) {

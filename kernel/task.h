@@ -9,8 +9,8 @@
  *   and an IPC buffer page.
  * - A task ends when its last thread ends (TS_EXITED, with that thread's
  *   code), when any of its threads faults (TS_FAULTED, with the fault
- *   kind: the other threads are stopped too) or when it is stopped
- *   (TS_STOPPED).  Ending frees its address space and empties its cspace.
+ *   kind: its other threads, started or not, end TS_FAULTED too) or when
+ *   it is stopped (TS_STOPPED).  Ending frees its address space and empties its cspace.
  * - A task owns its threads: thread[i] is its thread of index i from its
  *   creation until that thread's object is freed (thread.h), NULL after.
  *   Every allocated thread's task is allocated and lists it there.

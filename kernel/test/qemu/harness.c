@@ -181,6 +181,7 @@ static const struct test tests[] = {
 	{ .name = "fault_write_code",     .fn = test_fault_write_code },
 	{ .name = "fault_write_ro_frame", .fn = test_fault_write_ro_frame },
 	{ .name = "fault_thread_sibling", .fn = test_fault_thread_sibling },
+	{ .name = "fault_unstarted_sibling", .fn = test_fault_unstarted_sibling },
 	{ .name = "exec_never",           .fn = test_exec_never },
 	/* issue 2: scheduling */
 	{ .name = "prio_strict",          .fn = test_prio_strict },

@@ -205,6 +205,29 @@ void test_fault_thread_sibling(void)
 	T_EQ(sys_peek(n).v, 4);
 }
 
+/* A fault ends the whole task, unstarted threads included: the task ends
+ * at once (its end notification fires without waiting for them), they
+ * read TS_FAULTED and can no longer be started, and the task stays
+ * TS_FAULTED. */
+static void never_runs(uint64_t arg) { sys_exit((int64_t)arg + 1); }
+
+void test_fault_unstarted_sibling(void)
+{
+	struct child c;
+	if (!t_child(&c, v_udf, 0, 100, "faults"))
+		return;
+	uint64_t th = t_slot();
+	T_OK(sys_thread_create(c.task, th, never_runs, 0, 100));
+	t_start(&c);
+	t_settle(50);                        /* thread 0 has faulted */
+	T_EQ(sys_poll(c.end).v, 1);          /* the task has ended */
+	T_EQ(sys_status(c.task).v, STATUS(TS_FAULTED, FAULT_UNDEF));
+	T_EQ(sys_status(th).v, STATUS(TS_FAULTED, FAULT_UNDEF));
+	T_ERR(sys_start(th), IPC_E_STATE);
+	t_settle(50);
+	T_EQ(sys_status(c.task).v, STATUS(TS_FAULTED, FAULT_UNDEF));
+}
+
 /* ---- execute permission of every kind of user mapping ------------------ */
 
 /* What a mapping would run if it were executable: exit(EXEC_RAN). */

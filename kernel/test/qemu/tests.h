@@ -18,6 +18,7 @@ void test_fault_stack_overflow(void);
 void test_fault_write_code(void);
 void test_fault_write_ro_frame(void);
 void test_fault_thread_sibling(void);
+void test_fault_unstarted_sibling(void);
 void test_exec_never(void);
 /* t_sched.c */
 void test_prio_strict(void);
