@@ -68,4 +68,22 @@ KT_BOOT = echo "  QEMU    -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) (the demonstrati
 test-kernel-boot: $(KIMAGE) | deps
 	@set -e; $(foreach el,el1 el2,$(call KT_BOOT,$(el)))
 
-TEST_TARGETS += test-kernel-host test-kernel-qemu test-kernel-boot
+# Boot arguments the image does not understand are refused, never ignored
+# or cut: each must end QEMU with IPCLAB_EXIT_ARGS (abi.h) and a `root:`
+# line naming what is wrong.
+KT_ARGS_EXIT := $(shell sed -n 's/^[[:space:]]*IPCLAB_EXIT_ARGS[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' kernel/include/ipclab/abi.h)
+KT_ARGS_LONG := test$(shell printf '%1020s' '')
+# $(call KT_REFUSE,ARGS,WHAT THE root: LINE NAMES,HOW TO SHOW ARGS)
+KT_REFUSE = echo "  QEMU    -append $(3) (must be refused)"; \
+	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),$(1)) 2>&1) || status=$$?; \
+	[ $$status -eq $(KT_ARGS_EXIT) ] || { echo "$$out" | tail -5; \
+		echo "test-kernel-args: $(3): QEMU exited with status $$(./mk/exit-status.sh $$status), want $(KT_ARGS_EXIT)"; exit 1; }; \
+	echo "$$out" | tr -d '\r' | grep -q "^root: .*$(2)" || { echo "$$out" | tail -5; \
+		echo "test-kernel-args: $(3): no 'root:' line naming $(2)"; exit 1; };
+## test-kernel-args: boot arguments the image does not understand (unknown words, extra words, 1024 bytes or more) are refused with exit status IPCLAB_EXIT_ARGS
+test-kernel-args: $(KIMAGE) | deps
+	@set -e; $(call KT_REFUSE,nonsense,'nonsense','nonsense') \
+	$(call KT_REFUSE,test extra,'extra','test extra') \
+	$(call KT_REFUSE,$(KT_ARGS_LONG),1024 bytes,'test' + 1020 spaces)
+
+TEST_TARGETS += test-kernel-host test-kernel-qemu test-kernel-boot test-kernel-args
