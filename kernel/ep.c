@@ -111,6 +111,10 @@ uint64_t ep_recv(struct ep *e)
 			src->ret[0] = IPC_OK;
 			sched_wake(src);
 		}
+		/* A caller this thread abandoned above, or the caller that
+		 * ep_reply_recv answered, was queued while this thread went on
+		 * to take the message: if it outranks this thread, it runs now. */
+		sched_preempt();
 		return self->ret[0];
 	}
 	ep_block_on(e, BLK_RECV, EP_RECV);
@@ -147,7 +151,9 @@ uint64_t ep_reply_recv(struct ep *e, uint64_t info, const uint64_t mr[MSG_REG_WO
 	if (!c)
 		return (uint64_t)IPC_E_NOREPLY;
 	if (e->state == EP_SEND) {
-		/* Another message is already waiting: take it, the caller queues. */
+		/* Another message is already waiting: take it, the caller
+		 * queues (ep_recv ends with sched_preempt: it runs first if it
+		 * outranks this thread). */
 		sched_ready(c);
 		return ep_recv(e);
 	}

@@ -139,6 +139,14 @@ void sched_wake(struct thread *t)
 	}
 }
 
+void sched_preempt(void)
+{
+	if (runq_top_prio() > (int)current->prio) {
+		runq_add_head(current);
+		sched_switch_to(pick_next());
+	}
+}
+
 void sched_wake_failed(struct thread *t, int err)
 {
 	t->ret[0] = (uint64_t)(int64_t)err;

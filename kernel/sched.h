@@ -16,6 +16,11 @@
  *   operation, such as an object releasing all its waiters, or a server's
  *   caller while the server takes its next message) and sched_wake_failed
  *   (sched_ready with an error in its x0: its wait cannot complete).
+ * - An operation that used sched_ready and goes on running the current
+ *   thread ends with sched_preempt(), so that a woken thread that
+ *   outranks the current one runs before the current thread returns to
+ *   its task (the rule above, kept once the operation is whole).  The
+ *   fast paths never queue a thread and need no such check.
  */
 #ifndef SCHED_H
 #define SCHED_H
@@ -79,6 +84,11 @@ static inline void sched_handoff(struct thread *t)
 		sched_block();
 	}
 }
+/* The end of an operation that queued threads with sched_ready and did
+ * not block: if a ready thread outranks the current one, the current one
+ * goes to the head of its queue (keeping the rest of its turn) and the
+ * best runs. */
+void sched_preempt(void);
 /* t's wait cannot complete: it wakes with `err` in x0 (sched_ready). */
 void sched_wake_failed(struct thread *t, int err);
 /* Let an equal-priority thread run (SYS_YIELD and the tick). */

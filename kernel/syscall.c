@@ -162,7 +162,9 @@ static uint64_t sys_cap_copy(uint64_t task, uint64_t src, uint64_t dest, uint64_
 static uint64_t sys_cap_delete(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return ERR(cap_delete(my_cs(), slot));
+	int err = cap_delete(my_cs(), slot);
+	sched_preempt();   /* the object's waiters may have woken (sched.h) */
+	return ERR(err);
 }
 
 static uint64_t sys_status(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -320,7 +322,9 @@ static uint64_t sys_stop(uint64_t task, uint64_t a1, uint64_t a2, uint64_t a3, u
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), task, CAP_TASK, RIGHT_WRITE, &c));
-	return ERR(task_stop(c->obj));
+	int err = task_stop(c->obj);
+	sched_preempt();   /* callers of its threads, waiters of its objects (sched.h) */
+	return ERR(err);
 }
 
 static uint64_t sys_map(uint64_t frame, uint64_t task, uint64_t va, uint64_t rights, uint64_t a4, uint64_t a5)
@@ -364,7 +368,9 @@ static uint64_t sys_bound_ntfn(uint64_t task, uint64_t ntfn, uint64_t badge, uin
 	uint64_t b = cap_badge(nc, badge);
 	if (b == 0)
 		return ERR(IPC_E_ARG);
-	return ERR(task_bind_end(tc->obj, nc->obj, b));
+	int err = task_bind_end(tc->obj, nc->obj, b);
+	sched_preempt();   /* the binding it replaced may have been the last: its waiters woke */
+	return ERR(err);
 }
 
 const syscall_fn syscall_table[] = {

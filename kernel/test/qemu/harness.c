@@ -225,6 +225,9 @@ static const struct test tests[] = {
 	{ .name = "ep_routing_queued",    .fn = test_ep_routing_queued },
 	{ .name = "ep_routing_reverse",   .fn = test_ep_routing_reverse },
 	{ .name = "ep_long_slow",         .fn = test_ep_long_slow },
+	/* review: a caller woken mid-operation preempts its lower server */
+	{ .name = "preempt_reply_recv_queued", .fn = test_preempt_reply_recv_queued },
+	{ .name = "preempt_abandon_queued",    .fn = test_preempt_abandon_queued },
 	/* issue 3: frames */
 	{ .name = "frame_shared",         .fn = test_frame_shared },
 	{ .name = "frame_map_errors",     .fn = test_frame_map_errors },

@@ -61,6 +61,9 @@ void test_no_cap_no_access(void);
 void test_ep_routing_queued(void);
 void test_ep_routing_reverse(void);
 void test_ep_long_slow(void);
+/* t_preempt.c */
+void test_preempt_reply_recv_queued(void);
+void test_preempt_abandon_queued(void);
 /* t_frame.c */
 void test_frame_shared(void);
 void test_frame_map_errors(void);
