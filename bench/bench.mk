@@ -1,9 +1,12 @@
 # bench/: the host harness (a Python package run as `$(PYTHON) -m bench`).
 #
 #   make bench                      default sweep on the kernel (virt), then the
-#                                   short Linux sweep when the Linux runner exists
+#                                   short Linux sweep when the Linux runner exists,
+#                                   then the linux-virt sweep (Debian's Linux on the
+#                                   same emulated machine) and the side-by-side table
 #   make bench SWEEP=file           another sweep
 #   make bench PLATFORM=linux       the Linux sweep (or SWEEP=file on linux)
+#   make bench PLATFORM=linux-virt  the linux-virt sweep (or SWEEP=file on it)
 #   RESULTS_ROOT=dir  where results directories go (default results/)
 #   J=n          parallel runs (default: the number of cores)
 
@@ -14,19 +17,20 @@ J        ?=
 
 BENCH_DEFAULT_SWEEP := bench/sweeps/default.toml
 BENCH_LINUX_SWEEP   := bench/sweeps/linux.toml
-BENCH_SWEEP := $(if $(SWEEP),$(SWEEP),$(if $(filter linux,$(PLATFORM)),$(BENCH_LINUX_SWEEP),$(BENCH_DEFAULT_SWEEP)))
+BENCH_LINUX_VIRT_SWEEP := bench/sweeps/linux-virt.toml
+BENCH_SWEEP := $(if $(SWEEP),$(SWEEP),$(if $(filter linux,$(PLATFORM)),$(BENCH_LINUX_SWEEP),$(if $(filter linux-virt,$(PLATFORM)),$(BENCH_LINUX_VIRT_SWEEP),$(BENCH_DEFAULT_SWEEP))))
 BENCH_ARGS   = $(if $(J),-j $(J)) $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))
 # What `make bench` builds first: the kernel image, unless only Linux is run.
 # The Linux runner's target (linux-runner, workloads/workloads.mk) is built
 # from the recipe, and only when the tree defines it.  The harness itself
 # also runs `make -s kernel` or `make -s linux-runner` for the platform its
 # sweep names (a no-op when up to date), so SWEEP=<a linux sweep> works too.
-BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),,kernel)
+BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),,$(if $(filter linux-virt,$(PLATFORM)),linux-virt,kernel))
 BENCH_HAVE_LINUX = $(MAKE) --no-print-directory -n linux-runner >/dev/null 2>&1
 
 .PHONY: bench bench-list test-bench expected
 
-## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml; PLATFORM=virt|linux; J=n; RESULTS_ROOT=dir), print the summary table and the results path
+## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml, then linux.toml and linux-virt.toml and the side-by-side table; PLATFORM=virt|linux|linux-virt; J=n; RESULTS_ROOT=dir), print the summary table and the results path
 bench: $(BENCH_PREREQS) | deps
 ifeq ($(PLATFORM),linux)
 	@$(BENCH_HAVE_LINUX) || { echo "make bench: no linux-runner target in this tree yet"; exit 2; }
@@ -41,6 +45,9 @@ ifeq ($(SWEEP)$(PLATFORM),)
 	else \
 		echo "make bench: no linux-runner target yet: the Linux sweep is skipped"; \
 	fi
+	@$(MAKE) --no-print-directory linux-virt
+	$(PYTHON) -m bench run $(BENCH_LINUX_VIRT_SWEEP) $(BENCH_ARGS)
+	$(PYTHON) -m bench side-by-side $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))
 endif
 endif
 

@@ -10,6 +10,8 @@
   run-one ...          one run into a directory (what export's commands call)
   merge D [D2 ...]     publish the outcomes of an export as one results directory
   table DIR            print the summary table of a results directory
+  side-by-side [V L]   the kernel (virt) and Linux (linux-virt) in instructions, from
+                       two results directories (default: the newest of each)
   --from-capture FILE  re-parse a saved capture (plain or .gz) and print it
 
 Exit status: 0 success (runs may have failed: see runs.csv), 1 a capture or
@@ -360,6 +362,17 @@ def from_capture(path, show_samples=False):
     return 0 if ok else 1
 
 
+def cmd_side_by_side(args):
+    from . import sidebyside
+    try:
+        text, out = sidebyside.run(args.virt_dir, args.lv_dir, args.results)
+    except sidebyside.SideBySideError as e:
+        raise Fail(str(e), 2) from None
+    sys.stdout.write(text)
+    print(f"side by side: {os.path.relpath(out)}")
+    return 0
+
+
 def cmd_table(args):
     table.print_table(args.dir, sys.stdout)
     return 0
@@ -447,6 +460,15 @@ def parser():
     p.add_argument("--no-analysis", action="store_true")
     p.add_argument("--no-plots", action="store_true")
     p.set_defaults(fn=cmd_merge)
+
+    p = sub.add_parser("side-by-side", help="the ipclab kernel and Linux on the same machine, "
+                       "in instructions (writes side-by-side.md into the linux-virt directory)")
+    p.add_argument("virt_dir", nargs="?", help="a virt results directory (default: the newest "
+                   "*-default under --results)")
+    p.add_argument("lv_dir", nargs="?", help="a linux-virt results directory (default: the "
+                   "newest *-linux-virt)")
+    p.add_argument("--results", default=DEFAULT_RESULTS, help="where to look without directories")
+    p.set_defaults(fn=cmd_side_by_side)
 
     p = sub.add_parser("table", help="print the summary table of a results directory")
     p.add_argument("dir")

@@ -337,7 +337,15 @@ def split_boot(data):
     """
     prelude, tail, sections = [], [], {}
     cur, boot_line, poweroff, last_end = None, None, False, None
-    lines = data.split(b"\n")
+    lines = []
+    for raw in data.split(b"\n"):
+        # A run that dies mid-line leaves its partial line in front of the
+        # END marker: cut there, the part before is the run's own output.
+        i = raw.find(LV_MARK)
+        if i > 0:
+            lines += [raw[:i], raw[i:]]
+        else:
+            lines.append(raw)
     if lines and lines[-1] == b"":
         lines.pop()
     for raw in lines:
@@ -416,7 +424,7 @@ def attempt_group(platform, runs, workdir, sup):
                     seen = size
                     *whole, pending = pending.split(b"\n")
                     for line in whole:
-                        m = _LV_RUN.match(line.rstrip(b"\r"))
+                        m = _LV_RUN.match(line[max(0, line.find(LV_MARK)):].rstrip(b"\r"))
                         if m and int(m.group(1)) < len(runs):
                             current, started = int(m.group(1)), time.monotonic()
                 limit = runs[current].timeout

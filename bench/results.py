@@ -250,6 +250,9 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
         "git": state.get("git"),
         "platform": state["platform"],
         "mode": state["mode"],
+        # exact mode of a platform that repeats its samples byte for byte
+        # (schema.DETERMINISTIC): only then are two runs' differences real
+        "deterministic": state["mode"] == "exact" and state["platform"] in schema.DETERMINISTIC,
         "counter": one(counters),
         "unit": one(units),
         "compiler": state.get("describe", {}).get("compiler"),
@@ -266,6 +269,12 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
         "info": info,
         "harness": {"python": sys.version.split()[0], "argv": state.get("argv")},
     }
+    d = state.get("describe", {})
+    if "kernel" in d or "boot_files" in d:
+        # linux-virt: the booted kernel's package and version, every boot
+        # file's checksum, and how many runs one boot may carry.
+        meta["linux_virt"] = {"kernel": d.get("kernel"), "boot_files": d.get("boot_files"),
+                              "group_limits": d.get("group_limits")}
     meta.update(meta_extra)
     write_json(os.path.join(stage, schema.META), meta)
     return meta

@@ -31,12 +31,13 @@
  *    header at the one place it is built, wl_frame_kv (linked with
  *    --wrap=wl_frame_kv): platform=linux-virt, the run's mode, and in exact
  *    mode unit=instructions.  That is a unit change, not a conversion: under
- *    QEMU's -icount shift=0 the guest clock advances 1 ns per instruction,
+ *    QEMU's exact mode (icount, shift 0) the guest clock advances 1 ns per instruction,
  *    so the runner's ns are instruction counts (CNTVCT at 62.5 MHz: 16 per
  *    tick, the resolution of every sample).
  *  - It has no null syscall or sched_yield workload; the ipclab kernel has
  *    both.  They are here (null_syscall, yield), built on the runner's own
- *    runtime (rt_timer, rt_pair) and stream, and listed with its workloads.
+ *    runtime (rt_timer, rt_pair) and stream, and listed with its workloads;
+ *    a workload of these names the runner has itself is the runner's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -288,46 +289,85 @@ static int shim_main(const char *words)
 	return rc == 0 ? 0 : 1;
 }
 
-/* workload=list: the runner's registry, then the shim's, one DONE. */
-static int list_all(char **argv, int argc)
-{
-	int fd[2];
-	pid_t pid;
-	FILE *in;
-	char line[4096];
-	bool ok = false;
-	int status;
-	char done[32];
+/* The runner's registry (its workload=list answer without the DONE line),
+ * asked once per process; ok is false when the runner's list failed. */
+static char runner_list[16384];
+static bool runner_listed, runner_list_ok;
 
+static void ask_runner_list(void)
+{
+	int fd[2], status;
+	pid_t pid;
+	size_t n = 0;
+	FILE *in;
+	char line[4096], done[32];
+	char *argv[] = { "ipclab-linux", "workload=list", NULL };
+
+	if (runner_listed)
+		return;
+	runner_listed = true;
 	snprintf(done, sizeof(done), "IPCLAB v%d DONE ", STREAM_VERSION);
 	if (pipe(fd) != 0)
-		return 1;
+		return;
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
-		exit(ipclab_linux_main(argc, argv));
+		exit(ipclab_linux_main(2, argv));
 	}
 	close(fd[1]);
 	in = fdopen(fd[0], "r");
 	while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
+		size_t len = strlen(line);
 		if (strncmp(line, done, strlen(done)) == 0) {
-			ok = strstr(line, "status=ok") != NULL;
+			runner_list_ok = strstr(line, "status=ok") != NULL;
 			continue;
 		}
-		fputs(line, stdout);
+		if (n + len + 1 > sizeof(runner_list)) {
+			runner_list_ok = false;
+			break;
+		}
+		memcpy(runner_list + n, line, len + 1);
+		n += len;
 	}
 	if (in != NULL)
 		fclose(in);
-	waitpid(pid, &status, 0);
-	if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		runner_list_ok = false;
+}
+
+/* Whether the runner itself has this workload: then it is the runner's to
+ * run (the shim's own are only for what it lacks). */
+static bool runner_has(const char *name)
+{
+	char key[128];
+
+	ask_runner_list();
+	snprintf(key, sizeof(key), "WORKLOAD name=%s params=", name);
+	return strstr(runner_list, key) != NULL;
+}
+
+/* workload=list: the runner's registry, then the shim's workloads it lacks,
+ * one DONE. */
+static int list_all(void)
+{
+	struct wl_desc own[N(lv_table)];
+	size_t n = 0;
+
+	ask_runner_list();
+	if (!runner_list_ok) {
 		stream_error(&rt_out, "the Linux runner's registry (workload=list) failed");
 		stream_done(&rt_out, false);
 		return 1;
 	}
-	wl_list(&rt_out, lv_table, N(lv_table));
+	fputs(runner_list, stdout);
+	for (size_t i = 0; i < N(lv_table); i++)
+		if (!runner_has(lv_table[i].name))
+			own[n++] = lv_table[i];
+	wl_list(&rt_out, own, n);
 	return 0;
 }
 
@@ -374,8 +414,9 @@ static int run_config(char *words)
 		return 2;
 	}
 	if (workload != NULL && strcmp(workload, "list") == 0)
-		return list_all(argv, argc);
-	if (workload != NULL && wl_find(lv_table, N(lv_table), workload) != NULL)
+		return list_all();
+	if (workload != NULL && wl_find(lv_table, N(lv_table), workload) != NULL &&
+	    !runner_has(workload))
 		return shim_main(shim_words);
 	return ipclab_linux_main(argc, argv);
 }

@@ -35,6 +35,10 @@ REGISTRY = {
     "error": COMMON,
     "stop": COMMON,
     "known": COMMON,
+    # linux-virt boot groups (fake_linux_virt.py): a kernel panic, a RUN line
+    # with other words than asked
+    "panic": COMMON,
+    "swap": COMMON,
 }
 # Each a realistic way for a target to lie or break (issue 11); the harness
 # must fail the run, with a reason, and carry on with the sweep.
@@ -74,7 +78,8 @@ def frame_text(header, samples, crc=None, promised=None, begin=None):
 
 
 UNIT = {("virt", "exact"): ("instructions", "pmccntr"), ("virt", "timed"): ("cycles", "pmccntr"),
-        ("linux", "timed"): ("ns", "tsc")}
+        ("linux", "timed"): ("ns", "tsc"), ("linux-virt", "exact"): ("instructions", "cntvct"),
+        ("linux-virt", "timed"): ("ns", "cntvct")}
 
 
 def out(text):

@@ -1,0 +1,168 @@
+"""Boot groups (linux-virt): several runs in one boot, each judged on its own.
+
+A fake QEMU (fake_linux_virt.py) prints what linux-virt/init.c prints, so
+these tests need no kernel: every run of a group must get its own row and
+its own reason; a panic or a hang fails the run it happened in and costs
+the later runs of that boot only their first attempt.
+"""
+
+import json
+import os
+import sys
+
+import pytest
+
+from bench.tests.helpers import HERE, bench, read_csv, results_dirs, write_sweep
+
+from bench import execute, platform as platmod, sweep as sweepmod
+
+FAKE_QEMU = os.path.join(HERE, "fake_linux_virt.py")
+
+
+@pytest.fixture
+def lv_image(tmp_path):
+    """A linux-virt qemu.json whose QEMU is the fake; boot files exist (empty)."""
+    for name in ("vmlinuz", "initrd", "dtb"):
+        (tmp_path / name).write_bytes(name.encode())
+    d = {"qemu": sys.executable, "machine": [FAKE_QEMU, "-board-of-the-fake"],
+         "modes": {"exact": ["-exact-mode-of-the-fake"], "timed": []},
+         "boot": ["-kernel", str(tmp_path / "vmlinuz"), "-initrd", str(tmp_path / "initrd"),
+                  "-dtb", str(tmp_path / "dtb")],
+         "append_option": "-append", "append": "console=ttyAMA0 quiet"}
+    p = tmp_path / "qemu.json"
+    p.write_text(json.dumps(d))
+    return str(p)
+
+
+def sweep_text(entries, timeout=20, reps=1):
+    head = (f'name = "lv"\nplatform = "linux-virt"\nmode = "exact"\n'
+            f'repetitions = {reps}\ntimeout = {timeout}\n')
+    return head + "".join(f'\n[[run]]\nworkload = "{w}"\nparams = {{ {p} }}\n'
+                          for w, p in entries)
+
+
+def run_sweep(tmp_path, lv_image, entries, timeout=20, reps=1, env=None):
+    path = write_sweep(tmp_path, sweep_text(entries, timeout, reps))
+    log = tmp_path / "boots.log"
+    e = {"FAKE_LV_LOG": str(log), "FAKE_STATE_DIR": str(tmp_path)}
+    e.update(env or {})
+    r = bench("run", path, "--image", lv_image, "--results", str(tmp_path / "res"),
+              "--no-analysis", "--cache-dir", str(tmp_path / "cache"), env=e)
+    assert r.returncode == 0, r.stderr
+    (d,) = results_dirs(str(tmp_path / "res"))
+    runs = {row["run_id"]: row for row in read_csv(os.path.join(d, "runs.csv"))}
+    boots = [ln for ln in log.read_text().splitlines() if "workload=list" not in ln]
+    return d, runs, boots
+
+
+def test_one_boot_runs_the_group_and_each_run_is_its_own_row(tmp_path, lv_image):
+    d, runs, boots = run_sweep(tmp_path, lv_image,
+                               [("echo", 'words = [0, 1, 2, 3], variant = ["a", "b"]')], reps=2)
+    assert len(runs) == 16 and all(r["status"] == "ok" for r in runs.values())
+    # one boot per repetition, each with that repetition's 8 runs in order
+    assert len(boots) == 2 and all(len(b.split(" | ")) == 8 for b in boots)
+    samples = read_csv(os.path.join(d, "samples.csv.gz"))
+    assert {s["platform"] for s in samples} == {"linux-virt"}
+    assert {s["unit"] for s in samples} == {"instructions"}
+    # every run has its own frames (two metrics of 20 samples each)
+    per_run = {}
+    for s in samples:
+        per_run[s["run_id"]] = per_run.get(s["run_id"], 0) + 1
+    assert set(per_run) == set(runs) and set(per_run.values()) == {40}
+    with open(os.path.join(d, "meta.json")) as f:
+        meta = json.load(f)
+    assert meta["linux_virt"]["group_limits"]["runs"] == platmod.GROUP_MAX_RUNS
+    assert set(meta["linux_virt"]["boot_files"]) == {"-kernel", "-initrd", "-dtb"}
+
+
+def test_a_failing_run_fails_alone_with_its_reason(tmp_path, lv_image):
+    _, runs, boots = run_sweep(tmp_path, lv_image, [("echo", "words = 1"), ("error", ""),
+                                                    ("crash", ""), ("echo", "words = 2")])
+    assert runs["0-echo-r0"]["status"] == "ok" and runs["3-echo-r0"]["status"] == "ok"
+    assert runs["0-echo-r0"]["attempts"] == "1" and runs["3-echo-r0"]["attempts"] == "1"
+    assert runs["1-error-r0"]["status"] == "failed"
+    assert "overhead unstable" in runs["1-error-r0"]["reason"]
+    assert runs["2-crash-r0"]["status"] == "failed"
+    assert "killed by signal SIGSEGV" in runs["2-crash-r0"]["reason"]
+    # the first boot ran all four; the retry boots only the two that failed
+    assert len(boots[0].split(" | ")) == 4 and len(boots) == 2
+    assert len(boots[1].split(" | ")) == 2
+
+
+def test_a_panic_fails_its_run_and_the_later_runs_are_retried(tmp_path, lv_image):
+    _, runs, boots = run_sweep(tmp_path, lv_image, [("echo", "words = 1"), ("panic", ""),
+                                                    ("echo", "words = 2")])
+    p = runs["1-panic-r0"]
+    assert p["status"] == "failed" and p["attempts"] == "2"
+    assert "the boot ended during this run: kernel panic: Kernel panic - not syncing: " \
+           "Attempted to kill init" in p["reason"]
+    assert runs["0-echo-r0"]["status"] == "ok" and runs["0-echo-r0"]["attempts"] == "1"
+    # the run after the panic never began in the first boot; its retry boot
+    # does not hold the panicking run, so it succeeds
+    late = runs["2-echo-r0"]
+    assert late["status"] == "ok" and late["attempts"] == "2"
+    assert "not run: the boot ended before it began (kernel panic" in late["reason"]
+    assert sorted(len(b.split(" | ")) for b in boots[1:]) == [1, 1]
+
+
+def test_a_hang_is_a_timeout_of_its_own_run(tmp_path, lv_image):
+    _, runs, _ = run_sweep(tmp_path, lv_image, [("echo", "words = 1"), ("hang", ""),
+                                                ("echo", "words = 2")], timeout=3)
+    h = runs["1-hang-r0"]
+    assert h["status"] == "failed" and h["reason"].startswith(
+        "the boot ended during this run: timeout after 3 s")
+    assert runs["0-echo-r0"]["status"] == "ok"
+    assert runs["2-echo-r0"]["status"] == "ok"
+
+
+def test_words_the_boot_did_not_run_are_a_failure(tmp_path, lv_image):
+    _, runs, _ = run_sweep(tmp_path, lv_image, [("swap", "")])
+    assert runs["0-swap-r0"]["status"] == "failed"
+    assert "not this run's words" in runs["0-swap-r0"]["reason"]
+
+
+def test_groups_respect_the_kernel_command_line(lv_image):
+    plat = platmod.Platform("linux-virt", "exact", image=lv_image)
+    runs = [sweepmod.Run(config=i, workload="echo", params={}, rep=0, timeout=1,
+                         words=["workload=echo", f"words={i}", "mode=exact"]) for i in range(60)]
+    from bench import cli
+    groups = cli.boot_groups(plat, runs)
+    assert [len(g) for g in groups] == [24, 24, 12]
+    assert [r for g in groups for r in g] == runs
+    long = [sweepmod.Run(config=i, workload="echo", params={}, rep=0, timeout=1,
+                         words=["workload=echo", "pad=" + "x" * 300, "mode=exact"])
+            for i in range(10)]
+    groups = cli.boot_groups(plat, long)
+    assert all(len(plat.command_group([r.words for r in g])[-1]) <= platmod.GROUP_MAX_APPEND
+               for g in groups) and len(groups) > 1
+    # repetitions never share a boot
+    mixed = runs[:2] + [sweepmod.Run(config=0, workload="echo", params={}, rep=1, timeout=1,
+                                     words=["workload=echo", "mode=exact"])]
+    assert [len(g) for g in cli.boot_groups(plat, mixed)] == [2, 1]
+
+
+def test_words_that_cannot_be_quoted_are_refused(lv_image):
+    plat = platmod.Platform("linux-virt", "exact", image=lv_image)
+    with pytest.raises(platmod.PlatformError, match="cannot pass the words"):
+        plat.command_group([["workload=echo", 'x="y"']])
+
+
+def test_split_boot_cuts_at_the_markers():
+    data = (b"[ 0.1] early\nLINUX-VIRT BOOT runs=2 kernel=k rng_seed=absent cpus=1\n"
+            b"LINUX-VIRT RUN 0 workload=a\nIPCLAB v2 DONE status=ok\nLINUX-VIRT END 0 exit=0\n"
+            b"[ 0.2] between\nLINUX-VIRT RUN 1 workload=b\nhalf\n")
+    prelude, sections, tail, boot, off = execute.split_boot(data)
+    assert prelude[0] == b"[ 0.1] early" and boot.startswith("LINUX-VIRT BOOT")
+    assert sections[0].words == "workload=a" and sections[0].end == ("exit", 0)
+    assert sections[0].body == b"IPCLAB v2 DONE status=ok\n"
+    assert sections[1].end is None and sections[1].body == b"half\n"
+    assert not off
+
+
+def test_boot_end_causes():
+    assert execute.boot_end_cause(b"x\n[1] Kernel panic - not syncing: VFS\n", None, 0, b"") \
+        == "kernel panic: Kernel panic - not syncing: VFS"
+    assert execute.boot_end_cause(b"", "timeout after 2 s", None, b"") == "timeout after 2 s"
+    assert execute.boot_end_cause(b"", None, 1, b"qemu: could not load kernel\n") \
+        == "QEMU exit status 1: qemu: could not load kernel"
+    assert "did not reach /init" in execute.boot_end_cause(b"[0] booting\n", None, 0, b"")
