@@ -17,6 +17,8 @@ here: names come from the data, in this order (``ordered_values``):
   its place like any other.
 """
 
+from collections import namedtuple
+
 import numpy as np
 import pandas as pd
 
@@ -25,8 +27,12 @@ from bench import schema
 from .load import param_keys
 from .stats import summarize
 
-# One panel of a figure: never two units on one axis.
+# One panel of a figure: never two units on one axis, and never a figure
+# measured across CPUs beside one measured on one CPU (the Linux runner's
+# placement parameter; absent means one CPU: the ipclab kernel runs on one).
 PANEL = ["platform", "unit", "mode"]
+PLACEMENT = "placement"
+Panel = namedtuple("Panel", "platform unit mode placement")
 # Parameters every workload takes (workloads/common/params.c); they say how
 # long and how seeded a run was, not what was measured, so labels leave them out.
 COMMON_PARAMS = ("iterations", "warmup", "seed")
@@ -159,14 +165,40 @@ def series_columns(cf, df, x, first=()):
     return cols
 
 
-def panels(df):
-    """(platform, unit, mode) groups in a stable order, virt first: one panel each."""
-    keys = sorted(map(tuple, df[PANEL].drop_duplicates().to_numpy()),
-                  key=lambda k: (k[0] != "virt", k))
-    if len(keys) == 1:
-        return [(keys[0], df)]
-    return [(k, df[(df["platform"] == k[0]).to_numpy() & (df["unit"] == k[1]).to_numpy()
-                   & (df["mode"] == k[2]).to_numpy()]) for k in keys]
+def placement_of(df):
+    """Each row's placement: the parameter's value, "same" (one CPU) where a row has none."""
+    if PLACEMENT not in df.columns:
+        return pd.Series("same", index=df.index)
+    return df[PLACEMENT].where(df[PLACEMENT].notna(), "same").astype(str)
+
+
+def panels(df, by_platform=True):
+    """Panel groups in a stable order, virt first: [(Panel, rows)].
+
+    One panel per (platform, unit, mode, placement); a row without a
+    placement parameter counts as one CPU, and its panel's ``placement`` is
+    None when no row of it names one.  ``by_platform=False``
+    puts platforms of one unit and mode together (the cross-system figure),
+    with ``platform`` None in the key.
+    """
+    place = placement_of(df)
+    cols = [df["platform"] if by_platform else pd.Series("", index=df.index),
+            df["unit"], df["mode"], place]
+    frame = pd.DataFrame({"platform": cols[0].to_numpy(), "unit": cols[1].to_numpy(),
+                          "mode": cols[2].to_numpy(), "placement": cols[3].to_numpy()},
+                         index=df.index)
+    keys = sorted(map(tuple, frame.drop_duplicates().to_numpy()),
+                  key=lambda k: (k[0] != "virt", k[2] != "exact", k[0], k[1], k[3] != "same", k[3]))
+    explicit = (df[PLACEMENT].notna() if PLACEMENT in df.columns
+                else pd.Series(False, index=df.index)).to_numpy()
+    out = []
+    for k in keys:
+        sel = ((frame["platform"] == k[0]) & (frame["unit"] == k[1]) & (frame["mode"] == k[2])
+               & (frame["placement"] == k[3])).to_numpy()
+        # placement None: no row of the panel says (the ipclab kernel runs on one CPU).
+        place = k[3] if explicit[sel].any() else None
+        out.append((Panel(k[0] if by_platform else None, k[1], k[2], place), df[sel]))
+    return out
 
 
 def samples_of(df, row):

@@ -16,6 +16,7 @@ import logging
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from bench import schema
 
@@ -33,8 +34,12 @@ __all__ = ["FIGURES", "SkipPlot", "describe", "make_plots"]
 # --- axes --------------------------------------------------------------------
 
 def panel_title(key):
-    platform, unit, mode = key
-    return f"{platform} ({mode})"
+    """"linux (timed), one CPU": platform, mode and, where it was measured, the placement."""
+    head = f"{key.platform if key.platform else key.unit} ({key.mode})"
+    if key.placement is None:
+        return head
+    where = {"same": "one CPU", "cross": "across CPUs"}.get(key.placement, f"placement={key.placement}")
+    return f"{head}, {where}"
 
 
 def wide(values):
@@ -50,38 +55,144 @@ def ci_err(values, lo, hi):
 
 
 def axis_label(quantity, key):
-    """An axis label carrying the unit of a (platform, unit, mode) panel."""
-    platform, unit, mode = key
-    return style.axis_label(quantity, unit, platform, mode)
+    """An axis label carrying the unit of a panel."""
+    return style.axis_label(quantity, key.unit, key.platform, key.mode)
 
 
 def one_unit(ax, key):
     """Remember which unit a panel shows (tests check panels never mix units)."""
-    ax.set_gid("unit=" + key[1])
+    ax.set_gid("unit=" + key.unit)
 
 
-def legend(ax, **kw):
-    handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(**kw)
+def value_text(v):
+    """A value printed beside its mark: 129, 5.03, 10,000,074."""
+    if v is None or not np.isfinite(v):
+        return ""
+    if float(v).is_integer() or abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def _lines(texts):
+    return max([str(t).count("\n") + 1 for t in texts] or [1])
+
+
+def legend_below(ax, handles=None, labels=None, width=None):
+    """A legend under the axes, below the x axis label: it never covers data.
+
+    The offset below the axes is in inches (ticks, tick labels, the x label,
+    each as many lines as they have), so it holds whatever constrained
+    layout makes of the axes' size; columns as many as fit ``width``.
+    """
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles))
+    uniq.pop(None, None)
+    if not uniq:
+        return None
+    labels = [style.wrap(t, 34) for t in uniq]
+    fig = ax.figure
+    cell = ax.get_subplotspec().get_position(fig)   # the panel's share of the figure
+    width = width or cell.width * fig.get_figwidth()
+    longest = max(len(line) for t in labels for line in t.split("\n"))
+    col = 0.45 + 0.058 * longest  # inches: handle and padding, then characters at 7 pt
+    ncol = int(max(1, min(len(labels), width // col)))
+    ticks = _lines(t.get_text() for t in ax.get_xticklabels()) if ax.get_xticklabels() else 1
+    below = 0.06 + 0.115 * ticks + 0.135 * _lines([ax.get_xlabel()]) + 0.04
+    shift = ScaledTranslation(0, -below, fig.dpi_scale_trans)
+    # Centred under the panel's cell of the figure, not under the axes: long
+    # row labels push the axes right, and the legend would run off the page.
+    where = blended_transform_factory(fig.transFigure, ax.transAxes) + shift
+    return ax.legend(list(uniq.values()), labels, loc="upper center", ncol=ncol,
+                     bbox_to_anchor=((cell.x0 + cell.x1) / 2, 0), bbox_transform=where,
+                     borderaxespad=0, handlelength=1.6, columnspacing=1.0)
+
+
+def category_ticks(ax, labels):
+    """Category names under the x axis, slanted when they would not fit the panel side by side."""
+    labels = [str(t) for t in labels]
+    ncols = ax.get_subplotspec().get_gridspec().ncols
+    room = 0.75 * ax.figure.get_figwidth() / ncols           # inches of axis
+    need = sum(0.055 * len(t) + 0.08 for t in labels)        # 7 pt characters and a gap
+    if need <= room:
+        ax.set_xticks(range(len(labels)), labels)
+    else:
+        ax.set_xticks(range(len(labels)), labels, rotation=90)
+
+
+def set_title(ax, text):
+    """A panel title, broken into lines that fit the panel's width."""
+    ncols = ax.get_subplotspec().get_gridspec().ncols
+    chars = int(0.95 * ax.figure.get_figwidth() / ncols / 0.08)   # 8 pt characters
+    ax.set_title(style.wrap(text, max(chars, 16)))
+
+
+def label_bars(ax, container, values, horizontal=False):
+    """Print each bar's value at its end (deterministic data shown as what it is)."""
+    ax.bar_label(container, labels=[value_text(v) for v in values], padding=1.5, fontsize=5.5,
+                 rotation=0 if horizontal else 90)
+
+
+def headroom(ax, log, horizontal=False, factor=1.0, values=()):
+    """Room past the largest bar for its printed value: a fraction of a linear axis, decades of a log one.
+
+    On a log axis a bar starts at the axis' lower end: that end goes a decade
+    and more below the smallest of ``values``, so the shortest bar is still
+    a bar and not a sliver.
+    """
+    lo, hi = ax.get_xlim() if horizontal else ax.get_ylim()
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=float)
+    if log and len(v):
+        lo = 10 ** np.floor(np.log10(v.min() / 2))
+    if log:
+        new = hi * 10 ** (0.45 * factor * max(1.0, np.log10(hi / lo) / 3))
+    else:
+        new = hi + 0.18 * factor * (hi - min(lo, 0))
+    if horizontal:
+        ax.set_xlim(lo, new)
+    else:
+        ax.set_ylim(lo, new)
+
+
+SEL4_LABEL = "seL4, same QEMU and method"
+
+
+def rows_height(lines, rows, legend=False):
+    """Inches a panel of labelled rows needs: its label lines at 7 pt with a gap each, then
+    the title, the x axis and its two-line label, and a legend below."""
+    return 0.125 * lines + 0.06 * rows + 0.2 + 0.75 + (0.35 if legend else 0)
+
+
+def deterministic(key):
+    """Exact mode (QEMU icount): the whole emulated machine is deterministic, so a run's
+    samples are the same sequence every time; drawn as values, never as distributions.
+    A sequence may hold a few distinct values (the turn of several producers, a ring
+    wrapping): their 5th to 95th percentile is drawn as a range around the median."""
+    return key.mode == "exact"
 
 
 # --- the figures -------------------------------------------------------------
 
 def latency_cdf(df, summary=None):
-    """Latency CDF per mechanism.
+    """Latency CDF per mechanism (measurements that vary).
 
     Empirical cumulative distribution of the cost of one operation, one line
-    per mechanism (workload, and metric when it has several). For each
+    per mechanism (workload, and metric when it has several), for panels
+    whose samples vary (timed mode: Linux, or QEMU without icount). For each
     mechanism the configuration with the lowest median is drawn; its
-    distinguishing parameters are in the legend. One panel per platform and
-    unit; the x axis ends just past the largest 99th percentile (the far
-    tail is in the summary table).
+    distinguishing parameters are in the legend. One panel per platform,
+    unit and placement; the x axis ends just past the largest 99th
+    percentile (the far tail is in the summary table). Exact-mode panels are
+    left out: QEMU icount makes them deterministic, and a CDF of a
+    deterministic count is a vertical line; latency_box prints them.
     """
     if df.empty:
         raise SkipPlot("no samples")
-    groups = panels(df)
-    fig, axes = style.figure(ncols=len(groups), height=3.4, width=6.4 * len(groups))
+    groups = [(k, g) for k, g in panels(df) if not deterministic(k)]
+    if not groups:
+        raise SkipPlot("every panel is exact mode (deterministic counts): latency_box prints "
+                       "their values; a CDF of them would be a vertical line")
+    fig, axes = style.figure(ncols=len(groups), height=3.2)
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         chosen = representatives(g, summary)
@@ -103,42 +214,66 @@ def latency_cdf(df, summary=None):
         ax.set_xlabel(axis_label("cost per operation", key))
         ax.set_ylabel("fraction of samples [0-1]")
         ax.set_ylim(0, 1.02)
-        ax.set_title(panel_title(key))
-        legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)  # beside, off the lines
+        set_title(ax, panel_title(key))
+        legend_below(ax)
     return fig
 
 
 def latency_box(df, summary=None):
-    """Cost per mechanism (box plots).
+    """Cost per mechanism.
 
-    One box per mechanism, the configuration with the lowest median of each:
-    the box spans the quartiles, the line is the median, whiskers reach the
-    5th and 95th percentiles (outliers not drawn). Platforms side by side,
-    each panel in its own unit.
+    One row per mechanism (workload, and metric when it has several), the
+    configuration with the lowest median of each, its parameters in the
+    label. Exact-mode panels (QEMU icount: deterministic counts) show the
+    median as a dot with its value printed, and a bar over the 5th to 95th
+    percentile where a run's sequence takes several values; timed panels,
+    whose samples vary from run to run, show a box over the
+    quartiles, the median as a line and a dot, whiskers at the 5th and 95th
+    percentiles (outliers not drawn). One panel per platform, unit and
+    placement; a logarithmic axis where the values span more than a factor 20.
     """
     if df.empty:
         raise SkipPlot("no samples")
     groups = panels(df)
     chosen_of = [representatives(g, summary) for _, g in groups]
-    height = max(2.6, 0.3 * max(len(c) for c in chosen_of) + 1.0)
-    fig, axes = style.figure(ncols=len(groups), height=height, width=4.8 * len(groups))
-    for ax, (key, g), chosen in zip(axes, groups, chosen_of):
+    names_of = [[style.wrap(name, 30) for name, _ in c] for c in chosen_of]
+    lines = max(sum(n.count("\n") + 1 for n in names) for names in names_of)
+    height = rows_height(lines, max(len(c) for c in chosen_of))
+    fig, axes = style.figure(ncols=len(groups), height=height, max_cols=2)
+    for ax, (key, g), chosen, names in zip(axes, groups, chosen_of, names_of):
         one_unit(ax, key)
         data = [samples_of(g, row)["cost"].to_numpy(dtype=float) for _, row in chosen]
-        bp = ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, patch_artist=True,
-                        medianprops={"color": "black"}, widths=0.6)
-        for k, box in enumerate(bp["boxes"]):
-            box.set_facecolor(style.colour(k))
-            box.set_alpha(0.75)
-        # A dot on the median keeps zero-spread (exact-mode) boxes visible.
-        ax.scatter([np.median(d) for d in data], range(1, len(data) + 1), s=14, zorder=3,
-                   color=[style.colour(k) for k in range(len(data))], edgecolors="black",
-                   linewidths=0.5)
-        ax.set_yticks(range(1, len(chosen) + 1), [name for name, _ in chosen], fontsize=7)
-        if wide(np.concatenate(data)):
+        medians = [float(row["median"]) for _, row in chosen]
+        ys = np.arange(1, len(data) + 1)
+        constant = deterministic(key)
+        if constant:
+            ax.hlines(ys, 0, medians, colors="#bbbbbb", linewidth=0.8, zorder=1)
+            spread = np.array([np.percentile(d, [5, 95]) for d in data])
+            ax.errorbar(medians, ys, xerr=ci_err(medians, spread[:, 0], spread[:, 1]),
+                        fmt="none", ecolor="black", elinewidth=0.8, capsize=2, zorder=2)
+        else:
+            bp = ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, patch_artist=True,
+                            medianprops={"color": "black"}, widths=0.6)
+            for k, box in enumerate(bp["boxes"]):
+                box.set_facecolor(style.colour(k))
+                box.set_alpha(0.75)
+        # The dot on the median: the whole figure for a deterministic count.
+        ax.scatter(medians, ys, s=16, zorder=3, color=[style.colour(k) for k in range(len(data))],
+                   edgecolors="black", linewidths=0.5)
+        log = wide(np.concatenate(data))
+        if log:
             ax.set_xscale("log")
+        ax.set_yticks(ys, names)
+        ax.set_ylim(0.4, len(data) + 0.6)
+        if constant:
+            if not log:
+                ax.set_xlim(left=0)
+            for y, m in zip(ys, medians):
+                ax.annotate(value_text(m), (m, y), xytext=(4, 0), textcoords="offset points",
+                            va="center", fontsize=6)
+            headroom(ax, log, horizontal=True, values=medians)
         ax.set_xlabel(axis_label("cost per operation", key))
-        ax.set_title(panel_title(key))
+        set_title(ax, panel_title(key))
         ax.grid(axis="y", visible=False)
     return fig
 
@@ -153,7 +288,7 @@ def bulk_size(df, summary=None):
     """
     sub = need(df, ["bulk"], ["size", "mech"])
     groups = panels(sub)
-    fig, axes = style.figure(ncols=len(groups))
+    fig, axes = style.figure(ncols=len(groups), height=2.6)
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         cf = configs(g, summary)
@@ -168,43 +303,44 @@ def bulk_size(df, summary=None):
         ax.set_xscale("log", base=2)
         if wide(cf["median"]):
             ax.set_yscale("log")
-        ax.set_xlabel("message size [bytes, log2]")
+        ax.set_xlabel("message size [bytes, log2 axis]")
         ax.set_ylabel(axis_label("cost per message", key))
-        ax.set_title(f"bulk, {panel_title(key)}")
-        legend(ax)
+        set_title(ax, f"bulk, {panel_title(key)}")
+        legend_below(ax)
     return fig
 
 
 def ring_throughput(df, summary=None):
-    """Ring throughput per variant.
+    """Ring cost per message.
 
-    Workload ring_throughput: one sample times a batch of per messages, so
-    the throughput is 1 / median cost per message, shown per 1000
-    instructions (QEMU icount) or cycles, or in millions per second when the
-    unit is ns. Where the batch size varies, one line per ring variant
-    against it (log2 axis); otherwise one bar per variant the results hold
-    (in the sweep's order), one series per any other parameter that varies.
-    Error bars: the bootstrap 95% interval of the median, carried over.
+    Workload ring_throughput: one sample times a batch of per messages; the
+    figure shows the median cost of one message (value / per), lower is
+    better, on a logarithmic axis where the values span more than a factor
+    20. Where the batch size varies, one line per ring variant against it
+    (log2 axis); otherwise one bar per variant the results hold (in the
+    sweep's order), one series per any other parameter that varies, each
+    bar's value printed. Error bars: the bootstrap 95% interval of the median.
     """
     sub = need(df, ["ring_throughput"], ["variant"])
     groups = panels(sub)
-    fig, axes = style.figure(ncols=len(groups))
-    scale = 1000.0  # per 1000 units; for ns: 1000/ns = M/s
+    fig, axes = style.figure(ncols=len(groups), height=2.8)
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         cf = configs(g, summary)
         by_batch = "batch" in cf.columns and cf["batch"].nunique() > 1
+        log = wide(cf["median"])
         if by_batch:
             cols = series_columns(cf, g, "batch", first=["variant"])
             for k, (lk, line) in enumerate(series(cf, cols)):
                 line = line.sort_values("batch")
-                thr = scale / line["median"]
-                err = ci_err(thr, scale / line["ci_hi"], scale / line["ci_lo"])
-                ax.errorbar(line["batch"], thr, yerr=err, color=style.colour(k),
-                            marker=style.marker(k), linestyle=style.dash(k), capsize=2,
-                            label=series_name(cols, lk))
+                ax.errorbar(line["batch"], line["median"],
+                            yerr=ci_err(line["median"], line["ci_lo"], line["ci_hi"]),
+                            color=style.colour(k), marker=style.marker(k), linestyle=style.dash(k),
+                            capsize=2, label=series_name(cols, lk))
             ax.set_xscale("log", base=2)
-            ax.set_xlabel("batch size [messages per publish, log2]")
+            ax.set_xlabel("batch size [messages per publish, log2 axis]")
+            if log:
+                ax.set_yscale("log")
         else:
             variants = ordered_values(cf, "variant")
             others = series_columns(cf, g, "variant")
@@ -212,17 +348,19 @@ def ring_throughput(df, summary=None):
             width = 0.8 / len(parts)
             for k, (sk, s) in enumerate(parts):
                 s = s.set_index("variant").reindex(variants)
-                thr = scale / s["median"]
                 xs = np.arange(len(variants)) + (k - (len(parts) - 1) / 2) * width
-                ax.bar(xs, thr, width * 0.95, color=style.colour(k), capsize=2,
-                       yerr=ci_err(thr, scale / s["ci_hi"], scale / s["ci_lo"]),
-                       label=series_name(others, sk) or None)
-            ax.set_xticks(range(len(variants)), variants)
+                bars = ax.bar(xs, s["median"], width * 0.95, color=style.colour(k), capsize=2,
+                              yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
+                              label=series_name(others, sk) or None)
+                label_bars(ax, bars, s["median"])
+            category_ticks(ax, variants)
             ax.set_xlabel("ring variant")
-        ax.set_ylabel(style.per_unit_label("messages", key[1], key[0], key[2]))
-        ax.set_ylim(bottom=0)
-        ax.set_title(f"ring_throughput, {panel_title(key)}")
-        legend(ax)
+            if log:
+                ax.set_yscale("log")
+            headroom(ax, log, values=cf["median"])
+        ax.set_ylabel(axis_label("cost per message", key))
+        set_title(ax, f"ring_throughput, {panel_title(key)}")
+        legend_below(ax)
     return fig
 
 
@@ -232,12 +370,15 @@ def wake_protocols(df, summary=None):
     Workload ring_pingpong: the median round trip over two rings, one bar
     group per wake-up protocol the results hold (the wake parameter, in the
     sweep's order) and one bar per ring variant (and per any other parameter
-    that varies). Error bars: bootstrap 95% interval of the median. The
-    value axis is logarithmic when the medians span more than a factor 20.
+    that varies), each bar's value printed. Error bars: bootstrap 95%
+    interval of the median. The value axis is logarithmic when the medians
+    span more than a factor 20 (polling on one CPU waits for the timer tick:
+    about 10^4 times the other protocols). Round trips on one CPU and across
+    CPUs are separate panels.
     """
     sub = need(df, ["ring_pingpong"], ["wake"])
     groups = panels(sub)
-    fig, axes = style.figure(ncols=len(groups))
+    fig, axes = style.figure(ncols=len(groups), height=2.8)
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
         cf = configs(g, summary)
@@ -245,38 +386,31 @@ def wake_protocols(df, summary=None):
         bars = series_columns(cf, g, "wake", first=["variant"])
         parts = series(cf, bars)
         width = 0.8 / len(parts)
+        log = wide(cf["median"])
         for k, (sk, s) in enumerate(parts):
             s = s.set_index("wake").reindex(wakes)
             xs = np.arange(len(wakes)) + (k - (len(parts) - 1) / 2) * width
-            ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
-                   color=style.colour(k), capsize=2, label=series_name(bars, sk) or None)
-        ax.set_xticks(range(len(wakes)), wakes)
-        if wide(cf["median"]):  # polling on one CPU waits for a tick: 10^4 times the rest
+            b = ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
+                       color=style.colour(k), capsize=1.5, label=series_name(bars, sk) or None)
+            label_bars(ax, b, s["median"])
+        category_ticks(ax, wakes)
+        if log:
             ax.set_yscale("log")
+        headroom(ax, log, factor=1.6, values=cf["median"])
         ax.set_xlabel("wake-up protocol")
         ax.set_ylabel(axis_label("round trip", key))
-        ax.set_title(f"ring_pingpong, {panel_title(key)}")
-        legend(ax)
+        set_title(ax, f"ring_pingpong, {panel_title(key)}")
+        legend_below(ax)
     return fig
 
 
-def _anchor_mark(ax, x0, x1, a, level=0, top=np.nan):
-    """One seL4 figure as a labelled mark across the bars from x0 to x1 (range shaded when given).
-
-    The label sits above both the mark and the bars (whose highest top is
-    ``top``), raised by ``level`` lines so that neighbouring labels do not collide.
-    """
+def _anchor_mark(ax, x0, x1, a):
+    """One seL4 figure as a dashed mark across the bars from x0 to x1 (range shaded when given)."""
     if a.lo is not None:
         ax.add_patch(Rectangle((x0, a.lo), x1 - x0, a.hi - a.lo, facecolor=style.ANCHOR_COLOUR,
                                alpha=0.18, edgecolor="none", zorder=3))
-    ax.hlines(a.value, x0, x1, colors=style.ANCHOR_COLOUR, linewidth=2,
-              linestyles="--", zorder=4, label="seL4, same QEMU and method (docs/anchors.md)")
-    text = f"seL4 {a.value}" + (f"\n({a.lo}-{a.hi})" if a.lo is not None else "")
-    y = max(a.hi if a.hi is not None else a.value, 0 if np.isnan(top) else top)
-    ax.annotate(text, ((x0 + x1) / 2, y), xytext=(0, 2 + 9 * level), textcoords="offset points",
-                ha="center", va="bottom", fontsize=6.5, color=style.ANCHOR_COLOUR, zorder=5,
-                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
-                      "alpha": 0.8})
+    ax.hlines(a.value, x0, x1, colors=style.ANCHOR_COLOUR, linewidth=1.6,
+              linestyles="--", zorder=4, label=SEL4_LABEL)
 
 
 def anchored_costs(df, summary=None):
@@ -286,9 +420,10 @@ def anchored_costs(df, summary=None):
     (Call and ReplyRecv by message length in words) and ep_send (Send by
     message length): median cost with its bootstrap 95% interval. Dashed marks are
     seL4's figures on the same emulated machine, counter and method
-    (docs/anchors.md; range shaded where seL4 reports one); they are
-    drawn only on exact-mode panels in instructions, where they are
-    comparable.
+    (docs/anchors.md; range shaded where seL4 reports one), their values
+    printed above each group in the order of the bars; they are drawn only
+    on exact-mode panels in instructions, where they are comparable. The
+    value axis is logarithmic where the medians span more than a factor 20.
     """
     workloads = ["ntfn_signal", "ep_call", "ep_send"]
     sub = need(df, workloads)
@@ -298,14 +433,14 @@ def anchored_costs(df, summary=None):
             gw = g[g["workload"] == w]
             if len(gw):
                 cells.append((key, w, gw))
-    fig, axes = style.figure(ncols=len(cells), height=3.4)
+    fig, axes = style.figure(ncols=len(cells), height=2.9)
     for ax, (key, w, g) in zip(axes, cells):
         one_unit(ax, key)
         cf = configs(g, summary)
         xcol = "to" if w == "ntfn_signal" else "words"
         if xcol not in cf.columns:
             cf[xcol] = "-"
-        marks = anchors.for_workload(w) if anchors.applies(*key) else []
+        marks = anchors.for_workload(w) if anchors.applies(key.platform, key.unit, key.mode) else []
         cats = ordered_values(cf, xcol, extra=[a.params.get(xcol) for a in marks])
         bars = series_columns(cf, g, xcol, first=["metric"])
         parts = series(cf, bars)
@@ -314,75 +449,155 @@ def anchored_costs(df, summary=None):
             if m not in present:                          # slot even when not run
                 parts.append(((m,) + (None,) * (len(bars) - 1), cf.iloc[0:0]))
         width = 0.8 / len(parts)
-        slots = {}  # (metric, category) -> [(bar centre, bar top)]
+        slots = {}  # (metric, category) -> [bar centre]
+        tops = {}   # category -> highest bar top
         for k, (sk, s) in enumerate(parts):
             s = s.set_index(xcol).reindex(cats)
             xs = np.arange(len(cats)) + (k - (len(parts) - 1) / 2) * width
             name = series_name(bars, sk, bare=("metric",))
             ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
-                   color=style.colour(k), capsize=2,
-                   label=name if w == "ep_call" or len(parts) > 1 else None)
+                   color=style.colour(k), capsize=1.5, label=name)
             for at, c in enumerate(cats):
-                slots.setdefault((sk[0], c), []).append((xs[at], s["ci_hi"].iloc[at]))
-        # Each seL4 figure once, across every bar of its metric and category.
-        metrics = list(dict.fromkeys(k[0] for k, _ in parts))
+                slots.setdefault((sk[0], c), []).append(xs[at])
+                if np.isfinite(s["ci_hi"].iloc[at]):
+                    tops[c] = max(tops.get(c, 0), s["ci_hi"].iloc[at])
+        # Each seL4 figure once, across every bar of its metric and category; the
+        # values of one category in one label above it, so no two labels collide.
+        texts = {}
         for a in marks:
-            bars_at = slots.get((a.metric, a.params.get(xcol)))
-            if not bars_at:
+            xs_at = slots.get((a.metric, a.params.get(xcol)))
+            if not xs_at:
                 continue
-            x = [b[0] for b in bars_at]
-            tops = [b[1] for b in bars_at if not np.isnan(b[1])]
-            _anchor_mark(ax, min(x) - width * 0.475, max(x) + width * 0.475, a,
-                         level=metrics.index(a.metric), top=max(tops) if tops else np.nan)
-        ax.set_xticks(range(len(cats)), [fmt(c) for c in cats])
+            _anchor_mark(ax, min(xs_at) - width * 0.475, max(xs_at) + width * 0.475, a)
+            c = a.params.get(xcol)
+            texts.setdefault(c, []).append(a)
+            tops[c] = max(tops.get(c, 0), a.hi if a.hi is not None else a.value)
+        for c, marks_at in texts.items():
+            text = "seL4\n" + " / ".join(str(a.value) + (f"\n({a.lo}-{a.hi})" if a.lo is not None else "")
+                                         for a in marks_at)
+            ax.annotate(text, (cats.index(c), tops[c]), xytext=(0, 5), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=5.5, color=style.ANCHOR_COLOUR, zorder=5)
+        log = wide(list(cf["median"]) + [a.value for a in marks])
+        if log:
+            ax.set_yscale("log")
+        headroom(ax, log, factor=2.2 if texts else 1.0, values=cf["median"])
+        category_ticks(ax, [fmt(c) for c in cats])
         ax.set_xlabel("waiter priority (to=)" if w == "ntfn_signal" else "message length [words]")
         ax.set_ylabel(axis_label("cost, one way", key))
-        ax.set_title(f"{w}, {panel_title(key)}")
-        ax.margins(y=0.3)
-        handles, labels = ax.get_legend_handles_labels()
-        uniq = dict(zip(labels, handles))
-        if uniq:
-            ax.legend(uniq.values(), uniq.keys(), fontsize=7, loc="upper right"
-                      if w == "ntfn_signal" else "upper left")
+        set_title(ax, f"{w}, {panel_title(key)}")
+        legend_below(ax)
     return fig
 
 
-def platforms(df, summary=None):
-    """The same workloads on each platform, side by side.
+# The round trip of a small message between two parties on one CPU, as each
+# system does it.  ipclab's and seL4's are Call plus ReplyRecv (one way each,
+# sel4bench's method: their sum is the round trip); a Linux platform's are
+# its round-trip workloads (metric rtt: pipe, futex, the ring, ...).
+RTT_METRIC = "rtt"
+CALL_REPLY = ("ep_call", ("call", "replyrecv"), {"words": 0})
+SYSTEM = {"virt": "ipclab kernel", "linux-virt": "Linux, same QEMU", "linux": "Linux (host)",
+          "sel4": "seL4 (reference)"}
 
-    Workloads that ran on more than one platform (e.g. ring_pingpong on virt
-    and on Linux): median cost of each configuration with its bootstrap 95%
-    interval, one panel per platform. Each panel keeps its own unit: QEMU
-    instruction counts and Linux nanoseconds are never on one axis.
+
+def _cross_rows(g, summary):
+    """[(system, mechanism, median, lo, hi)] of one cross-system panel."""
+    rows = []
+    for platform, gp in g.groupby("platform", sort=False):
+        cf = configs(gp, summary)
+        w, (m1, m2), fixed = CALL_REPLY
+        ep = cf[cf["workload"] == w]
+        for k, v in fixed.items():
+            if k in ep.columns:
+                ep = ep[ep[k].astype(float) == v]
+        if "space" in ep.columns and (ep["space"] == "diff").any():
+            ep = ep[ep["space"] == "diff"]
+        a, b = ep[ep["metric"] == m1], ep[ep["metric"] == m2]
+        if len(a) and len(b):
+            a, b = a.sort_values("median").iloc[0], b.sort_values("median").iloc[0]
+            rows.append((platform, "Call + ReplyRecv, 0 words", a["median"] + b["median"],
+                         a["ci_lo"] + b["ci_lo"], a["ci_hi"] + b["ci_hi"]))
+        rt = cf[cf["metric"] == RTT_METRIC]
+        for w2, gw in rt.groupby("workload", sort=False):
+            sub = [c for c in ("wake",) if c in gw.columns and gw[c].notna().any()]
+            for _, gk in (gw.groupby(sub[0], sort=False) if sub else [(None, gw)]):
+                best = gk.sort_values("median", kind="stable").iloc[0]
+                name = w2 + "".join(f", {c}={fmt(best[c])}" for c in sub)
+                if "variant" in gk.columns and gk["variant"].notna().any():
+                    name += f" ({fmt(best['variant'])})"
+                rows.append((platform, name, best["median"], best["ci_lo"], best["ci_hi"]))
+    return rows
+
+
+def cross_system(df, summary=None):
+    """The same operation on each system.
+
+    The round trip of a small message between two parties on one CPU: on
+    the ipclab kernel and seL4, Call plus ReplyRecv with a zero-length
+    message between address spaces (seL4's figures on the same QEMU, counter
+    and method: docs/anchors.md); on a Linux platform, each round-trip
+    workload (pipe, futex, the ring with each wake-up protocol, its best
+    variant). Platforms that count in one unit share a panel (the ipclab
+    kernel, Linux on the same emulated machine and seL4 all count
+    instructions under QEMU icount); each other unit and each placement has
+    its own. Bars sorted by median, coloured by system, values printed;
+    logarithmic axis where they span more than a factor 20.
     """
-    both = df.groupby(["workload", "metric"])["platform"].nunique()
-    shared = [w for (w, m), n in both.items() if n > 1]
-    if not shared:
-        raise SkipPlot("no workload ran on more than one platform")
-    sub = df[df["workload"].isin(shared)]
-    groups = panels(sub)
-    rows = max(len(configs(g, summary)) for _, g in groups)
-    fig, axes = style.figure(ncols=len(groups), height=max(2.4, 0.28 * rows + 1.0),
-                             width=4.6 * len(groups))
-    for ax, (key, g) in zip(axes, groups):
+    if df.empty:
+        raise SkipPlot("no samples")
+    cells = []
+    for key, g in panels(df, by_platform=False):
+        rows = _cross_rows(g, summary)
+        if anchors.applies(anchors.PLATFORM, key.unit, key.mode) and key.placement in (None, "same"):
+            call = {a.metric: a.value for a in anchors.for_workload("ep_call")
+                    if a.params.get("words") == 0}
+            rows.append(("sel4", "Call + ReplyRecv, 0 words", call["call"] + call["replyrecv"],
+                         np.nan, np.nan))
+        if rows and any(r[0] != "sel4" for r in rows):
+            cells.append((key, rows))
+    if not cells:
+        raise SkipPlot("no round trip (ep_call, or a workload with metric rtt) in the results")
+    if len({r[0] for _, rows in cells for r in rows}) < 2:
+        raise SkipPlot("the results hold one system only (latency_box shows it); seL4's "
+                       "figures compare with exact-mode instruction counts only")
+    order = list(SYSTEM)
+    systems = sorted(dict.fromkeys(p for _, rows in cells for p, *_ in rows),
+                     key=lambda p: (order.index(p) if p in order else len(order), p))
+    lines = max(sum(style.wrap(r[1], 26).count("\n") + 1 for r in rows) for _, rows in cells)
+    height = rows_height(lines, max(len(rows) for _, rows in cells), legend=True)
+    fig, axes = style.figure(ncols=len(cells), height=height, max_cols=2)
+    for ax, (key, rows) in zip(axes, cells):
         one_unit(ax, key)
-        cf = configs(g, summary)
-        keys = varying(g, exclude=COMMON_PARAMS)
-        names = [f"{r['workload']} {label(r, keys)}".strip() for _, r in cf.iterrows()]
-        cf = cf.assign(name=names).sort_values("median")
-        ys = np.arange(len(cf))
-        colours = [style.colour(shared.index(w)) for w in cf["workload"]]
-        ax.barh(ys, cf["median"], xerr=ci_err(cf["median"], cf["ci_lo"], cf["ci_hi"]),
-                color=colours, capsize=2, height=0.7)
-        ax.set_yticks(ys, cf["name"], fontsize=7)
-        ax.set_xlabel(axis_label("median cost per operation", key))
-        ax.set_title(panel_title(key))
+        rows = sorted(rows, key=lambda r: r[2])
+        ys = np.arange(len(rows))
+        med = np.array([r[2] for r in rows], dtype=float)
+        err = ci_err(med, [r[3] if np.isfinite(r[3]) else r[2] for r in rows],
+                     [r[4] if np.isfinite(r[4]) else r[2] for r in rows])
+        colours = [style.colour(systems.index(r[0])) for r in rows]
+        bars = ax.barh(ys, med, xerr=err, color=colours, height=0.7, capsize=1.5,
+                       hatch=None)
+        for bar, r in zip(bars, rows):
+            if r[0] == "sel4":
+                bar.set_hatch("////")
+                bar.set_edgecolor("white")
+        log = wide(med)
+        if log:
+            ax.set_xscale("log")
+        label_bars(ax, bars, med, horizontal=True)
+        headroom(ax, log, horizontal=True, factor=1.3, values=med)
+        ax.set_yticks(ys, [style.wrap(r[1], 26) for r in rows])
+        ax.set_xlabel(axis_label("round trip", key))
+        set_title(ax, panel_title(key))
         ax.grid(axis="y", visible=False)
+        present = list(dict.fromkeys(r[0] for r in rows))
+        handles = [Rectangle((0, 0), 1, 1, facecolor=style.colour(systems.index(p)),
+                             hatch="////" if p == "sel4" else None, edgecolor="white")
+                   for p in present]
+        legend_below(ax, handles, [SYSTEM.get(p, p) for p in present])
     return fig
 
 
 FIGURES = [latency_cdf, latency_box, bulk_size, ring_throughput, wake_protocols,
-           anchored_costs, platforms]
+           anchored_costs, cross_system]
 
 
 def describe(func):

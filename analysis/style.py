@@ -20,13 +20,20 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 DASHES = ["-", "--", "-.", ":"]
 ANCHOR_COLOUR = "#444444"
 
+# Paper sizes: a figure of one panel is one column of a two-column paper
+# (3.3 in); more panels span the page (7 in, at most three panels a row).
+# Fonts are sized for that print size, so no figure needs scaling.
+COLUMN = 3.3
+FULL = 7.0
+MAX_COLS = 3
+
 RC = {
-    "font.size": 10,
-    "axes.titlesize": 10,
-    "axes.labelsize": 10,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8,
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
     "legend.frameon": False,
     "axes.prop_cycle": cycler(color=PALETTE),
     "axes.spines.top": False,
@@ -35,8 +42,8 @@ RC = {
     "grid.color": "#dddddd",
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
-    "lines.linewidth": 1.5,
-    "lines.markersize": 5,
+    "lines.linewidth": 1.2,
+    "lines.markersize": 4,
     "figure.dpi": 100,
     "savefig.dpi": 200,
     "pdf.fonttype": 42,
@@ -70,11 +77,15 @@ def axis_label(quantity, unit, platform=None, mode=None):
     return text if len(text) <= 30 else f"{quantity}\n[{unit_label(unit, platform, mode)}]"
 
 
-def per_unit_label(what, unit, platform=None, mode=None, scale=1000):
-    """A rate label, e.g. "messages per 1000 instructions (QEMU icount)" or "M messages/s"."""
-    if unit == "ns":
-        return f"{what} [M/s]"
-    return f"{what}\n[per {scale} {unit_label(unit, platform, mode)}]"
+def wrap(text, width=28):
+    """A tick label or legend entry broken at spaces into lines of at most ``width`` characters.
+
+    Long configuration names ("ring_pingpong placement=cross size=56
+    variant=cached wake=poll") would otherwise take half a column and push
+    the panel off the page.
+    """
+    import textwrap
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
 def colour(k):
@@ -90,13 +101,24 @@ def dash(k):
     return DASHES[(k // len(PALETTE)) % len(DASHES)]
 
 
-def figure(ncols=1, nrows=1, width=None, height=3.0, **kw):
-    """A figure sized for a paper column per panel (3.4 in wide each)."""
+def figure(ncols=1, nrows=1, width=None, height=2.4, max_cols=MAX_COLS, **kw):
+    """A figure at print size: one panel is a column (COLUMN), more span the page (FULL).
+
+    ``ncols`` is the number of panels; more than ``max_cols`` (MAX_COLS; 2
+    for panels with long row labels) wrap onto further rows.  ``height`` is per row of panels, in
+    inches.  Panels left over in the last row are removed.
+    """
     apply()
-    width = width or 3.6 * ncols + 0.4
+    panels = ncols * nrows
+    ncols = min(panels, max_cols)
+    nrows = -(-panels // ncols)
+    width = width or (COLUMN if panels == 1 else FULL)
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=False,
                              layout="constrained", **kw)
-    return fig, axes.ravel()
+    axes = axes.ravel()
+    for ax in axes[panels:]:
+        ax.remove()
+    return fig, axes[:panels]
 
 
 def save(fig, outdir, name):
