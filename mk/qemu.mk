@@ -71,8 +71,8 @@ export QEMU_JSON
 #   The DTB: QEMU's own for this board (dumped with $(call qemu_dumpdtb,FILE))
 #   without /chosen/rng-seed and /chosen/kaslr-seed, and with the PL031 RTC
 #   marked disabled.  Given with -dtb, QEMU adds bootargs, initrd and memory
-#   to it but no seed (it re-randomizes only seeds the DTB already has), so
-#   the kernel's random pool starts from no outside entropy.  The RTC reads
+#   to it but no seed (checked: /init reports rng_seed=absent), so the
+#   kernel's random pool starts from no outside entropy.  The RTC reads
 #   the host's wall clock: a boot that reads another date runs another
 #   number of instructions (checked: with it, two boots' samples differ in
 #   order; without it, they are byte-identical).  The device stays on the

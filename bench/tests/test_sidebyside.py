@@ -1,0 +1,77 @@
+"""bench side-by-side: the kernel's and Linux's medians on one table."""
+
+import csv
+import json
+import os
+
+import pytest
+
+from bench import schema, sidebyside
+
+
+def summary(d, platform, rows, unit="instructions", exact=("-icount", "x")):
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, schema.SUMMARY), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=schema.SUMMARY_COLUMNS)
+        w.writeheader()
+        for workload, metric, params, p50 in rows:
+            w.writerow({"workload": workload, "metric": metric, "params": params,
+                        "platform": platform, "counter": "c", "unit": unit, "mode": "exact",
+                        "p50": p50})
+    meta = {"platform": platform, "qemu": {"qemu_json": {"modes": {"exact": list(exact)}}}}
+    if platform == "linux-virt":
+        meta["linux_virt"] = {"kernel": {"package": "linux-image-x", "version": "1.2-3"}}
+    with open(os.path.join(d, schema.META), "w") as f:
+        json.dump(meta, f)
+    return str(d)
+
+
+VIRT = [("null_syscall", "null", "iterations=1000", 30),
+        ("ep_call", "call", "space=diff;words=10", 174),
+        ("ep_call", "replyrecv", "space=diff;words=10", 189),
+        ("ep_call", "call", "space=same;words=10", 173),
+        ("ntfn_signal", "signal", "to=high", 173)]
+LV = [("null_syscall", "null", "iterations=1000", 336),
+      ("pipe", "rtt", "placement=same;size=64", 17040),
+      ("eventfd", "rtt", "placement=same;size=64", 12528)]
+
+
+def row(text, op):
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("| " + op)]
+    return [c.strip() for c in line.strip("|").split("|")]
+
+
+def test_the_table(tmp_path):
+    v = summary(tmp_path / "20260101-000000-default", "virt", VIRT)
+    lv = summary(tmp_path / "20260101-000001-linux-virt", "linux-virt", LV)
+    text, out = sidebyside.run(v, lv)
+    assert out == os.path.join(lv, "side-by-side.md") and open(out).read() == text
+    assert row(text, "null system call")[1:] == ["30", "336", "11.2x"]
+    # a round trip on the kernel is the sum of its two one-way medians
+    assert row(text, "round trip, 10 words (80 B) / 64 B: Call + ReplyRecv vs pipe")[1:] \
+        == ["363", "17,040", "46.9x"]
+    assert row(text, "notification round trip: 2 x Signal")[1:] == ["346", "12,528", "36.2x"]
+    # absent on either side: a dash and the reason, never a number from elsewhere
+    y = row(text, "yield")
+    assert y[1:] == ["-", "-", "-"]
+    n = int(y[0].rsplit("[", 1)[1].rstrip("]"))
+    assert f"[{n}] Linux: sched_yield(2)" in text and "yield/yield not in" in text
+    assert "linux-image-x 1.2-3" in text
+
+
+def test_newest_directories_and_refusals(tmp_path):
+    summary(tmp_path / "20260101-000000-default", "virt", VIRT)
+    new = summary(tmp_path / "20260102-000000-default", "virt", VIRT)
+    lv = summary(tmp_path / "20260101-000001-linux-virt", "linux-virt", LV)
+    text, out = sidebyside.run(root=str(tmp_path))
+    assert os.path.relpath(new) in text and out.startswith(lv)
+    with pytest.raises(sidebyside.SideBySideError, match="give both"):
+        sidebyside.run(new, None)
+    ns = summary(tmp_path / "ns", "linux-virt", LV, unit="ns")
+    with pytest.raises(sidebyside.SideBySideError, match="exact-mode instruction counts only"):
+        sidebyside.run(new, ns)
+    other = summary(tmp_path / "other", "linux-virt", LV, exact=("-icount", "y"))
+    with pytest.raises(sidebyside.SideBySideError, match="not the same machine"):
+        sidebyside.run(new, other)
+    with pytest.raises(sidebyside.SideBySideError, match="platform virt, expected linux-virt"):
+        sidebyside.run(new, new)
