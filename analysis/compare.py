@@ -20,8 +20,9 @@ platform, counter, unit and mode):
   difference and is reported, whatever its size.
 
 A geometric mean of the ratios sums up the whole comparison. Output:
-compare.md, compare.csv and compare.pdf/.png in the output directory
-(default: compare-<A>-vs-<B> beside B).
+compare.md, compare.csv, compare.tex (a booktabs table that \input's as it
+is) and compare.pdf/.png in the output directory (default:
+compare-<A>-vs-<B> beside B).
 """
 
 import argparse
@@ -114,6 +115,8 @@ def compare(a_dir, b_dir, threshold=THRESHOLD, alpha=ALPHA):
     gb = dict(iter(b.groupby(KEY))) if len(b) else {}
     rows = [compare_config(k, ga[k], gb[k], threshold, alpha) for k in sorted(set(ga) & set(gb))]
     table = pd.DataFrame(rows, columns=COLUMNS)
+    if table.empty:  # the statistics columns stay numbers, so every consumer can test them
+        table = table.astype({c: float for c in COLUMNS[len(KEY):] if c not in ("u_test", "verdict")})
     return table, sorted(set(ga) - set(gb)), sorted(set(gb) - set(ga))
 
 
@@ -154,12 +157,30 @@ def summary_line(table, threshold):
 
 
 def plot(table, outdir, title):
-    """Ratio of medians B/A per configuration with its 95% interval; the threshold band shaded."""
+    """compare.pdf and compare.png of figure(table, title) in outdir; returns their paths."""
+    return style.save(figure(table, title), outdir, "compare")
+
+
+def figure(table, title):
+    """Ratio of medians B/A per configuration with its 95% interval, sorted, a line at 1.
+
+    Read at a glance: one row per configuration, sorted by ratio (faster at
+    the bottom), a dot coloured by verdict with its bootstrap interval, the
+    line at 1 and the band of no significant change shaded; units never
+    matter (a ratio is dimensionless), so every platform shares one axis,
+    logarithmic when the ratios span more than a factor 4 (then 0.5 and 2
+    are equally far from 1). Each ratio is printed beside its interval.
+    ``title``: (title, threshold).
+    """
+    from .plots import legend_below
     t = table[np.isfinite(table["ratio"])].copy()
-    t["label"] = [lab for lab, ok in zip(labels(table), np.isfinite(table["ratio"])) if ok]
-    t = t.sort_values("ratio")
-    fig, axes = style.figure(ncols=1, width=6.4, height=max(2.0, 0.24 * len(t) + 1.2))
+    t["label"] = [style.wrap(lab, 40) for lab, ok in zip(labels(table), np.isfinite(table["ratio"])) if ok]
+    t = t.sort_values("ratio", kind="stable")
+    lines = sum(lab.count("\n") + 1 for lab in t["label"]) or 1
+    fig, axes = style.figure(ncols=1, width=style.FULL if len(t) > 12 else style.COLUMN,
+                             height=0.125 * lines + 0.06 * len(t) + 1.7)
     ax = axes[0]
+    ax.set_gid("unit=ratio")
     colour = {"slower": style.PALETTE[3], "faster": style.PALETTE[0], "identical": style.PALETTE[6],
               "different": style.PALETTE[4], "no": style.PALETTE[5]}
     ys = np.arange(len(t))
@@ -167,22 +188,49 @@ def plot(table, outdir, title):
     err = np.vstack([np.maximum(t["ratio"] - t["ratio_ci_lo"], 0),
                      np.maximum(t["ratio_ci_hi"] - t["ratio"], 0)])
     ax.errorbar(t["ratio"], ys, xerr=err, fmt="none", ecolor="#555555", capsize=2, zorder=2)
-    ax.scatter(t["ratio"], ys, c=cs, zorder=3, s=22, edgecolors="black", linewidths=0.4)
+    ax.scatter(t["ratio"], ys, c=cs, zorder=3, s=18, edgecolors="black", linewidths=0.4)
     ax.axvline(1.0, color="black", linewidth=0.8)
     th = title[1]
     ax.axvspan(1 - th, 1 + th, color="#cccccc", alpha=0.5, zorder=0,
                label=f"±{th:.0%}: no significant change")
     for v, c in colour.items():
         if any(x.split(" ")[0] == v for x in t["verdict"]):
-            ax.scatter([], [], c=c, s=22, edgecolors="black", linewidths=0.4,
+            ax.scatter([], [], c=c, s=18, edgecolors="black", linewidths=0.4,
                        label="no significant change" if v == "no" else v)
-    ax.set_yticks(ys, t["label"], fontsize=7)
-    ax.set_xlabel("ratio of medians B/A [dimensionless; <1: B faster]")
-    ax.set_title(title[0])
+    lo = np.nanmin(np.r_[t["ratio_ci_lo"], 1 - th]) if len(t) else 1 - th
+    hi = np.nanmax(np.r_[t["ratio_ci_hi"], 1 + th]) if len(t) else 1 + th
+    if hi / lo > 4:
+        ax.set_xscale("log")
+    ax.set_yticks(ys, t["label"], fontsize=6.5)
+    ax.set_ylim(-0.6, len(t) - 0.4)
+    for y, r, h in zip(ys, t["ratio"], t["ratio_ci_hi"]):
+        ax.annotate(f"{r:.3g}", (max(r, h) if np.isfinite(h) else r, y), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=6)
+    x0, x1 = ax.get_xlim()
+    ax.set_xlim(x0, x1 * 1.15 if ax.get_xscale() == "log" else x1 + 0.12 * (x1 - x0))
+    ax.set_xlabel("ratio of medians B/A\n[dimensionless; < 1: B faster]")
+    ax.set_title(style.wrap(title[0], 48))
     ax.grid(axis="y", visible=False)
     if len(t):
-        ax.legend(fontsize=7, loc="best")
-    return style.save(fig, outdir, "compare")
+        legend_below(ax)
+    return fig
+
+
+def latex_table(table, threshold):
+    """The comparison as a booktabs tabular: configuration, unit, medians, ratio, interval, verdict."""
+    from .exports import tex_escape, tex_num
+    out = [f"% ratio of medians B/A per configuration (threshold {threshold:.1%}); ipclab analysis.compare",
+           r"\begin{tabular}{llrrrll}", r"\toprule",
+           r"configuration & unit & median A & median B & B/A & 95\% CI & verdict \\", r"\midrule"]
+    for lab, (_, r) in zip(labels(table), table.iterrows()):
+        ratio = f"{r['ratio']:.4f}" if np.isfinite(r["ratio"]) else "--"
+        ci = (f"{r['ratio_ci_lo']:.4f}--{r['ratio_ci_hi']:.4f}" if np.isfinite(r["ratio_ci_lo"])
+              else "--")
+        out.append(" & ".join([tex_escape(lab), tex_escape(style.unit_label(r["unit"], r["platform"])),
+                               tex_num(r["p50_a"]), tex_num(r["p50_b"]), ratio, ci,
+                               tex_escape(r["verdict"])]) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}", ""]
+    return "\n".join(out)
 
 
 def write_compare(a_dir, b_dir, out=None, threshold=THRESHOLD, alpha=ALPHA):
@@ -192,6 +240,7 @@ def write_compare(a_dir, b_dir, out=None, threshold=THRESHOLD, alpha=ALPHA):
     table, only_a, only_b = compare(a_dir, b_dir, threshold, alpha)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "compare.csv", index=False, float_format="%.10g")
+    (out / "compare.tex").write_text(latex_table(table, threshold), encoding="utf-8")
     files = plot(table, out, (f"{b_dir.name} vs {a_dir.name}", threshold))
 
     show = pd.DataFrame({

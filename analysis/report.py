@@ -1,23 +1,32 @@
 """Write report.html for a results directory: one page that opens from disk, no server.
 
 The page holds the run's metadata, the failed runs with their reasons, every
-figure (PNG embedded in the page, links to the PDF beside it), the figures
-that were skipped and why, and the summary table. summary.csv and plots/ are
-made first when missing or older than samples.csv.gz, unless the caller
-passes the summary table it has just computed (see make_report).
+figure with its caption (PNG embedded in the page, links to the PDF beside
+it), the figures that were skipped and why, the exports (LaTeX tables,
+Bencher Metric Format, sel4bench-shaped rows: analysis.exports, written
+here), the summary table, and, given another directory (``--against A``),
+the comparison of this one against it (analysis.compare: ratios, verdicts,
+the figure). summary.csv and plots/ are made first when missing or older
+than samples.csv.gz, unless the caller passes the summary table it has just
+computed (see make_report).
+
+    /usr/bin/python3 -m analysis.report [RESULTS_DIR] [--against A_DIR]
 """
 
+import argparse
 import base64
 import datetime
 import html
 import json
+from pathlib import Path
 
 import pandas as pd
 
 from bench import schema
 
-from . import style
-from .load import as_results, results_dir_cli
+from . import exports, style
+from .compare import summary_line, write_compare
+from .load import ResultsError, as_results, latest_results_dir
 from .plots import make_plots
 from .summary import NOTE, fmt_num, read_summary, write_summary
 
@@ -94,17 +103,21 @@ def plot_index(res, summary):
     return json.loads(index.read_text(encoding="utf-8"))
 
 
+def img_html(png, alt):
+    """A PNG embedded in the page, shown at its 1x size (drawn at 2x, savefig.dpi 200)."""
+    raw = png.read_bytes()
+    data = base64.b64encode(raw).decode("ascii")
+    width = int.from_bytes(raw[16:20], "big") // 2
+    return (f'<img alt="{esc(alt)}" style="width: min(100%, {width}px)" '
+            f'src="data:image/png;base64,{data}">')
+
+
 def figures_html(d, index):
     out = []
     for f in index["figures"]:
         png = d / schema.PLOTS / f"{f['name']}.png"
-        raw = png.read_bytes()
-        data = base64.b64encode(raw).decode("ascii")
-        # PNGs are drawn at 2x (savefig.dpi 200): show them at their 1x size, crisp on HiDPI.
-        width = int.from_bytes(raw[16:20], "big") // 2
         links = " ".join(f'<a href="plots/{esc(name)}">{esc(name)}</a>' for name in f["files"])
-        out.append(f'<figure id="fig-{esc(f["name"])}"><img alt="{esc(f["title"])}" '
-                   f'style="width: min(100%, {width}px)" src="data:image/png;base64,{data}"><figcaption><b>{esc(f["title"])}</b> '
+        out.append(f'<figure id="fig-{esc(f["name"])}">{img_html(png, f["title"])}<figcaption><b>{esc(f["title"])}</b> '
                    f'{esc(f["caption"])} <span class="note">({links})</span></figcaption></figure>')
     if index["skipped"]:
         out.append("<p>Not drawn (their workloads are not in these results):</p><ul>")
@@ -113,20 +126,67 @@ def figures_html(d, index):
     return "\n".join(out) or "<p>No figures.</p>"
 
 
-def make_report(results, summary=None):
-    """Write report.html into the results directory; return its path.
+def exports_html(d, files):
+    """The exports' links, each with what it is for."""
+    rel = [f.relative_to(d).as_posix() for f in files]
+    tables = [r for r in rel if r.endswith(".tex")]
+    items = []
+    if tables:
+        items.append("<li>LaTeX tables (booktabs; <code>\\usepackage{booktabs}</code>, then "
+                     "<code>\\input{file}</code>): " + ", ".join(
+                         f'<a href="{esc(t)}">{esc(Path(t).name)}</a>' for t in tables) + "</li>")
+    for r in rel:
+        if r.endswith(exports.BENCHER):
+            items.append(f'<li><a href="{esc(r)}">{esc(r)}</a>: Bencher Metric Format (median, '
+                         "lower/upper = the 95% interval of the median), for "
+                         "<code>bencher run --adapter json --file ...</code></li>")
+        if r.endswith(exports.SEL4BENCH):
+            items.append(f'<li><a href="{esc(r)}">{esc(r)}</a>: the IPC rows shaped like sel4bench\'s '
+                         "JSON (Function, Direction, Same vspace?, IPC length, quartiles, ...)</li>")
+    return ("<ul>" + "".join(items) + "</ul>" if items else "<p>No exports.</p>") + \
+        '<p class="note">Rewrite them for any results directory: <code>make tables RESULTS=dir</code>.</p>'
+
+
+def compare_html(d, against, threshold=0.02):
+    """The comparison of this directory (B) against ``against`` (A), written beside the page."""
+    a = Path(against)
+    table, out = write_compare(a, d, out=d / f"compare-vs-{a.resolve().name}", threshold=threshold)
+    rel = out.relative_to(d).as_posix()
+    links = " ".join(f'<a href="{esc(rel)}/{n}">{n}</a>' for n in
+                     ("compare.md", "compare.csv", "compare.tex", "compare.pdf"))
+    show = pd.DataFrame({"configuration": [f"{w}/{m} {p} ({pl})" for w, m, p, pl in
+                                           zip(table["workload"], table["metric"], table["params"],
+                                               table["platform"])],
+                         "p50 A": table["p50_a"], "p50 B": table["p50_b"], "B/A": table["ratio"],
+                         "CI lo": table["ratio_ci_lo"], "CI hi": table["ratio_ci_hi"],
+                         "verdict": table["verdict"]})
+    return (f"<p>B = this directory, A = <code>{esc(a)}</code>. {esc(summary_line(table, threshold))}</p>"
+            f'<figure id="fig-compare">{img_html(out / "compare.png", "ratio B/A per configuration")}'
+            f"<figcaption><b>Ratio of medians B/A per configuration.</b> Sorted, with the bootstrap "
+            f"95% interval, the line at 1 and the band of no significant change "
+            f'(±{threshold:.0%}) shaded. <span class="note">({links})</span></figcaption></figure>'
+            f'<div class="wide">{table_html(show, numeric=("p50 A", "p50 B", "B/A", "CI lo", "CI hi"))}</div>')
+
+
+def make_report(results, summary=None, against=None):
+    """Write report.html (and exports/) into the results directory; return the page's path.
 
     ``results``: a results directory (path) or its load.Results, already
     loaded.  ``summary``: the summary table just computed (write_summary's
     return); None reads summary.csv, or writes it when it is missing or
     older than the samples.  The plots are drawn first when plots/index.json
-    is missing or older than the samples.
+    is missing or older than the samples.  The exports (analysis.exports)
+    are written every time: they are cheap and follow the summary.
+    ``against``: another results directory (A); the page then holds the
+    comparison of this one (B) against it, written to compare-vs-<A>/.
     """
     res = as_results(results)
     d = res.path
     if summary is None:
         summary = summary_of(res)
     index = plot_index(res, summary)
+    export_files = exports.write_exports(res, summary)
+    comparison = compare_html(d, against) if against is not None else None
     runs = res.runs
     failed = runs[runs["status"] != "ok"]
     n_ok, n_failed = int((runs["status"] == "ok").sum()), len(failed)
@@ -173,6 +233,7 @@ commit <code>{esc(str(commit)[:12])}</code>{' (dirty)' if dirty else ''} &middot
 row and every plot panel carries its own unit. Files: <a href="summary.csv">summary.csv</a>,
 <a href="summary.md">summary.md</a>, <a href="runs.csv">runs.csv</a>, <a href="meta.json">meta.json</a>.</p>
 <nav><a href="#failed">Failed runs</a> &middot; <a href="#figures">Figures</a> &middot;
+{'<a href="#compare">Comparison</a> &middot; ' if comparison else ''}<a href="#exports">Exports</a> &middot;
 <a href="#summary">Summary</a> &middot; <a href="#runs">Runs</a> &middot; <a href="#meta">Metadata</a></nav>
 
 <h2 id="failed">Failed runs ({n_failed})</h2>
@@ -180,6 +241,9 @@ row and every plot panel carries its own unit. Files: <a href="summary.csv">summ
 
 <h2 id="figures">Figures</h2>
 {figures_html(d, index)}
+{f'<h2 id="compare">Comparison</h2>{comparison}' if comparison else ''}
+<h2 id="exports">Exports</h2>
+{exports_html(d, export_files)}
 
 <h2 id="summary">Summary ({len(summary)} configurations)</h2>
 <p class="note">{esc(NOTE)}</p>
@@ -198,7 +262,17 @@ row and every plot panel carries its own unit. Files: <a href="summary.csv">summ
 
 
 def main(argv=None):
-    _, out = results_dir_cli(__doc__, argv, make_report)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", nargs="?", type=Path,
+                    help="results directory (default: the newest under results/)")
+    ap.add_argument("--against", type=Path, help="another results directory (A): the page "
+                                                 "then compares this one (B) against it")
+    args = ap.parse_args(argv)
+    try:
+        out = make_report(args.results or latest_results_dir(), against=args.against)
+    except ResultsError as e:
+        raise SystemExit(f"error: {e}")
     print(out)
 
 

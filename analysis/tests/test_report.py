@@ -36,6 +36,35 @@ def screenshot(page, tmp_path):
     return matplotlib.image.imread(png)[..., :3]
 
 
+# An image that cannot decode, added to the probe copy of a page: the check must count it
+# as not loaded, in the same browser run (so the check is seen to fail where it should).
+BROKEN_IMG = '<img alt="planted broken image" src="data:image/png;base64,AAAAAAAA">'
+
+
+def images_loaded(page, tmp_path):
+    """(images that loaded, images) of a page in headless Chromium, one broken image planted.
+
+    A copy of the page gets BROKEN_IMG and a script that, once the page has
+    loaded, writes the counts into the body; --dump-dom prints the DOM after
+    it ran.  An image that does not decode has naturalWidth 0.
+    """
+    exe = shutil.which("chromium")
+    assert exe, "chromium is not installed: `make deps` installs it (Debian package chromium)"
+    probe = page.with_name("probe-" + page.name)
+    script = ("<script>window.addEventListener('load', () => { const i = [...document.images];"
+              " document.body.dataset.loaded = i.filter(x => x.complete && x.naturalWidth > 0).length"
+              " + '/' + i.length; });</script>")
+    probe.write_text(page.read_text().replace("</body>", BROKEN_IMG + script + "</body>"))
+    env = dict(os.environ, HOME=str(tmp_path))
+    r = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile-dom'}",
+                        "--virtual-time-budget=10000", "--dump-dom", probe.resolve().as_uri()],
+                       capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    probe.unlink()
+    m = re.search(r'data-loaded="(\d+)/(\d+)"', r.stdout)
+    assert m, f"chromium printed no DOM with the counts (exit {r.returncode}): {r.stderr[-2000:]}"
+    return int(m.group(1)), int(m.group(2))
+
+
 def distinct_colours(img):
     rgb = (img * 255).astype(np.uint32)
     return len(np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2]))
@@ -53,6 +82,13 @@ def test_report_content(report):
     assert page.count('src="data:image/png;base64,') == 7
     assert "Summary (44 configurations)" in page
     assert "instructions (QEMU icount)" in page
+    # the exports, written by the report and linked from it
+    for link in ("exports/bencher.json", "exports/sel4bench.json",
+                 "exports/tables/ep_call-virt-exact.tex", "exports/tables/pipe-linux-timed.tex"):
+        assert f'href="{link}"' in page, link
+    # every figure with its caption
+    assert page.count("<figcaption><b>") == 7
+    assert 'id="compare"' not in page       # no comparison unless asked for
     # it stands alone: nothing fetched from a server, local links resolve
     assert not re.search(r'(src|href)="(https?:)?//', page)
     for link in re.findall(r'href="([^"#]+)"', page):
@@ -68,6 +104,24 @@ def test_report_renders_in_chromium(report, tmp_path):
     # Content reaches well down the page (the figures render, not just a heading).
     lower = img[800:]
     assert (lower.min(axis=2) < 0.5).mean() > 0.005
+
+
+def test_report_with_a_comparison_every_image_loads(small_made, fixture_dir, tmp_path):
+    # B: the session's small/ with its plots already drawn (copied with their times, so
+    # they stay newer than the samples and are not drawn again); A: the fixture itself.
+    a, b = fixture_dir("small"), tmp_path / "b"
+    shutil.copytree(small_made[0], b)
+    page_path = make_report(b, against=a)
+    page = page_path.read_text()
+    assert '<h2 id="compare">Comparison</h2>' in page and 'href="#compare"' in page
+    # a copy: the exact rows identical, the timed ones no change, the geometric mean 1
+    assert "Geometric mean of B/A over 44 configurations: 1.0000 (+0.0%)" in page
+    assert "identical" in page
+    for link in re.findall(r'href="([^"#]+)"', page):
+        assert (b / link).exists(), link
+    assert "compare-vs-small/compare.tex" in page
+    # The seven figures and the comparison's load; the planted broken image does not.
+    assert images_loaded(page_path, tmp_path) == (8, 9)
 
 
 def test_blank_page_fails_the_check(tmp_path):
