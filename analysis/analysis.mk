@@ -6,7 +6,7 @@
 # compiles the exported LaTeX tables in the tests.
 DEPS_PKGS += chromium texlive-latex-base texlive-latex-recommended
 TEST_TARGETS += test-analysis
-.PHONY: summary plots report tables compare ratios test-analysis
+.PHONY: summary plots cross report tables compare ratios test-analysis
 
 # RESULTS defaults to the newest results directory (by name); the Python side finds it.
 RESULTS ?=
@@ -19,6 +19,11 @@ summary: | deps
 ## plots: PDF and PNG figures into <results>/plots/ (RESULTS=dir, default the newest under results/)
 plots: | deps
 	$(ANALYSIS_RUN) analysis.plots $(RESULTS)
+
+## cross: the cross-system figure of several results directories together, DIRS="dir dir ..." OUT=dir (e.g. the default sweep and a linux-virt one)
+cross: | deps
+	@test -n "$(DIRS)" -a -n "$(OUT)" || { echo "usage: make cross DIRS=\"<results dir> <results dir> ...\" OUT=<dir>"; exit 2; }
+	$(ANALYSIS_RUN) analysis.plots --together $(DIRS) --out $(OUT)
 
 ## report: <results>/report.html, one page with figures, exports, summary, metadata and failed runs (RESULTS=dir [AGAINST=dir]: with the comparison against AGAINST)
 report: | deps

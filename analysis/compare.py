@@ -180,7 +180,7 @@ def figure(table, title):
     fig, axes = style.figure(ncols=1, width=style.FULL if len(t) > 12 else style.COLUMN,
                              height=0.125 * lines + 0.06 * len(t) + 1.7)
     ax = axes[0]
-    ax.set_gid("unit=ratio")
+    ax.set_gid("unit=dimensionless")
     colour = {"slower": style.PALETTE[3], "faster": style.PALETTE[0], "identical": style.PALETTE[6],
               "different": style.PALETTE[4], "no": style.PALETTE[5]}
     ys = np.arange(len(t))

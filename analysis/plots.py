@@ -11,8 +11,11 @@ unit, mode).  plots/index.json lists what was drawn and what was skipped,
 and why.  Selecting, reshaping and ordering the data is data.py's.
 """
 
+import argparse
 import json
 import logging
+import sys
+from pathlib import Path
 
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -23,7 +26,7 @@ from bench import schema
 from . import anchors, style
 from .data import (COMMON_PARAMS, SkipPlot, configs, fmt, label, need, ordered_values, panels,
                    representatives, samples_of, series, series_columns, series_name, varying)
-from .load import as_results, results_dir_cli
+from .load import ResultsError, as_results, load_results, results_dir_cli
 from .stats import summarize
 
 log = logging.getLogger("analysis.plots")
@@ -640,10 +643,43 @@ def make_plots(results, summary=None, figures=None):
     return files
 
 
+def draw_together(dirs, out, names=("cross_system",)):
+    """Figures of several results directories taken as one (e.g. the kernel's default sweep
+    and a linux-virt sweep for cross_system) into ``out``; returns the files written.
+
+    Each directory is loaded and checked on its own (load.load_results); the
+    statistics are computed once for the union.  A figure that has nothing
+    to draw raises SkipPlot (the message says what is missing).
+    """
+    df = load_results(dirs)
+    summary = summarize(df)
+    by_name = {f.__name__: f for f in FIGURES}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise SystemExit(f"error: no figure {', '.join(unknown)}; figures: {', '.join(by_name)}")
+    files = []
+    for n in names:
+        files += style.save(by_name[n](df, summary), Path(out), n)
+    return files
+
+
 def main(argv=None):
     logging.basicConfig(format="%(message)s")
     logging.getLogger("analysis").setLevel(logging.INFO)
-    _, files = results_dir_cli(__doc__, argv, make_plots)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--together" not in argv:
+        _, files = results_dir_cli(__doc__, argv, make_plots)
+    else:
+        ap = argparse.ArgumentParser(description="figures of several results directories as one")
+        ap.add_argument("--together", nargs="+", type=Path, required=True, metavar="DIR",
+                        help="results directories whose samples one figure shows together")
+        ap.add_argument("--out", type=Path, required=True, help="directory to write the figures to")
+        ap.add_argument("--figure", action="append", help="figure name (default cross_system)")
+        args = ap.parse_args(argv)
+        try:
+            files = draw_together(args.together, args.out, args.figure or ["cross_system"])
+        except (ResultsError, SkipPlot) as e:
+            raise SystemExit(f"error: {e}")
     for f in files:
         print(f)
 

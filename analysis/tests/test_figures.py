@@ -12,7 +12,7 @@ from matplotlib.container import BarContainer
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from analysis import plots, style
+from analysis import compare, plots, style
 from analysis.load import load_dir, load_results
 from analysis.summary import read_summary
 from analysis.stats import summarize
@@ -36,9 +36,16 @@ def _sources():
 
 
 @pytest.fixture(scope="module")
-def drawn():
+def drawn(tmp_path_factory):
     """{(source, figure name): matplotlib figure, drawn and laid out}."""
-    figs = {}
+    from .test_compare import linux_dir
+    root = tmp_path_factory.mktemp("cmp")
+    a = linux_dir(root, "a", {})
+    b = linux_dir(root, "b", {"pipe": 1.25, "eventfd": 1.01, "futex": 0.7})
+    table, _, _ = compare.compare(a, b)
+    fig = compare.figure(table, ("b vs a", compare.THRESHOLD))
+    fig.canvas.draw()
+    figs = {("a/b", "compare"): fig}
     for name, df, table in _sources():
         for func in plots.FIGURES:
             try:
@@ -53,7 +60,7 @@ def drawn():
 
 
 def test_every_figure_is_drawn_from_some_source(drawn):
-    assert {f for _, f in drawn} == {f.__name__ for f in plots.FIGURES}
+    assert {f for _, f in drawn} == {f.__name__ for f in plots.FIGURES} | {"compare"}
     # The cross-system figure with Linux on the emulated machine beside the kernel and seL4.
     fig = drawn[("small+lvirt", "cross_system")]
     legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
@@ -252,6 +259,23 @@ def test_exact_mode_is_printed_never_drawn_as_a_distribution(drawn):
                     assert not boxes and len(ax.texts) == len(ax.get_yticks()), source
                 else:
                     assert boxes and not ax.texts, (source, ax.get_title())
+
+
+def test_the_compare_figure_reads_at_a_glance(drawn):
+    ax = drawn[("a/b", "compare")].axes[0]
+    # sorted by ratio, each printed, the line at 1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["futex/rtt (linux)", "eventfd/rtt (linux)",
+                                                             "pipe/rtt (linux)"]
+    assert [t.get_text() for t in ax.texts] == ["0.7", "1.01", "1.25"]
+    assert any(list(line.get_xdata()) == [1.0, 1.0] for line in ax.get_lines())
+
+
+def test_figures_of_several_directories_together(tmp_path):
+    out = tmp_path / "out"
+    files = plots.draw_together([FIXTURES / "small", FIXTURES / "lvirt"], out)
+    assert sorted(f.name for f in files) == ["cross_system.pdf", "cross_system.png"]
+    with pytest.raises(plots.SkipPlot, match="no round trip"):
+        plots.draw_together([FIXTURES / "hand"], out)
 
 
 # --- the checks can fail ----------------------------------------------------------------------
