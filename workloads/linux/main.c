@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "../common/params.h"
+#include "../common/wl_shared.h"
 #include "pingpong.h"
 #include "rt.h"
+#include "wl_rt_plat.h"
 
-/* How a waiting side waits: a Linux notion (the protocol is the ring's). */
-static const char *const wake_names[] = { "poll", "futex", "eventfd", NULL };
 
 /* Sizes: 1 byte up to what each mechanism carries as one message. */
 static const struct wl_param p_stream[] = {
@@ -29,12 +29,12 @@ static const struct wl_param p_ring[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 4096, 64), RT_PARAM_TIMER,
 	/* every variant of ipc/, by the library's own table (value = enum - 1) */
 	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
-	{ .name = "wake", .def = 0, .choices = wake_names },
-	/* when to signal, with wake=futex|eventfd (ignored with poll): the
-	 * library's protocols after poll (value = enum - RING_WAKE_EVERY) */
-	{ .name = "protocol", .def = RING_WAKE_ANNOUNCE - RING_WAKE_EVERY,
-	  .choices = ring_wake_names + RING_WAKE_EVERY - 1 },
-	/* with futex|eventfd: polls of the ring before a waiter sleeps */
+	/* the ring's wake-up protocol, by the library's table (value = enum - 1):
+	 * poll never sleeps, the others sleep on `waker` */
+	{ .name = "wake", .def = RING_WAKE_ANNOUNCE - 1, .choices = ring_wake_names },
+	/* what a sleeping side sleeps on (Linux's own: virt has notifications) */
+	{ .name = "waker", .def = 0, .choices = rt_waker_names },
+	/* with a sleeping protocol: polls of the ring before a waiter sleeps */
 	{ .name = "spin", .min = 0, .max = 100000000, .def = 0 },
 };
 static const struct wl_param p_ringtp[] = {
@@ -65,9 +65,11 @@ static int run_ringtp(const struct wl_args *a) { return ringtp_run(a); }
 
 #define N(p) (sizeof(p) / sizeof((p)[0]))
 
-/* The registry of the Linux platform: every workload's metric is `rtt` but
- * ring_throughput's, `batch` (ns for msgs messages, per=msgs). */
-static const struct wl_desc table[] = {
+/* The registry of the Linux platform: the shared workloads
+ * (workloads/common/wl_*.c, through the runtime of rt_wl.c), then these,
+ * Linux's own: every one's metric is `rtt` but ring_throughput's, `batch`
+ * (ns for msgs messages, per=msgs). */
+static const struct wl_desc own[] = {
 	{ "pipe", "ping-pong over two pipes", p_stream, N(p_stream), run_pipe },
 	{ "fifo", "ping-pong over two named pipes", p_stream, N(p_stream), run_fifo },
 	{ "unix_stream", "ping-pong over a SOCK_STREAM socketpair", p_stream,
@@ -86,12 +88,24 @@ static const struct wl_desc table[] = {
 	  N(p_cacheline), cacheline_run },
 };
 
+static struct wl_desc table[N(own) + 16];
+
 int main(int argc, char **argv)
 {
 	char words[4096], err[256];
-	size_t n = 0;
+	size_t n = 0, ntable = 0;
 	struct wl_args args;
 	int rc;
+
+	if (wl_shared_count > N(table) - N(own)) {
+		stream_error(&rt_out, "main.c: the registry has no room for every shared workload");
+		stream_done(&rt_out, false);
+		return 2;
+	}
+	for (size_t i = 0; i < wl_shared_count; i++)
+		table[ntable++] = *wl_shared_table[i];
+	for (size_t i = 0; i < N(own); i++)
+		table[ntable++] = own[i];
 
 	words[0] = '\0';
 	for (int i = 1; i < argc; i++) {
@@ -107,10 +121,10 @@ int main(int argc, char **argv)
 		n += len;
 	}
 	if (wl_wants_list(words)) {
-		wl_list(&rt_out, table, N(table));
+		wl_list(&rt_out, table, ntable);
 		return 0;
 	}
-	rc = wl_parse(table, N(table), words, &args, err, sizeof(err));
+	rc = wl_parse(table, ntable, words, &args, err, sizeof(err));
 	if (rc != 0) {
 		stream_error(&rt_out, err);
 		stream_done(&rt_out, false);
@@ -130,6 +144,7 @@ int main(int argc, char **argv)
 		strcpy(args.mode, "timed");
 	}
 	rc = args.desc->run(&args);
+	wl_rt_end();
 	if (rc != 0) {
 		stream_error(&rt_out, rt_error());
 		fprintf(stderr, "ipclab-linux: %s\n", rt_error());

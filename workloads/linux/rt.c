@@ -12,6 +12,7 @@
 
 const char *const rt_placement_names[] = { "same", "cross", NULL };
 const char *const rt_timer_names[] = { "cpu", "clock_gettime", NULL };
+const char *const rt_waker_names[] = { "futex", "eventfd", NULL };
 
 /* ---- output and errors ------------------------------------------------------ */
 
@@ -49,6 +50,11 @@ void rt_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err_buf, err_len, fmt, ap);
 	va_end(ap);
+}
+
+bool rt_failed(void)
+{
+	return err_buf[0] != '\0';
 }
 
 const char *rt_error(void)

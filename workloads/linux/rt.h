@@ -35,6 +35,8 @@ extern struct stream rt_out;
 
 /* Record why the current side failed (printf-style); the first cause is kept. */
 void rt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether rt_fail() was called on this side. */
+bool rt_failed(void);
 /* The message recorded by rt_fail() on this side. */
 const char *rt_error(void);
 /* rt_pair.c: the child records its messages in the shared region. */
@@ -169,6 +171,7 @@ void rt_info_host(const struct rt_pair *p, const struct rt_timer *t);
 
 extern const char *const rt_placement_names[]; /* same, cross */
 extern const char *const rt_timer_names[];     /* cpu, clock_gettime */
+extern const char *const rt_waker_names[];     /* futex, eventfd: what a sleeping side sleeps on */
 
 #define RT_PARAM_PLACEMENT { .name = "placement", .def = 1, .choices = rt_placement_names }
 #define RT_PARAM_TIMER { .name = "timer", .def = 0, .choices = rt_timer_names }

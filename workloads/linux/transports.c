@@ -466,8 +466,9 @@ const struct pp_ops pp_mq = {
 };
 
 /* ---- the ring of ipc/: two rings, ring c carries channel c ------------------------
- * ring_waker: 0 poll (spin on the ring itself), 1 futex on the ring's own
- * words, 2 eventfd (fd[2c] data, fd[2c+1] space of ring c). */
+ * ring_waker: 0 with wake=poll (spin on the ring itself), else by `waker`:
+ * 1 futex on the ring's own words, 2 eventfd (fd[2c] data, fd[2c+1] space
+ * of ring c). */
 
 #define PP_RING_CAPACITY 16u
 
@@ -495,12 +496,10 @@ static int ring_setup(struct pp *pp)
 		rt_fail("ring_pingpong: size=%zu is not a multiple of 8 (ring slots are)", pp->size);
 		return -1;
 	}
-	pp->ring_waker = (int)wl_get(pp->args, "wake");
 	/* The choices are the library's name tables (main.c). */
 	pp->ring_cfg.variant = (enum ring_variant)(wl_get(pp->args, "variant") + 1);
-	pp->ring_cfg.wake = pp->ring_waker == 0
-		? RING_WAKE_POLL
-		: (enum ring_wake)(wl_get(pp->args, "protocol") + RING_WAKE_EVERY);
+	pp->ring_cfg.wake = (enum ring_wake)(wl_get(pp->args, "wake") + 1);
+	pp->ring_waker = pp->ring_cfg.wake == RING_WAKE_POLL ? 0 : 1 + (int)wl_get(pp->args, "waker");
 	pp->ring_cfg.capacity = PP_RING_CAPACITY;
 	pp->ring_cfg.slot_size = (uint32_t)pp->size;
 
@@ -509,9 +508,9 @@ static int ring_setup(struct pp *pp)
 		pp->ring_mem[c] = (unsigned char *)pp->pair.area + (size_t)c * pp->ring_len;
 		rc = ring_init(pp->ring_mem[c], pp->ring_len, &pp->ring_cfg);
 		if (rc != RING_OK) {
-			rt_fail("ring_pingpong: variant=%s wake=%s protocol=%s: ring_init says: %s",
+			rt_fail("ring_pingpong: variant=%s wake=%s waker=%s: ring_init says: %s",
 				wl_get_choice(pp->args, "variant"), wl_get_choice(pp->args, "wake"),
-				wl_get_choice(pp->args, "protocol"), ring_strerror(rc));
+				wl_get_choice(pp->args, "waker"), ring_strerror(rc));
 			return -1;
 		}
 	}

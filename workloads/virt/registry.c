@@ -1,17 +1,22 @@
 /*
  * run_workload(): the root task's entry for `workload=...` boot arguments.
  * Parses the words against every workload table, answers `workload=list`,
- * runs one workload, and ends the stream with DONE.
+ * runs one workload, and ends the stream with DONE.  The shared workloads
+ * run on this platform through the ipclab runtime (rt_wl.c).
  */
 #include "root.h"
 #include "virt.h"
 #include "wl.h"
+#include "wl_shared.h"
 
 static struct wl_desc all[32];
 
 int run_workload(const struct bootinfo *bi)
 {
 	size_t n = 0;
+	/* The shared workloads (workloads/common/wl_*.c), then the kernel's own. */
+	for (size_t i = 0; i < wl_shared_count; i++)
+		all[n++] = *wl_shared_table[i];
 	for (size_t i = 0; i < wl_kernel_count; i++)
 		all[n++] = wl_kernel_table[i];
 	for (size_t i = 0; i < wl_ring_count; i++)

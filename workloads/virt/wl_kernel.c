@@ -1,6 +1,7 @@
 /*
- * Workloads of the kernel's own objects: the null syscall, yield,
- * notifications, endpoints.  See workloads/README.md for what each measures.
+ * Workloads of the kernel's own objects: notifications as syscalls
+ * (signal, poll) and endpoints.  The null syscall, yield and the
+ * notification round trip are shared workloads (workloads/common/).  See workloads/README.md for what each measures.
  */
 #include "timed.h"
 #include "virt.h"
@@ -32,58 +33,6 @@ static uint64_t overhead_start(void)
 	int64_t r;
 	uint64_t t1 = timed_start_nop(SYS_NULL, 0, 0, mr, &start, &r);
 	return t1 - start;
-}
-
-/* ---- null_syscall ---- */
-
-static int wl_null(const struct wl_args *a)
-{
-	int64_t ov = measure_overhead(a, overhead_both);
-	if (ov < 0)
-		return 1;
-	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
-	for (uint64_t i = 0; i < w + n; i++) {
-		int64_t r;
-		uint64_t d = timed_svc(SYS_NULL, 0, 0, &r);
-		if (r)
-			return wl_fail("null syscall returned %ld", r);
-		if (i >= w)
-			wl_samples[i - w] = (int64_t)d - ov;
-	}
-	emit_frame(a, "null", ov, 1, wl_samples, n);
-	return 0;
-}
-
-/* ---- yield: two threads of one priority hand the CPU to each other ---- */
-
-static void yield_partner(uint64_t arg)
-{
-	struct ctl *c = (struct ctl *)(uintptr_t)arg;
-	uint64_t mr[4] = { 0 };
-	int64_t r;
-	for (uint64_t i = 0; i < c->n; i++)
-		timed_start_svc(SYS_YIELD, 0, 0, mr, &c->start[1], &r);
-}
-
-static int wl_yield(const struct wl_args *a)
-{
-	int64_t ov = measure_overhead(a, overhead_start);
-	if (ov < 0)
-		return 1;
-	struct ctl *c = ctl_root();
-	/* One more than asked: the first switch finds the partner not yet started. */
-	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup") + 1;
-	c->n = n + w;
-	sys_start(spawn_thread(yield_partner, (uint64_t)(uintptr_t)c, ROOT_PRIO));
-	uint64_t mr[4] = { 0 };
-	for (uint64_t i = 0; i < n + w; i++) {
-		int64_t r;
-		uint64_t t1 = timed_start_svc(SYS_YIELD, 0, 0, mr, &c->start[0], &r);
-		if (i >= w)
-			wl_samples[i - w] = (int64_t)(t1 - c->start[1]) - ov;
-	}
-	emit_frame(a, "yield", ov, 1, wl_samples, n);
-	return 0;
 }
 
 /* ---- ntfn_signal ---- */
@@ -321,7 +270,6 @@ static const char *const to_choices[] = { "high", "low", "none", NULL };
 static const char *const state_choices[] = { "empty", "pending", NULL };
 static const char *const space_choices[] = { "same", "diff", NULL };
 
-static const struct wl_param iter_param[] = { ITER };
 static const struct wl_param ntfn_signal_params[] = {
 	ITER,
 	{ .name = "to", .def = 0, .choices = to_choices },
@@ -341,8 +289,6 @@ static const struct wl_param ep_send_params[] = {
 };
 
 const struct wl_desc wl_kernel_table[] = {
-	{ .name = "null_syscall", .summary = "the null syscall round trip", PARAMS(iter_param), .run = wl_null },
-	{ .name = "yield", .summary = "one switch between two threads of equal priority", PARAMS(iter_param), .run = wl_yield },
 	{ .name = "ntfn_signal", .summary = "signal a notification", PARAMS(ntfn_signal_params), .run = wl_ntfn_signal },
 	{ .name = "ntfn_poll", .summary = "poll a notification", PARAMS(ntfn_poll_params), .run = wl_ntfn_poll },
 	{ .name = "ep_call", .summary = "Call and ReplyRecv one way", PARAMS(ep_call_params), .run = wl_ep_call },

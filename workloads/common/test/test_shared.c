@@ -1,0 +1,143 @@
+/*
+ * Unit tests of the shared workloads (workloads/common/wl_*.c) on the fake
+ * runtime (test/fake/): one CPU scheduled like the ipclab kernel's threads
+ * of one priority, a counter that advances a known amount a read, faults
+ * on demand.  Each workload's samples are checked against what the fake's
+ * counter says they must be, and each check of a workload is made to fail
+ * (a spurious wake-up, a yield that does not switch, a failing syscall, a
+ * placement it cannot measure).  The same sources run for real on both
+ * platforms: test-linux (workloads/linux/test/test_runner.py) and
+ * test-workloads-qemu (workloads/test/test_virt.py).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "fake/fake_rt.h"
+#include "../wl_shared.h"
+
+static const struct wl_desc *find(const char *name)
+{
+	for (size_t i = 0; i < wl_shared_count; i++)
+		if (strcmp(wl_shared_table[i]->name, name) == 0)
+			return wl_shared_table[i];
+	return NULL;
+}
+
+/* Parse `words` against the shared table and run it on a fresh fake. */
+static int run(const char *words, struct wl_args *a)
+{
+	static struct wl_desc table[16];
+	char err[200];
+	for (size_t i = 0; i < wl_shared_count; i++)
+		table[i] = *wl_shared_table[i];
+	int e = wl_parse(table, wl_shared_count, words, a, err, sizeof err);
+	if (e != WL_OK) {
+		fprintf(stderr, "wl_parse(%s): %s\n", words, err);
+		return -100;
+	}
+	return a->desc->run(a);
+}
+
+static bool all_equal(const struct fake_frame *f, int64_t v)
+{
+	for (uint64_t i = 0; i < f->n; i++)
+		if (f->samples[i] != v)
+			return false;
+	return true;
+}
+
+static void test_table(void)
+{
+	CHECK(find("null_syscall") && find("yield") && find("ntfn_pingpong"));
+	/* Every shared table parses with its defaults on this runtime too. */
+	for (size_t i = 0; i < wl_shared_count; i++) {
+		char words[64];
+		struct wl_args a;
+		char err[200];
+		snprintf(words, sizeof words, "workload=%s", wl_shared_table[i]->name);
+		CHECK(wl_parse(wl_shared_table[i], 1, words, &a, err, sizeof err) == WL_OK);
+	}
+}
+
+static void test_null(void)
+{
+	struct wl_args a;
+	fake_reset();
+	CHECK(run("workload=null_syscall iterations=40 warmup=3", &a) == 0);
+	CHECK(fake_out.nframes == 1);
+	CHECK(strcmp(fake_out.frame[0].metric, "null") == 0 && fake_out.frame[0].n == 40);
+	/* the syscall's ticks less the overhead wl_rt_begin gave (2) */
+	CHECK(all_equal(&fake_out.frame[0], FAKE_NULL_COST - 2));
+
+	fake_reset();
+	fake.null_ret = -3;
+	CHECK(run("workload=null_syscall iterations=5", &a) == 1);
+	CHECK(fake_out.nframes == 0);
+	CHECK(strcmp(fake_out.error, "null syscall returned -3") == 0);
+}
+
+static void test_yield(void)
+{
+	struct wl_args a;
+	fake_reset();
+	CHECK(run("workload=yield iterations=30 warmup=2", &a) == 0);
+	CHECK(fake_out.nframes == 1 && fake_out.frame[0].n == 30);
+	/* from the partner's count before its yield to the root's after:
+	 * the switch, one read, less the overhead (one read) */
+	CHECK(all_equal(&fake_out.frame[0], FAKE_YIELD_COST));
+
+	fake_reset();
+	fake.yield_stays = true;   /* Linux's sched_yield may keep the CPU */
+	CHECK(run("workload=yield iterations=5", &a) == 1);
+	CHECK(strstr(fake_out.error, "yields in a row returned without the partner running") != NULL);
+	CHECK(fake_out.nframes == 0);
+
+	fake_reset();
+	CHECK(run("workload=yield placement=cross", &a) == 1);
+	CHECK(strstr(fake_out.error, "placement=same") != NULL);
+	fake_reset();
+}
+
+static void test_ntfn_pingpong(void)
+{
+	struct wl_args a;
+	fake_reset();
+	CHECK(run("workload=ntfn_pingpong iterations=25 warmup=4", &a) == 0);
+	CHECK(fake_out.nframes == 1 && fake_out.frame[0].n == 25);
+	CHECK(strcmp(fake_out.frame[0].metric, "rtt") == 0);
+	CHECK(fake_views_differ());
+	/* one CPU, no work but the reads: the round trip is the root's two
+	 * reads less the overhead of two reads */
+	CHECK(all_equal(&fake_out.frame[0], 0));
+
+	/* The task woken without a signal: it finds the root's count behind. */
+	fake_reset();
+	fake.spurious_ntfn = 0;
+	fake.spurious_at = 7;
+	CHECK(run("workload=ntfn_pingpong iterations=20 warmup=2", &a) == 1);
+	CHECK(strstr(fake_out.error, "woken for round trip 7, the root began 6") != NULL);
+	CHECK(fake_out.nframes == 0);
+
+	/* The root woken without a signal: the task has not answered. */
+	fake_reset();
+	fake.spurious_ntfn = 1;
+	fake.spurious_at = 5;
+	CHECK(run("workload=ntfn_pingpong iterations=20 warmup=2", &a) == 1);
+	CHECK(strstr(fake_out.error, "round trip 5 woke the root with the task at 4") != NULL);
+	fake_reset();
+}
+
+int main(void)
+{
+	test_table();
+	test_null();
+	test_yield();
+	test_ntfn_pingpong();
+	if (failures != 0) {
+		fprintf(stderr, "test_shared: %d of %d checks failed\n", failures, checks);
+		return 1;
+	}
+	printf("test_shared: all %d checks passed\n", checks);
+	return 0;
+}

@@ -1,0 +1,230 @@
+/*
+ * The Linux runtime of the shared workloads (workloads/common/wl_rt.h), on
+ * the parts of rt.h: the root is the parent process, the one task a child
+ * forked by rt_pair (pinned by `placement`, ended with the run when it
+ * fails, watched by the watchdog); the shared region is rt_pair's memfd
+ * mapping (the same address in both); notifications are futex words in
+ * that region or eventfds (`waker`), through ipc/linux's ring wakers; the
+ * counter is rt_timer's; failures are rt_fail's (the child's reach the
+ * parent through the region, rt_pair.c).
+ *
+ * One task: rt_pair forks one child, so wl_rt_spawn refuses a second by
+ * name.  Ranks mean nothing here (no priorities: placement decides).
+ * perf counters cover the exchange from the start of the task to its end,
+ * warm-up included (INFO lines after the frame).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../ipc/linux/ring_linux.h"
+#include "../common/wl_rt.h"
+#include "pingpong.h"
+
+struct rt_timer wl_rt_timer;
+
+/* The ntfn words, each on its own line, before the workload's part. */
+#define NTFN_AREA (WL_RT_NTFNS * RT_LINE)
+
+static struct {
+	const struct wl_args *a;
+	bool have_pair, started, perf_open;
+	struct rt_pair pair;
+	struct rt_perf perf;
+	int efd[WL_RT_NTFNS];
+	struct ring_waker w[WL_RT_NTFNS];
+	unsigned nntfn;
+	void (*entry)(void *, unsigned);
+	unsigned id, ntasks;
+	int64_t *samples;
+} rt;
+
+int wl_rt_begin(const struct wl_args *a, enum wl_rt_window w)
+{
+	(void)w; /* every window costs the timer's two reads here */
+	wl_rt_end();
+	rt.a = a;
+	return rt_timer_init(&wl_rt_timer, (enum rt_timer_kind)wl_get(a, "timer")) != 0;
+}
+
+void *wl_rt_shared(size_t len)
+{
+	if (rt.have_pair) {
+		rt_fail("wl_rt_shared: one shared region a run");
+		return NULL;
+	}
+	if (rt_pair_init(&rt.pair, NTFN_AREA + len, (int)wl_get(rt.a, "placement")) != 0)
+		return NULL;
+	rt.have_pair = true;
+	return (char *)rt.pair.area + NTFN_AREA;
+}
+
+int wl_rt_ntfns(unsigned n)
+{
+	bool efd = wl_get(rt.a, "waker") == 1;
+
+	if (!rt.have_pair)
+		return wl_rt_fail("wl_rt_ntfns: the shared region first (the futex words live there)");
+	if (n > WL_RT_NTFNS)
+		return wl_rt_fail("%u notifications: the runtime has %u", n, WL_RT_NTFNS);
+	for (unsigned k = 0; k < n; k++)
+		rt.efd[k] = -1;
+	rt.nntfn = n;
+	for (unsigned k = 0; k < n; k++) {
+		if (efd) {
+			/* created before the fork: both processes hold it */
+			if ((rt.efd[k] = ring_eventfd_open()) < 0)
+				return wl_rt_fail("eventfd: %s", strerror(errno));
+			ring_waker_eventfd(&rt.w[k], rt.efd[k]);
+		} else {
+			ring_waker_futex(&rt.w[k],
+					 (_Atomic uint32_t *)(void *)((char *)rt.pair.area + k * RT_LINE));
+		}
+	}
+	return 0;
+}
+
+int wl_rt_spawn(void (*entry)(void *shared, unsigned id), unsigned id, enum wl_rt_rank rank,
+		unsigned flags, const char *name)
+{
+	(void)rank;
+	(void)flags; /* no thread runtime: a task is a process either way */
+	if (rt.ntasks >= 1)
+		return wl_rt_fail("task %s: the Linux runtime runs one task beside the root", name);
+	if (!rt.have_pair)
+		return wl_rt_fail("task %s: the shared region first", name);
+	rt.entry = entry;
+	rt.id = id;
+	rt.ntasks = 1;
+	return 0;
+}
+
+/* In the child: meet the root (both are running before either measures),
+ * run the task; its failure is whatever it gave wl_rt_fail. */
+static int child(struct rt_pair *pair, void *arg)
+{
+	(void)arg;
+	rt_pair_barrier(pair);
+	rt.entry((char *)pair->area + NTFN_AREA, rt.id);
+	return rt_failed() ? -1 : 0;
+}
+
+int wl_rt_start(void)
+{
+	uint64_t n = (uint64_t)wl_get(rt.a, "iterations") + (uint64_t)wl_get(rt.a, "warmup");
+
+	if (!rt.have_pair)
+		return wl_rt_fail("wl_rt_start: no shared region");
+	rt_info_host(&rt.pair, &wl_rt_timer);
+	if (rt.ntasks == 0)
+		return 0;
+	rt_perf_open(&rt.perf);
+	rt.perf_open = true;
+	if (rt_pair_start(&rt.pair, child, NULL, pp_timeout_s(n)) != 0)
+		return 1;
+	rt.started = true;
+	rt_pair_barrier(&rt.pair);
+	rt_perf_enable(&rt.perf);
+	return 0;
+}
+
+int wl_rt_finish(void)
+{
+	if (!rt.started)
+		return 0;
+	rt.started = false;
+	rt_perf_disable(&rt.perf);
+	return rt_pair_finish(&rt.pair) != 0;
+}
+
+void wl_rt_signal(unsigned k)
+{
+	rt.w[k].signal(rt.w[k].ctx);
+}
+
+void wl_rt_wait(unsigned k)
+{
+	rt.w[k].wait(rt.w[k].ctx);
+}
+
+struct ring_waker wl_rt_waker(unsigned k)
+{
+	return rt.w[k];
+}
+
+enum wl_rt_fault wl_rt_fault(uint64_t *at)
+{
+	struct msg_debug d;
+	char why[256];
+
+	*at = 0;
+	if (msg_debug_from_env(&d, why, sizeof(why)) != 0) {
+		rt_fail("%s", why);
+		return WL_RT_FAULT_NONE;
+	}
+	*at = d.at;
+	switch (d.fault) {
+	case MSG_FAULT_REQ: return WL_RT_FAULT_REQ;
+	case MSG_FAULT_REP: return WL_RT_FAULT_REP;
+	case MSG_FAULT_SEQ: return WL_RT_FAULT_SEQ;
+	case MSG_FAULT_DROP: return WL_RT_FAULT_DROP;
+	default: return WL_RT_FAULT_NONE;
+	}
+}
+
+int wl_rt_fail(const char *fmt, ...)
+{
+	char msg[RT_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rt_fail("%s", msg);
+	return 1;
+}
+
+int wl_rt_frame(const struct wl_args *a, const char *metric, int64_t per, const int64_t *samples,
+		uint64_t n)
+{
+	char kv[1024];
+
+	if (!wl_frame_kv(a, metric, "ns", wl_rt_timer.counter, "linux",
+			 rt_timer_overhead_ns(&wl_rt_timer), per, kv, sizeof(kv)))
+		return wl_rt_fail("the header of frame %s does not fit %zu bytes", metric, sizeof(kv));
+	stream_frame(&rt_out, kv, samples, n);
+	return 0;
+}
+
+int64_t *wl_rt_samples(uint64_t n)
+{
+	free(rt.samples);
+	/* calloc and touch: no page fault later, in a measurement */
+	rt.samples = calloc(n, sizeof(*rt.samples));
+	if (rt.samples == NULL) {
+		rt_fail("out of memory for %llu samples", (unsigned long long)n);
+		return NULL;
+	}
+	memset(rt.samples, 0, n * sizeof(*rt.samples));
+	return rt.samples;
+}
+
+void wl_rt_end(void)
+{
+	if (rt.started) {
+		rt_pair_abort(&rt.pair);
+		rt.started = false;
+	}
+	if (rt.perf_open)
+		rt_perf_report(&rt.perf);
+	if (rt.have_pair)
+		rt_pair_free(&rt.pair);
+	for (unsigned k = 0; k < rt.nntfn; k++)
+		if (rt.efd[k] >= 0)
+			close(rt.efd[k]);
+	free(rt.samples);
+	memset(&rt, 0, sizeof(rt));
+}

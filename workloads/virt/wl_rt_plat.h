@@ -1,0 +1,68 @@
+/*
+ * The inline half of the ipclab runtime of the shared workloads (wl_rt.h):
+ * the cycle counter (PMCCNTR_EL0: one tick per instruction in exact mode)
+ * and the timed syscalls of timed.h, so a timed window holds the same
+ * instructions as the kernel-only workloads' windows.  The rest:
+ * workloads/virt/rt_wl.c.
+ */
+#ifndef WORKLOADS_VIRT_WL_RT_PLAT_H
+#define WORKLOADS_VIRT_WL_RT_PLAT_H
+
+#include "timed.h"
+#include "ulib.h"
+
+#define WL_RT_PLATFORM "virt"
+
+/* The common parameters with this platform's ranges (virt.h's limits);
+ * `place` (the default placement elsewhere) means nothing on one CPU.
+ * Each ends with a comma. */
+#define WL_RT_PARAMS(iter, warm, place) \
+	{ .name = "iterations", .min = 1, .max = 16384, .def = (iter) }, \
+	{ .name = "warmup", .min = 0, .max = 1000, .def = (warm) },
+/* The platform's own parameters of a workload that sleeps on notifications
+ * (none: an ipclab notification is the one waker). */
+#define WL_RT_WAKER_PARAMS
+
+/* One CPU: every task shares it. */
+static inline bool wl_rt_one_cpu(const struct wl_args *a)
+{
+	(void)a;
+	return true;
+}
+
+extern int64_t wl_rt_overhead_ticks;
+
+static inline uint64_t wl_rt_count_start(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(v) : : "memory");
+	return v;
+}
+
+static inline uint64_t wl_rt_count_stop(void)
+{
+	return wl_rt_count_start();
+}
+
+/* A difference of two counts as a sample: ticks (instructions) less the overhead. */
+static inline int64_t wl_rt_sample(uint64_t t0, uint64_t t1)
+{
+	return (int64_t)(t1 - t0) - wl_rt_overhead_ticks;
+}
+
+/* One null syscall between two counter reads (one asm block): its ticks. */
+static inline uint64_t wl_rt_timed_null(int64_t *ret)
+{
+	return timed_svc(SYS_NULL, 0, 0, ret);
+}
+
+/* Yield with the count before it stored in *start (the side that runs next
+ * reads it); returns the count right after the yield returns. */
+static inline uint64_t wl_rt_timed_yield(volatile uint64_t *start)
+{
+	uint64_t mr[4] = { 0 };
+	int64_t r;
+	return timed_start_svc(SYS_YIELD, 0, 0, mr, start, &r);
+}
+
+#endif
