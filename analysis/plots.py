@@ -167,11 +167,13 @@ def rows_height(lines, rows, legend=False):
 
 
 def deterministic(key):
-    """Exact mode (QEMU icount): the whole emulated machine is deterministic, so a run's
-    samples are the same sequence every time; drawn as values, never as distributions.
-    A sequence may hold a few distinct values (the turn of several producers, a ring
-    wrapping): their 5th to 95th percentile is drawn as a range around the median."""
-    return key.mode == "exact"
+    """Exact mode on a platform of schema.DETERMINISTIC (the kernel on virt): every run
+    gives the same samples, so they are drawn as values, never as distributions.  A
+    run's sequence may hold a few distinct values (the turn of several producers, a ring
+    wrapping): their 5th to 95th percentile is drawn as a range around the median.
+    Linux on the emulated machine (linux-virt) counts instructions too, but its boots
+    do not all repeat the samples: a distribution."""
+    return key.mode == "exact" and key.platform in schema.DETERMINISTIC
 
 
 # --- the figures -------------------------------------------------------------
@@ -185,16 +187,16 @@ def latency_cdf(df, summary=None):
     mechanism the configuration with the lowest median is drawn; its
     distinguishing parameters are in the legend. One panel per platform,
     unit and placement; the x axis ends just past the largest 99th
-    percentile (the far tail is in the summary table). Exact-mode panels are
-    left out: QEMU icount makes them deterministic, and a CDF of a
-    deterministic count is a vertical line; latency_box prints them.
+    percentile (the far tail is in the summary table). The kernel's
+    exact-mode panels are left out: its counts are deterministic, and a CDF
+    of a deterministic count is a vertical line; latency_box prints them.
     """
     if df.empty:
         raise SkipPlot("no samples")
     groups = [(k, g) for k, g in panels(df) if not deterministic(k)]
     if not groups:
-        raise SkipPlot("every panel is exact mode (deterministic counts): latency_box prints "
-                       "their values; a CDF of them would be a vertical line")
+        raise SkipPlot("every panel is the kernel's exact mode (deterministic counts): "
+                       "latency_box prints their values; a CDF of them would be a vertical line")
     fig, axes = style.figure(ncols=len(groups), height=3.2)
     for ax, (key, g) in zip(axes, groups):
         one_unit(ax, key)
@@ -227,10 +229,10 @@ def latency_box(df, summary=None):
 
     One row per mechanism (workload, and metric when it has several), the
     configuration with the lowest median of each, its parameters in the
-    label. Exact-mode panels (QEMU icount: deterministic counts) show the
+    label. The kernel's exact-mode panels (deterministic counts) show the
     median as a dot with its value printed, and a bar over the 5th to 95th
-    percentile where a run's sequence takes several values; timed panels,
-    whose samples vary from run to run, show a box over the
+    percentile where a run's sequence takes several values; panels whose
+    samples vary from run to run (timed, and Linux under icount) show a box over the
     quartiles, the median as a line and a dot, whiskers at the 5th and 95th
     percentiles (outliers not drawn). One panel per platform, unit and
     placement; a logarithmic axis where the values span more than a factor 20.

@@ -140,3 +140,17 @@ def test_written_outputs_and_command_line(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "(threshold 30.0%)" in r.stdout
     assert "slower" not in (tmp_path / "o" / "compare.md").read_text().split("| verdict |")[1]
+
+
+def test_linux_under_icount_is_not_called_identical(fixture_dir, tmp_path):
+    # linux-virt counts instructions in exact mode, but its boots do not all repeat the
+    # samples (bench/schema.py DETERMINISTIC): equal samples are "no significant change",
+    # never "identical", and a difference goes through the statistics.
+    import shutil
+    a = fixture_dir("lvirt")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    table, _, _ = compare(a, b)
+    assert len(table) and set(table["platform"]) == {"linux-virt"}
+    assert set(table["verdict"]) == {"no significant change"}
+    assert not table["u_test"].str.startswith("exact mode").any()
