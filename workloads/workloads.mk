@@ -12,7 +12,8 @@ WL_COMMON_HDRS := $(WL_COMMON_DIR)/stream.h $(WL_COMMON_DIR)/params.h
 # the include path) and the functions (virt: kernel/kernel.mk links every
 # workloads/common/*.c into the image; Linux: WL_LINUX_SRCS below).
 WL_SHARED_SRCS := $(WL_COMMON_DIR)/wl_shared.c $(WL_COMMON_DIR)/wl_null_syscall.c \
-                  $(WL_COMMON_DIR)/wl_yield.c $(WL_COMMON_DIR)/wl_ntfn_pingpong.c
+                  $(WL_COMMON_DIR)/wl_yield.c $(WL_COMMON_DIR)/wl_ntfn_pingpong.c \
+                  $(WL_COMMON_DIR)/wl_ring_pingpong.c
 WL_SHARED_HDRS := $(WL_COMMON_DIR)/wl_rt.h $(WL_COMMON_DIR)/wl_shared.h
 WL_BUILD       := $(BUILD)/workloads
 
@@ -37,11 +38,12 @@ $(WL_BUILD)/test_common: $(WL_COMMON_DIR)/test/test_common.c $(WL_COMMON_SRCS) \
 WL_FAKE_DIR := $(WL_COMMON_DIR)/test/fake
 $(WL_BUILD)/test_shared: $(WL_COMMON_DIR)/test/test_shared.c $(WL_FAKE_DIR)/fake_rt.c \
                          $(WL_FAKE_DIR)/fake_rt.h $(WL_FAKE_DIR)/wl_rt_plat.h $(WL_SHARED_SRCS) \
-                         $(WL_SHARED_HDRS) $(WL_COMMON_SRCS) $(WL_COMMON_HDRS) | deps
+                         $(WL_SHARED_HDRS) $(WL_COMMON_SRCS) $(WL_COMMON_HDRS) \
+                         $(IPC_CORE_SRCS) $(IPC_CORE_HDRS) | deps
 	@mkdir -p $(@D)
 	$(WL_HOST_CC) -std=gnu11 -O1 -g $(WL_WARN) $(WL_SAN) -I$(WL_FAKE_DIR) -pthread -o $@ \
 		$(WL_COMMON_DIR)/test/test_shared.c $(WL_FAKE_DIR)/fake_rt.c $(WL_SHARED_SRCS) \
-		$(WL_COMMON_SRCS)
+		$(WL_COMMON_SRCS) $(IPC_CORE_SRCS)
 
 test-workloads-host: $(WL_BUILD)/test_common $(WL_BUILD)/test_shared
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(WL_BUILD)/test_common

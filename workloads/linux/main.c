@@ -25,18 +25,6 @@ static const struct wl_param p_mq[] = {
 	/* /proc/sys/fs/mqueue/msgsize_max is 8192 by default */
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(1, 8192, 64), RT_PARAM_TIMER,
 };
-static const struct wl_param p_ring[] = {
-	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 4096, 64), RT_PARAM_TIMER,
-	/* every variant of ipc/, by the library's own table (value = enum - 1) */
-	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
-	/* the ring's wake-up protocol, by the library's table (value = enum - 1):
-	 * poll never sleeps, the others sleep on `waker` */
-	{ .name = "wake", .def = RING_WAKE_ANNOUNCE - 1, .choices = ring_wake_names },
-	/* what a sleeping side sleeps on (Linux's own: virt has notifications) */
-	{ .name = "waker", .def = 0, .choices = rt_waker_names },
-	/* with a sleeping protocol: polls of the ring before a waiter sleeps */
-	{ .name = "spin", .min = 0, .max = 100000000, .def = 0 },
-};
 static const struct wl_param p_ringtp[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_TIMER,
 	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
@@ -60,7 +48,6 @@ static int run_unix_dgram(const struct wl_args *a) { return pp_run(a, &pp_unix_d
 static int run_eventfd(const struct wl_args *a) { return pp_run(a, &pp_eventfd); }
 static int run_futex(const struct wl_args *a) { return pp_run(a, &pp_futex); }
 static int run_mq(const struct wl_args *a) { return pp_run(a, &pp_mq); }
-static int run_ring(const struct wl_args *a) { return pp_run(a, &pp_ring); }
 static int run_ringtp(const struct wl_args *a) { return ringtp_run(a); }
 
 #define N(p) (sizeof(p) / sizeof((p)[0]))
@@ -81,7 +68,6 @@ static const struct wl_desc own[] = {
 	{ "futex", "shared-memory message, futex wait/wake (no spinning)", p_stream,
 	  N(p_stream), run_futex },
 	{ "mq", "ping-pong over two POSIX message queues", p_mq, N(p_mq), run_mq },
-	{ "ring_pingpong", "two rings of ipc/, one each way", p_ring, N(p_ring), run_ring },
 	{ "ring_throughput", "8-byte messages through one ring of ipc/, polling", p_ringtp,
 	  N(p_ringtp), run_ringtp },
 	{ "cacheline", "one cache line bounced between two CPUs: the floor", p_cacheline,

@@ -57,16 +57,10 @@ struct pp {
 	unsigned char *buf[2];   /* message buffers in the shared area */
 	_Atomic uint32_t *word[2];
 	uint32_t sent, received; /* this side's message counts */
-	struct ring_config ring_cfg;
-	void *ring_mem[2];
-	size_t ring_len;
-	struct ring_prod prod;   /* on channel `side` */
-	struct ring_cons cons;   /* on channel 1 - side */
-	int ring_waker;          /* 0 poll, 1 futex, 2 eventfd */
 };
 
 extern const struct pp_ops pp_pipe, pp_fifo, pp_unix_stream, pp_unix_dgram,
-	pp_eventfd, pp_futex, pp_mq, pp_ring;
+	pp_eventfd, pp_futex, pp_mq;
 
 /* Run one ping-pong workload and print its frame; 0 or -1 (rt_fail). */
 int pp_run(const struct wl_args *a, const struct pp_ops *ops);

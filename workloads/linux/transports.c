@@ -1,7 +1,8 @@
 /*
  * The mechanisms measured by ping-pong: Linux's own IPC (pipe, FIFO, Unix
- * stream and datagram sockets, eventfd, futex, POSIX message queue) and the
- * ring of ipc/. See pingpong.h for the rules every transport follows.
+ * stream and datagram sockets, eventfd, futex, POSIX message queue). The
+ * ring of ipc/ is a shared workload (workloads/common/wl_ring_pingpong.c).
+ * See pingpong.h for the rules every transport follows.
  */
 #define _GNU_SOURCE
 #include "pingpong.h"
@@ -19,7 +20,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../../ipc/linux/ring_linux.h"
 
 static size_t round_line(size_t n)
 {
@@ -463,147 +463,4 @@ static void mq_cleanup(struct pp *pp)
 const struct pp_ops pp_mq = {
 	.name = "mq", .setup = mq_setup, .attach = eventfd_attach,
 	.send = mq_send_msg, .recv = mq_recv_msg, .cleanup = mq_cleanup,
-};
-
-/* ---- the ring of ipc/: two rings, ring c carries channel c ------------------------
- * ring_waker: 0 with wake=poll (spin on the ring itself), else by `waker`:
- * 1 futex on the ring's own words, 2 eventfd (fd[2c] data, fd[2c+1] space
- * of ring c). */
-
-#define PP_RING_CAPACITY 16u
-
-static size_t ring_area(size_t size)
-{
-	struct ring_config cfg = { RING_NAIVE, RING_WAKE_POLL, PP_RING_CAPACITY,
-				   (uint32_t)((size + 7) / 8 * 8) };
-	size_t n = 0;
-
-	/* The largest layout of any variant (NAIVE has a slot more, MPSC and
-	 * MPMC a sequence word in each), each ring on its own pages. */
-	for (int v = RING_NAIVE; v < RING_VARIANT_END; v++) {
-		cfg.variant = (enum ring_variant)v;
-		if (ring_region_size(&cfg) > n)
-			n = ring_region_size(&cfg);
-	}
-	return 2 * ((n + 4095) / 4096 * 4096);
-}
-
-static int ring_setup(struct pp *pp)
-{
-	int rc;
-
-	if (pp->size % 8 != 0) {
-		rt_fail("ring_pingpong: size=%zu is not a multiple of 8 (ring slots are)", pp->size);
-		return -1;
-	}
-	/* The choices are the library's name tables (main.c). */
-	pp->ring_cfg.variant = (enum ring_variant)(wl_get(pp->args, "variant") + 1);
-	pp->ring_cfg.wake = (enum ring_wake)(wl_get(pp->args, "wake") + 1);
-	pp->ring_waker = pp->ring_cfg.wake == RING_WAKE_POLL ? 0 : 1 + (int)wl_get(pp->args, "waker");
-	pp->ring_cfg.capacity = PP_RING_CAPACITY;
-	pp->ring_cfg.slot_size = (uint32_t)pp->size;
-
-	pp->ring_len = ring_area(pp->size) / 2;
-	for (int c = 0; c < 2; c++) {
-		pp->ring_mem[c] = (unsigned char *)pp->pair.area + (size_t)c * pp->ring_len;
-		rc = ring_init(pp->ring_mem[c], pp->ring_len, &pp->ring_cfg);
-		if (rc != RING_OK) {
-			rt_fail("ring_pingpong: variant=%s wake=%s waker=%s: ring_init says: %s",
-				wl_get_choice(pp->args, "variant"), wl_get_choice(pp->args, "wake"),
-				wl_get_choice(pp->args, "waker"), ring_strerror(rc));
-			return -1;
-		}
-	}
-	if (pp->ring_waker == 2) {
-		for (int i = 0; i < 4; i++) {
-			pp->fd[i] = ring_eventfd_open();
-			if (pp->fd[i] < 0) {
-				rt_fail("ring_pingpong: eventfd: %s", strerror(errno));
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-static void ring_wakers(struct pp *pp, int c, struct ring_waker *data,
-			struct ring_waker *space)
-{
-	if (pp->ring_waker == 1) {
-		ring_waker_futex(data, ring_word(pp->ring_mem[c], pp->ring_len, RING_WORD_DATA));
-		ring_waker_futex(space, ring_word(pp->ring_mem[c], pp->ring_len, RING_WORD_SPACE));
-	} else {
-		ring_waker_eventfd(data, pp->fd[2 * c]);
-		ring_waker_eventfd(space, pp->fd[2 * c + 1]);
-	}
-}
-
-static int ring_attach(struct pp *pp, int side)
-{
-	struct ring_waker data[2], space[2];
-	bool poll = pp->ring_waker == 0;
-	int rc;
-
-	if (!poll) {
-		ring_wakers(pp, side, &data[0], &space[0]);
-		ring_wakers(pp, 1 - side, &data[1], &space[1]);
-	}
-	rc = ring_attach_prod(&pp->prod, pp->ring_mem[side], pp->ring_len, &pp->ring_cfg,
-			      poll ? NULL : &data[0], poll ? NULL : &space[0]);
-	if (rc == RING_OK)
-		rc = ring_attach_cons(&pp->cons, pp->ring_mem[1 - side], pp->ring_len,
-				      &pp->ring_cfg, poll ? NULL : &data[1],
-				      poll ? NULL : &space[1]);
-	if (rc != RING_OK) {
-		rt_fail("ring_pingpong: attach: %s", ring_strerror(rc));
-		return -1;
-	}
-	/* Spin, then sleep (ipc/README.md: a handle's spin field). */
-	pp->prod.spin = pp->cons.spin = (uint32_t)wl_get(pp->args, "spin");
-	return 0;
-}
-
-/* Polling: spin on the ring, yielding now and then (at once when both sides
- * share a CPU, where spinning only delays the other side). */
-static void ring_spin(struct pp *pp, uint32_t *spins)
-{
-	rt_cpu_relax();
-	if (++*spins >= (pp->same ? 1u : 1u << 14)) {
-		*spins = 0;
-		sched_yield();
-	}
-}
-
-static int ring_send(struct pp *pp, int side, const unsigned char *msg)
-{
-	uint32_t spins = 0;
-
-	(void)side;
-	if (pp->ring_waker != 0) {
-		ring_push_wait(&pp->prod, msg);
-		return 0;
-	}
-	while (ring_push(&pp->prod, msg) != RING_OK)
-		ring_spin(pp, &spins);
-	return 0;
-}
-
-static int ring_recv(struct pp *pp, int side, unsigned char *msg)
-{
-	uint32_t spins = 0;
-
-	(void)side;
-	if (pp->ring_waker != 0) {
-		ring_pop_wait(&pp->cons, msg);
-		return 0;
-	}
-	while (ring_pop(&pp->cons, msg) != RING_OK)
-		ring_spin(pp, &spins);
-	return 0;
-}
-
-const struct pp_ops pp_ring = {
-	.name = "ring_pingpong", .area = ring_area, .setup = ring_setup,
-	.attach = ring_attach, .send = ring_send, .recv = ring_recv,
-	.cleanup = fds_cleanup,
 };

@@ -24,6 +24,11 @@
 	RT_PARAM_TIMER,
 /* What a sleeping side sleeps on: a futex word or an eventfd. */
 #define WL_RT_WAKER_PARAMS { .name = "waker", .def = 0, .choices = rt_waker_names },
+/* Message bytes, lo..hi (default def). */
+#define WL_RT_SIZE_PARAM(lo, hi, d) RT_PARAM_SIZE(lo, hi, d),
+/* With a sleeping protocol: polls of the ring before a waiter sleeps (the
+ * ring handles' spin field). */
+#define WL_RT_SPIN_PARAM { .name = "spin", .min = 0, .max = 100000000, .def = 0 },
 
 extern struct rt_timer wl_rt_timer;
 

@@ -25,12 +25,18 @@ RUNS = [
     ("yield", "yield", "iterations=50 warmup=5"),
     ("ntfn_pingpong", "rtt", "iterations=50 warmup=5"),
     ("ntfn_pingpong", "rtt", "iterations=3 warmup=0"),
+    ("ring_pingpong", "rtt", "variant=naive wake=every iterations=20"),
+    ("ring_pingpong", "rtt", "variant=stamped wake=transition iterations=20"),
+    ("ring_pingpong", "rtt", "variant=mpsc wake=announce iterations=20"),
+    ("ring_pingpong", "rtt", "variant=mpmc wake=poll iterations=2 warmup=0"),
 ]
 REFUSED = [
     ("workload=yield placement=cross", r"^unknown parameter 'placement' for workload yield$"),
     ("workload=ntfn_pingpong waker=futex",
      r"^unknown parameter 'waker' for workload ntfn_pingpong$"),
     ("workload=null_syscall iterations=16385", r"^iterations=16385 out of range 1\.\.16384$"),
+    ("workload=ring_pingpong variant=mpmc wake=every",
+     r"^ring_pingpong: variant=mpmc wake=every: ring_init says"),
 ]
 
 

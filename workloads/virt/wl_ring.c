@@ -1,24 +1,20 @@
 /*
- * Ring workloads: the rings of ipc/ measured inside ipclab tasks.
+ * Ring workloads: the rings of ipc/ measured inside ipclab tasks.  The
+ * round trip between two tasks is a shared workload
+ * (workloads/common/wl_ring_pingpong.c).
  */
 #include "ring.h"
 #include "timed.h"
 #include "virt.h"
 #include "wl.h"
 
-/* Every ring workload's `variant` and `wake` take their choices from the
- * library's one table of names (ring.h: ring_variant_names,
- * ring_wake_names; a choice's value is its enum value - 1), so
- * `workload=list` names every variant and protocol and nothing here spells
- * them again. */
+/* Every ring workload's `variant` takes its choices from the library's one
+ * table of names (ring.h: ring_variant_names; a choice's value is its enum
+ * value - 1), so `workload=list` names every variant and nothing here
+ * spells them again. */
 static enum ring_variant variant_of(const struct wl_args *a)
 {
 	return (enum ring_variant)(wl_get(a, "variant") + 1);
-}
-
-static enum ring_wake wake_of(const struct wl_args *a)
-{
-	return (enum ring_wake)(wl_get(a, "wake") + 1);
 }
 
 static inline uint64_t cycles(void)
@@ -289,101 +285,9 @@ static int wl_ring_throughput(const struct wl_args *a)
 	return 0;
 }
 
-/* ---- ring_pingpong: a round trip over two rings between two tasks ---- */
-
-
-#define RING_REGION (64 * 1024)
-
-struct ppctl {
-	uint64_t n;
-	struct ring_config cfg;
-	volatile int64_t err;
-};
-
 /* A waker on an ipclab notification: ctx is the slot number. */
 static void ntfn_sig(void *ctx) { sys_signal((uint64_t)(uintptr_t)ctx, 1); }
 static void ntfn_wait(void *ctx) { sys_wait((uint64_t)(uintptr_t)ctx); }
-
-static struct ring_waker waker(uint64_t slot)
-{
-	return (struct ring_waker){ ntfn_sig, ntfn_wait, (void *)(uintptr_t)slot };
-}
-
-/* Region layout: [0] the control block page, then ring A (ping -> pong),
- * then ring B (pong -> ping).  Notification slots: the task's WSLOT_*
- * (0: A data, 1: A space, 2: B data, 3: B space). */
-static void pong(uint64_t base)
-{
-	struct ppctl *c = (struct ppctl *)(uintptr_t)base;
-	unsigned char *mem = (unsigned char *)(uintptr_t)base;
-	struct ring_cons in;
-	struct ring_prod out;
-	struct ring_waker ad = waker(WSLOT_NTFN0), as = waker(WSLOT_NTFN1);
-	struct ring_waker bd = waker(WSLOT_EP0), bs = waker(WSLOT_EP1);
-	int e = ring_attach_cons(&in, mem + PAGE_SIZE, RING_REGION, &c->cfg, &ad, &as);
-	if (!e)
-		e = ring_attach_prod(&out, mem + PAGE_SIZE + RING_REGION, RING_REGION, &c->cfg, &bd, &bs);
-	if (e) {
-		c->err = e;
-		return;
-	}
-	for (uint64_t i = 0; i < c->n; i++) {
-		uint64_t v;
-		ring_pop_wait(&in, &v);
-		ring_push_wait(&out, &v);
-	}
-}
-
-static int wl_ring_pingpong(const struct wl_args *a)
-{
-	int64_t ov = measure_overhead(a, overhead_reads);
-	if (ov < 0)
-		return 1;
-	unsigned char *mem = shared_root();
-	struct ppctl *c = (struct ppctl *)mem;
-	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
-	c->n = n + w;
-	c->cfg = (struct ring_config){ .variant = variant_of(a), .wake = wake_of(a),
-	                               .capacity = 16, .slot_size = 8 };
-	if (c->cfg.variant == RING_BATCHED)
-		c->cfg.variant = RING_CACHED;   /* one message in flight: batching has nothing to batch */
-	int e = ring_init(mem + PAGE_SIZE, RING_REGION, &c->cfg);
-	if (!e)
-		e = ring_init(mem + PAGE_SIZE + RING_REGION, RING_REGION, &c->cfg);
-	if (e)
-		return wl_fail("ring init (variant=%s wake=%s): %s", ring_variant_name(c->cfg.variant),
-		               ring_wake_name(c->cfg.wake), ring_strerror(e));
-	uint64_t ntfns[4];
-	for (int i = 0; i < 4; i++)
-		ntfns[i] = root_create(CAP_NTFN, 0);
-	/* The pong task: the same priority as the ping side (this root thread). */
-	uint64_t t = spawn_task(pong, 0, ROOT_PRIO, "pong", ntfns);
-	struct ring_prod out;
-	struct ring_cons in;
-	struct ring_waker ad = waker(ntfns[0]), as = waker(ntfns[1]);
-	struct ring_waker bd = waker(ntfns[2]), bs = waker(ntfns[3]);
-	e = ring_attach_prod(&out, mem + PAGE_SIZE, RING_REGION, &c->cfg, &ad, &as);
-	if (!e)
-		e = ring_attach_cons(&in, mem + PAGE_SIZE + RING_REGION, RING_REGION, &c->cfg, &bd, &bs);
-	if (e)
-		return wl_fail("ring attach: %s", ring_strerror(e));
-	sys_start(t);
-	for (uint64_t i = 0; i < n + w; i++) {
-		uint64_t v = i, back;
-		uint64_t t0 = cycles();
-		ring_push_wait(&out, &v);
-		ring_pop_wait(&in, &back);
-		uint64_t t1 = cycles();
-		if (back != i)
-			return wl_fail("round trip %lu came back as %lu", i, back);
-		if (i >= w)
-			wl_samples[i - w] = (int64_t)(t1 - t0) - ov;
-	}
-	if (c->err)
-		return wl_fail("pong: %s", ring_strerror((int)c->err));
-	emit_frame(a, "rtt", ov, 1, wl_samples, n);
-	return 0;
-}
 
 /* ---- bulk: one message of `size` bytes from a sender to a receiver in
  * another task, by a zero-copy ring (the sender writes into ring slots,
@@ -640,12 +544,6 @@ static const struct wl_param throughput_params[] = {
 	{ .name = "batch", .min = 1, .max = 64, .def = 1 },
 	{ .name = "path", .def = 0, .choices = path_choices },
 };
-static const struct wl_param pingpong_params[] = {
-	{ .name = "iterations", .min = 1, .max = WL_MAX_ITER, .def = 200 },
-	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 10 },
-	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
-	{ .name = "wake", .def = RING_WAKE_ANNOUNCE - 1, .choices = ring_wake_names },
-};
 
 static const char *const mech_choices[] = { "ring", "ep", NULL };
 static const struct wl_param bulk_params[] = {
@@ -662,7 +560,6 @@ static const struct wl_param mpsc_params[] = {
 const struct wl_desc wl_ring_table[] = {
 	{ .name = "ring_pushpop", .summary = "push then pop, one task", PARAMS(pushpop_params), .run = wl_ring_pushpop },
 	{ .name = "ring_throughput", .summary = "a batch through the ring, one task", PARAMS(throughput_params), .run = wl_ring_throughput },
-	{ .name = "ring_pingpong", .summary = "round trip over two rings between two tasks", PARAMS(pingpong_params), .run = wl_ring_pingpong },
 	{ .name = "bulk", .summary = "one message of size bytes: zero-copy ring or endpoint copies", PARAMS(bulk_params), .run = wl_bulk },
 	{ .name = "mpsc", .summary = "k producers into one consumer on one CPU", PARAMS(mpsc_params), .run = wl_mpsc },
 };

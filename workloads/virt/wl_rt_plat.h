@@ -22,6 +22,11 @@
 /* The platform's own parameters of a workload that sleeps on notifications
  * (none: an ipclab notification is the one waker). */
 #define WL_RT_WAKER_PARAMS
+/* A message size a workload takes (none: the virt workloads that exist
+ * from before the shared source keep their 8-byte messages, and their
+ * rows their names) and the polls before a ring sleeps (none: one CPU). */
+#define WL_RT_SIZE_PARAM(lo, hi, def)
+#define WL_RT_SPIN_PARAM
 
 /* One CPU: every task shares it. */
 static inline bool wl_rt_one_cpu(const struct wl_args *a)

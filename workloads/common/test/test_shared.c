@@ -49,7 +49,7 @@ static bool all_equal(const struct fake_frame *f, int64_t v)
 
 static void test_table(void)
 {
-	CHECK(find("null_syscall") && find("yield") && find("ntfn_pingpong"));
+	CHECK(find("null_syscall") && find("yield") && find("ntfn_pingpong") && find("ring_pingpong"));
 	/* Every shared table parses with its defaults on this runtime too. */
 	for (size_t i = 0; i < wl_shared_count; i++) {
 		char words[64];
@@ -128,12 +128,56 @@ static void test_ntfn_pingpong(void)
 	fake_reset();
 }
 
+static void test_ring_pingpong(void)
+{
+	static const char *const variants[] = { "naive", "cached", "batched", "mpsc", "stamped" };
+	static const char *const wakes[] = { "every", "transition", "announce" };
+	struct wl_args a;
+	char words[160];
+	/* Every variant and sleeping protocol (polling would spin for ever on
+	 * a CPU that is never taken away), 8 and 64 bytes: the root checks
+	 * each echo word for word; the fake's counter moves only when read. */
+	for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+		for (size_t k = 0; k < sizeof wakes / sizeof wakes[0]; k++)
+			for (int size = 8; size <= 64; size += 56) {
+				fake_reset();
+				snprintf(words, sizeof words, "workload=ring_pingpong variant=%s wake=%s "
+				         "size=%d iterations=40 warmup=3", variants[v], wakes[k], size);
+				CHECK(run(words, &a) == 0);
+				CHECK(fake_out.nframes == 1 && fake_out.frame[0].n == 40);
+				CHECK(fake_out.nframes == 1 && all_equal(&fake_out.frame[0], 0));
+				CHECK(fake_views_differ());
+			}
+	/* The root's checks: a corrupt request comes back corrupt, a message
+	 * sent out of turn comes back as what it is. */
+	fake_reset();
+	fake.fault = WL_RT_FAULT_REQ;
+	fake.fault_at = 5;
+	CHECK(run("workload=ring_pingpong size=64 iterations=20", &a) == 1);
+	CHECK(strcmp(fake_out.error, "ring_pingpong: round trip 5 came back corrupt: word 7 of 8") == 0);
+	CHECK(fake_out.nframes == 0);
+	fake_reset();
+	fake.fault = WL_RT_FAULT_SEQ;
+	fake.fault_at = 3;
+	CHECK(run("workload=ring_pingpong size=8 iterations=20", &a) == 1);
+	CHECK(strcmp(fake_out.error, "ring_pingpong: round trip 3 came back as message 4") == 0);
+	/* Refused by name before anything runs. */
+	fake_reset();
+	CHECK(run("workload=ring_pingpong size=12", &a) == 1);
+	CHECK(strstr(fake_out.error, "size=12 is not a multiple of 8") != NULL);
+	fake_reset();
+	CHECK(run("workload=ring_pingpong variant=mpmc wake=every", &a) == 1);
+	CHECK(strstr(fake_out.error, "variant=mpmc wake=every: ring_init says") != NULL);
+	fake_reset();
+}
+
 int main(void)
 {
 	test_table();
 	test_null();
 	test_yield();
 	test_ntfn_pingpong();
+	test_ring_pingpong();
 	if (failures != 0) {
 		fprintf(stderr, "test_shared: %d of %d checks failed\n", failures, checks);
 		return 1;

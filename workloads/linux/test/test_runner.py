@@ -177,8 +177,7 @@ def test_cacheline(r):
 def test_faults(r):
     """The checks can fail: corrupt a request, a reply, the order; lose a message."""
     calls = []
-    for w in ["pipe", "unix_stream", "futex", "ring_pingpong"] if r.quick else \
-            BASELINES + ["ring_pingpong"]:
+    for w in ["pipe", "unix_stream", "futex"] if r.quick else BASELINES:
         base = f"workload={w} iterations=50 warmup=5 size=64"
         calls += [
             (r.fails, base, r"pong received message 7 corrupt: byte 63 of 64",
@@ -188,6 +187,21 @@ def test_faults(r):
             (r.fails, base, r"pong received message 7 out of order: it carries sequence 8",
              {"IPCLAB_DEBUG_CORRUPT": "seq:7"}, 1),
         ]
+    # ring_pingpong (a shared workload): only the ping checks, after its
+    # sample, so a corrupt request and a corrupt reply read alike.
+    for wake in ["waker=futex"] if r.quick else ["wake=poll", "waker=futex", "waker=eventfd"]:
+        base = f"workload=ring_pingpong {wake} iterations=50 warmup=5 size=64"
+        calls += [
+            (r.fails, base, r"^ring_pingpong: round trip 7 came back corrupt: word 7 of 8$",
+             {"IPCLAB_DEBUG_CORRUPT": "req:7"}, 1),
+            (r.fails, base, r"^ring_pingpong: round trip 7 came back corrupt: word 7 of 8$",
+             {"IPCLAB_DEBUG_CORRUPT": "rep:7"}, 1),
+            (r.fails, base, r"^ring_pingpong: round trip 7 came back as message 8$",
+             {"IPCLAB_DEBUG_CORRUPT": "seq:7"}, 1),
+        ]
+    calls.append((r.fails, "workload=ring_pingpong size=8 iterations=50 warmup=5",
+                  r"^ring_pingpong: round trip 3 came back as message 4$",
+                  {"IPCLAB_DEBUG_CORRUPT": "seq:3"}, 1))
     # The fault at the very last message (the pong's check races the end).
     calls.append((r.fails, "workload=pipe iterations=50 warmup=5", r"message 54 corrupt",
                   {"IPCLAB_DEBUG_CORRUPT": "req:54"}, 1))
@@ -235,7 +249,7 @@ def test_bad_words(r):
     # Refused by the workload itself, before anything runs.
     r.fails("workload=ring_pingpong size=12", r"size=12 is not a multiple of 8", status=1)
     r.fails("workload=ring_pingpong variant=mpmc waker=futex",
-            r"variant=mpmc wake=announce waker=futex: ring_init says", status=1)
+            r"^ring_pingpong: variant=mpmc wake=announce: ring_init says", status=1)
     r.fails("workload=cacheline placement=same", r"use placement=cross", status=1)
     r.fails("workload=ring_throughput capacity=1000",
             r"^ring_throughput: variant=cached capacity=1000: invalid argument \(a capacity "
@@ -253,7 +267,7 @@ def test_list(r):
     if not cap.ok:
         raise Failure(f"workload=list: {cap.problems}")
     reg = registry.parse_registry(cap)
-    want = SHARED + BASELINES + ["ring_pingpong", "ring_throughput", "cacheline"]
+    want = SHARED + BASELINES + ["ring_throughput", "cacheline"]
     if sorted(reg) != sorted(want):
         raise Failure(f"workload=list names {sorted(reg)}, expected {want}")
     # The ring library's name tables reach the registry whole (ring.h).
@@ -267,7 +281,7 @@ def test_list(r):
         raise Failure(f"ring_pingpong: waker words {reg['ring_pingpong']['waker'].words}")
 
 
-SHARED = ["null_syscall", "yield", "ntfn_pingpong"]
+SHARED = ["null_syscall", "yield", "ntfn_pingpong", "ring_pingpong"]
 
 
 def test_shared(r):

@@ -258,6 +258,12 @@ void wl_rt_wait(unsigned k)
 		rt.wait_on[me] = (int)k;
 		switch_away();
 	}
+	if (rt.teardown && me != 0) {
+		/* The run is over (it failed, or deadlocked): a task that waits
+		 * now is killed, as Linux kills the child and virt ends the run. */
+		pthread_mutex_unlock(&cpu_m);
+		pthread_exit(NULL);
+	}
 	pthread_mutex_unlock(&cpu_m);
 }
 

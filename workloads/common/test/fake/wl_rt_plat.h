@@ -24,6 +24,8 @@ extern const char *const fake_placements[];
 	{ .name = "warmup", .min = 0, .max = 100, .def = (warm) }, \
 	{ .name = "placement", .def = (place), .choices = fake_placements },
 #define WL_RT_WAKER_PARAMS
+#define WL_RT_SIZE_PARAM(lo, hi, d) { .name = "size", .min = (lo), .max = (hi), .def = (d) },
+#define WL_RT_SPIN_PARAM
 
 struct fake {
 	_Atomic uint64_t counter;
