@@ -24,9 +24,13 @@ static inline bool fp_no_sender_waiting(const struct ep *e) { return e->state !=
 /* The server has a caller to answer (else IPC_E_NOREPLY, the general path's). */
 static inline bool fp_has_caller(const struct thread *server) { return server->caller != NULL; }
 
-/* t may run now in place of the current thread, which is about to block:
- * no ready thread outranks it (else the scheduler must choose). */
-static inline bool fp_may_run_now(const struct thread *t) { return (int)t->prio >= runq_top_prio(); }
+/* t may run now in place of `self`, the current thread, which is about to
+ * block: it is of this CPU (else it is woken there, sched_handoff) and no
+ * ready thread outranks it (else the scheduler must choose). */
+static inline bool fp_may_run_now(const struct thread *self, const struct thread *t)
+{
+	return t->cpu == self->cpu && (int)t->prio >= runq_top_prio_of(self->cpu);
+}
 
 uint64_t fastpath_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
                        uint64_t m3)
@@ -38,7 +42,7 @@ uint64_t fastpath_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, u
 		return (uint64_t)(int64_t)err;
 	struct ep *e = c->obj;
 	struct thread *dst = e->q.head;   /* the receiver, when one waits */
-	if (likely(fp_plain_message(info) && fp_receiver_waiting(e) && fp_may_run_now(dst))) {
+	if (likely(fp_plain_message(info) && fp_receiver_waiting(e) && fp_may_run_now(self, dst))) {
 		ep_dequeue(e);
 		ep_deliver_plain(self, dst, info, m0, m1, m2, m3, c->badge);
 		ep_await_reply(self, dst);
@@ -59,7 +63,7 @@ uint64_t fastpath_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t
 	struct ep *e = cap->obj;
 	struct thread *c = self->caller;
 	if (likely(fp_plain_message(info) && fp_has_caller(self) && fp_no_sender_waiting(e) &&
-	           fp_may_run_now(c))) {
+	           fp_may_run_now(self, c))) {
 		self->caller = NULL;
 		ep_deliver_plain(self, c, info, m0, m1, m2, m3, 0);
 		ep_block_on(e, BLK_RECV, EP_RECV);

@@ -59,19 +59,21 @@ $(KQEMU_JSON): mk/qemu.mk
 -include $(KERNEL_OBJS:.o=.d) $(USER_OBJS:.o=.d)
 
 ARGS ?=
+# The number of CPUs of `make run` and `make debug` (empty: one).
+CPUS ?=
 
-.PHONY: kernel run debug test-kernel-host test-kernel-qemu
+.PHONY: kernel run debug test-kernel-host test-kernel-qemu test-kernel-smp
 
 ## kernel: build the kernel image (build/kernel/ipclab.elf) and the QEMU command it runs under (qemu.json)
 kernel: $(KIMAGE) $(KQEMU_JSON)
 
-## run: boot the image under QEMU (exact mode); ARGS="test" or ARGS="workload=..." to choose
+## run: boot the image under QEMU (exact mode); ARGS="test" or ARGS="workload=..." to choose, CPUS=2 for two CPUs
 run: $(KIMAGE) | deps
-	$(call qemu_cmd,exact,$(KIMAGE),$(ARGS))
+	$(call qemu_cmd,exact,$(KIMAGE),$(ARGS),,$(CPUS))
 
 ## debug: boot halted with QEMU's gdb stub and attach gdb-multiarch with symbols
 debug: $(KIMAGE) | deps
-	$(call qemu_cmd,exact,$(KIMAGE),$(ARGS)) -S -gdb tcp::1234 & \
+	$(call qemu_cmd,exact,$(KIMAGE),$(ARGS),,$(CPUS)) -S -gdb tcp::1234 & \
 	gdb-multiarch -q $(KIMAGE) -ex 'target remote :1234' -ex 'break kmain' -ex 'continue'; \
 	kill %1 2>/dev/null || true
 include kernel/test/test.mk

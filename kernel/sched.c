@@ -1,12 +1,9 @@
 #include "sched.h"
+#include "klock.h"
+#include "task.h"
 
-struct thread *current;
-struct thread idle_thread;
-
-/* One queue per priority and a bitmap of the non-empty ones. */
-static struct tqueue runq[PRIO_MAX + 1];
-uint64_t runq_bitmap[RUNQ_WORDS];
-uint64_t runq_words;   /* bit w: runq_bitmap[w] is not zero */
+struct cpu cpus[CPUS_MAX];
+unsigned ncpus = 1;
 
 void tq_push(struct tqueue *q, struct thread *t)
 {
@@ -51,43 +48,46 @@ struct thread *tq_pop(struct tqueue *q)
 	return t;
 }
 
-static void mark_ready(unsigned prio)
+static void mark_ready(struct cpu *c, unsigned prio)
 {
-	runq_bitmap[prio / 64] |= 1ull << (prio % 64);
-	runq_words |= 1ull << (prio / 64);
+	c->runq_bitmap[prio / 64] |= 1ull << (prio % 64);
+	c->runq_words |= 1ull << (prio / 64);
 }
 
 void runq_add(struct thread *t)
 {
-	tq_push(&runq[t->prio], t);
-	mark_ready(t->prio);
+	tq_push(&t->cpu->runq[t->prio], t);
+	mark_ready(t->cpu, t->prio);
 }
 
 void runq_add_head(struct thread *t)
 {
-	tq_push_head(&runq[t->prio], t);
-	mark_ready(t->prio);
+	tq_push_head(&t->cpu->runq[t->prio], t);
+	mark_ready(t->cpu, t->prio);
 }
 
 void runq_remove(struct thread *t)
 {
-	tq_remove(&runq[t->prio], t);
-	if (tq_empty(&runq[t->prio])) {
-		runq_bitmap[t->prio / 64] &= ~(1ull << (t->prio % 64));
-		if (!runq_bitmap[t->prio / 64])
-			runq_words &= ~(1ull << (t->prio / 64));
+	struct cpu *c = t->cpu;
+	tq_remove(&c->runq[t->prio], t);
+	if (tq_empty(&c->runq[t->prio])) {
+		c->runq_bitmap[t->prio / 64] &= ~(1ull << (t->prio % 64));
+		if (!c->runq_bitmap[t->prio / 64])
+			c->runq_words &= ~(1ull << (t->prio / 64));
 	}
 }
 
-struct thread *runq_peek(void)
+static struct thread *runq_peek_of(struct cpu *c)
 {
-	int p = runq_top_prio();
-	return p < 0 ? NULL : runq[p].head;
+	int p = runq_top_prio_of(c);
+	return p < 0 ? NULL : c->runq[p].head;
 }
+
+struct thread *runq_peek(void) { return runq_peek_of(this_cpu()); }
 
 bool runq_contains(const struct thread *t)
 {
-	for (const struct thread *q = runq[t->prio].head; q; q = q->next)
+	for (const struct thread *q = t->cpu->runq[t->prio].head; q; q = q->next)
 		if (q == t)
 			return true;
 	return false;
@@ -95,9 +95,15 @@ bool runq_contains(const struct thread *t)
 
 void sched_init(void)
 {
-	memset(runq, 0, sizeof runq);
-	memset(runq_bitmap, 0, sizeof runq_bitmap);
-	runq_words = 0;
+	memset(cpus, 0, sizeof cpus);
+	for (unsigned i = 0; i < CPUS_MAX; i++) {
+		struct cpu *c = &cpus[i];
+		c->id = i;
+		c->idle.used = true;
+		c->idle.state = TS_RUNNABLE;
+		c->idle.cpu = c;
+		c->curr = &c->idle;
+	}
 }
 
 void sched_switch_to(struct thread *t)
@@ -111,9 +117,10 @@ void sched_switch_to(struct thread *t)
 /* The thread to run next when the current one gives up the CPU. */
 static struct thread *pick_next(void)
 {
-	struct thread *t = runq_peek();
+	struct cpu *c = this_cpu();
+	struct thread *t = runq_peek_of(c);
 	if (!t)
-		return &idle_thread;
+		return &c->idle;
 	runq_remove(t);
 	return t;
 }
@@ -123,13 +130,34 @@ void sched_block(void)
 	sched_switch_to(pick_next());
 }
 
+/* Another CPU must look at its run queues again: t, just queued there,
+ * outranks what it runs.  Under the lock that CPU cannot be in the kernel
+ * but at its entry or in its idle wait; the interrupt reaches it in
+ * either. */
+static void kick_for(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+	if (is_idle(c->curr) || t->prio > c->curr->prio)
+		plat_send_sgi(c->gic_target, SGI_RESCHED);
+}
+
+void sched_enqueue(struct thread *t)
+{
+	runq_add(t);
+	if (t->cpu != current->cpu)
+		kick_for(t);
+}
+
 void sched_wake(struct thread *t)
 {
 	thread_unblock(t);
-	if (current == &idle_thread) {
+	struct thread *cur = current;
+	if (t->cpu != cur->cpu) {
+		sched_enqueue(t);
+	} else if (is_idle(cur)) {
 		sched_switch_to(t);
-	} else if (t->prio > current->prio && current->state == TS_RUNNABLE) {
-		runq_add_head(current);
+	} else if (t->prio > cur->prio && cur->state == TS_RUNNABLE) {
+		runq_add_head(cur);
 		sched_switch_to(t);
 	} else {
 		/* Lower, or the current thread is itself blocking or ending
@@ -141,8 +169,9 @@ void sched_wake(struct thread *t)
 
 void sched_preempt(void)
 {
-	if (runq_top_prio() > (int)current->prio) {
-		runq_add_head(current);
+	struct thread *cur = current;
+	if (runq_top_prio() > (int)cur->prio && !is_idle(cur)) {
+		runq_add_head(cur);
 		sched_switch_to(pick_next());
 	}
 }
@@ -155,7 +184,8 @@ void sched_wake_failed(struct thread *t, int err)
 
 void sched_yield(void)
 {
-	if (current == &idle_thread) {
+	struct thread *cur = current;
+	if (is_idle(cur)) {
 		struct thread *t = runq_peek();
 		if (t) {
 			runq_remove(t);
@@ -163,13 +193,78 @@ void sched_yield(void)
 		}
 		return;
 	}
-	if (runq_top_prio() >= current->prio) {
-		runq_add(current);
+	if (runq_top_prio() >= cur->prio) {
+		runq_add(cur);
 		sched_switch_to(pick_next());
 	}
 }
 
+void sched_kick(struct thread *t)
+{
+	plat_send_sgi(t->cpu->gic_target, SGI_RESCHED);
+	/* Keep the lock until t's CPU waits for it at an entry from EL0
+	 * (whichever: the interrupt, a syscall, a fault): from there it
+	 * leaves t without running any of t's syscalls (vectors.S, KLOCK).
+	 * Until then it may be about to enter through the uncontended path,
+	 * which checks nothing. */
+	while (!t->at_entry)
+		arch_wfe();
+}
+
+_Noreturn void sched_leave_ended(void)
+{
+	struct thread *t = current;
+	KASSERT(thread_ended(t));
+	/* Off this CPU before anything else can reuse it: the switch below
+	 * happens under the lock, so nobody frees or reallocates t, its task
+	 * or its address space until this CPU runs another thread. */
+	task_leave_cpu(t->task, t);
+	sched_block();
+	panic("an ended thread ran again");
+}
+
 bool sched_any_runnable(void)
 {
-	return runq_top_prio() >= 0;
+	struct thread *cur = current;
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		if (runq_top_prio_of(c) >= 0)
+			return true;
+		/* Another CPU that is not in its idle wait runs a thread, or
+		 * boots, or is about to look at its queues: it may yet wake
+		 * someone, and it looks again before it waits. */
+		if (c != cur->cpu && !c->waiting)
+			return true;
+	}
+	return false;
+}
+
+void sched_set_cpu(struct thread *t, struct cpu *c)
+{
+	struct cpu *old = t->cpu;
+	if (old == c)
+		return;
+	if (t == current) {
+		/* The caller moves: its old CPU runs its best, the caller is
+		 * queued on the new one.  The new CPU cannot take it before
+		 * arch_switch has saved it: that needs the lock, which this
+		 * CPU holds until the thread it switches to leaves the kernel. */
+		struct thread *next = runq_peek_of(old);
+		if (next)
+			runq_remove(next);
+		else
+			next = &old->idle;
+		t->cpu = c;
+		runq_add(t);
+		kick_for(t);
+		old->curr = next;
+		arch_switch(t, next);
+		return;
+	}
+	bool queued = t->state == TS_RUNNABLE;
+	if (queued)
+		runq_remove(t);
+	t->cpu = c;
+	if (queued)
+		sched_enqueue(t);
 }

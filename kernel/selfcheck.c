@@ -98,7 +98,7 @@ unsigned selfcheck(void)
 		CHECK(t->index < t->task->nthreads && t->task->thread[t->index] == t,
 		      "thread %u: its task does not list it", i);
 		CHECK(t->task->l1 || thread_ended(t), "thread %u: live in a task that ended", i);
-		CHECK(!thread_ended(t) || t->refs > 0 || t == current,
+		CHECK(!thread_ended(t) || t->refs > 0 || thread_on_cpu(t),
 		      "thread %u: ended and named by no capability, but not freed", i);
 		CHECK(t->refs == count_refs(CAP_THREAD, t), "thread %u: %u refs, %u caps", i, t->refs,
 		      count_refs(CAP_THREAD, t));
@@ -107,7 +107,7 @@ unsigned selfcheck(void)
 			CHECK(thread_alive(c) && c->state == TS_BLOCKED && c->blocked_on == BLK_REPLY &&
 			      c->wait_obj == t, "thread %u: its caller does not wait for its reply", i);
 		}
-		if (t->state == TS_RUNNABLE && t != current)
+		if (t->state == TS_RUNNABLE && !thread_on_cpu(t))
 			CHECK(runq_contains(t), "thread %u: runnable but not queued", i);
 		if (t->state != TS_BLOCKED)
 			continue;

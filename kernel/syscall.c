@@ -373,6 +373,31 @@ static uint64_t sys_bound_ntfn(uint64_t task, uint64_t ntfn, uint64_t badge, uin
 	return ERR(err);
 }
 
+unsigned cpu_index_of_mpidr(uint64_t mpidr);   /* main.c */
+
+static uint64_t sys_set_cpu(uint64_t slot, uint64_t cpu, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	struct thread *t;
+	TRY(task_lookup_thread(my_cs(), slot, &t));
+	if (cpu >= ncpus)
+		return ERR(IPC_E_ARG);
+	if (thread_ended(t) || (thread_on_cpu(t) && t != current))
+		return ERR(IPC_E_STATE);
+	sched_set_cpu(t, &cpus[cpu]);
+	return IPC_OK;
+}
+
+static uint64_t sys_cpu_info(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	/* The CPU the hardware says this is, not the thread's field: what a
+	 * test of placement must see. */
+	current->ret[1] = cpu_index_of_mpidr(arch_cpu_mpidr());
+	current->ret[2] = ncpus;
+	return IPC_OK;
+}
+
 const syscall_fn syscall_table[] = {
 	[SYS_NULL] = sys_null,
 	[SYS_YIELD] = sys_yield,
@@ -401,6 +426,8 @@ const syscall_fn syscall_table[] = {
 	[SYS_BOUND_NTFN] = sys_bound_ntfn,
 	[SYS_REPLY] = sys_reply,
 	[SYS_STOP] = sys_stop,
+	[SYS_SET_CPU] = sys_set_cpu,
+	[SYS_CPU_INFO] = sys_cpu_info,
 };
 _Static_assert(ARRAY_SIZE(syscall_table) == SYS_COUNT, "one handler per syscall number");
 

@@ -64,12 +64,33 @@ static void free_private_pages(struct task *t)
  * capability names it and none of its threads' objects is left. */
 static void task_free_if_unreachable(struct task *t)
 {
-	if (!t->used || t->l1 || t->refs)
+	if (!t->used || t->l1 || t->l1_kept || t->refs)
 		return;
 	for (unsigned i = 0; i < t->nthreads; i++)
 		if (t->thread[i])
 			return;
 	t->used = false;
+}
+
+bool task_runs_elsewhere(const struct task *t)
+{
+	for (unsigned i = 0; i < ncpus; i++)
+		if (&cpus[i] != this_cpu() && cpus[i].curr->task == t)
+			return true;
+	return false;
+}
+
+void task_leave_cpu(struct task *t, struct thread *th)
+{
+	(void)th;
+	if (!t->l1_kept || task_runs_elsewhere(t))
+		return;
+	/* The last CPU that ran it: this one, on its tables until the
+	 * switch that follows (the kernel's own mappings are in every
+	 * table, and nothing is allocated before that switch). */
+	arch_vspace_destroy(t->l1_kept, t->asid);
+	t->l1_kept = NULL;
+	task_free_if_unreachable(t);
 }
 
 void task_forget_thread(struct task *t, struct thread *th)
@@ -196,9 +217,15 @@ void task_thread_ended(struct task *t, unsigned state, int64_t code)
 	}
 	if (t->nlive > 0 || !t->l1)
 		return;
+	/* Unmapping is safe while another CPU still runs one of its threads
+	 * (the TLB invalidations reach every CPU); the tables that CPU walks
+	 * are not: they stay until it has left (task_leave_cpu). */
 	frame_forget_task(t);
 	free_private_pages(t);
-	arch_vspace_destroy(t->l1, t->asid);
+	if (task_runs_elsewhere(t))
+		t->l1_kept = t->l1;
+	else
+		arch_vspace_destroy(t->l1, t->asid);
 	t->l1 = NULL;
 	if (t->end_ntfn) {
 		struct ntfn *n = t->end_ntfn;

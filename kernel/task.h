@@ -27,6 +27,11 @@
  *   the bound badge; the task holds a reference on it until then.
  * - An ended task refuses what would change it (a thread, a capability, a
  *   mapping, a binding, a stop) with IPC_E_STATE; SYS_STATUS still reads it.
+ * - CPUs: a task's threads may run on several CPUs.  Its end may come
+ *   while some of them still run on other CPUs (thread.h): its memory is
+ *   unmapped and freed at once, its page tables (and so its ASID, its
+ *   pool entry) only when the last of those CPUs has left it.
+ * - Locking: every field under the kernel lock (klock.h).
  */
 #ifndef TASK_H
 #define TASK_H
@@ -53,6 +58,7 @@ struct task {
 	unsigned refs;
 	unsigned asid;
 	uint64_t *l1;           /* NULL once the task has ended */
+	uint64_t *l1_kept;      /* its tables after its end while another CPU still runs it */
 	struct cspace cs;
 	uint8_t state;          /* TS_INACTIVE, TS_RUNNABLE, then TS_EXITED, TS_FAULTED or TS_STOPPED */
 	uint8_t maxprio;        /* its threads' priorities may not exceed it */
@@ -96,6 +102,12 @@ int task_stop(struct task *t);
  * capabilities keep its reference count above 0).  Returns true when it
  * ended t this way (t and its threads may be gone then: touch nothing). */
 bool task_check_orphan(struct task *t);
+/* A CPU other than this one runs a thread of t now. */
+bool task_runs_elsewhere(const struct task *t);
+/* th, an ended thread of t, is about to leave this CPU (sched_leave_ended):
+ * if t's end kept its page tables for CPUs that still ran it and this is
+ * the last, they go now. */
+void task_leave_cpu(struct task *t, struct thread *th);
 /* The thread SYS_START of a task capability starts: its first, NULL once
  * that one's object is gone. */
 static inline struct thread *task_first_thread(const struct task *t) { return t->thread[0]; }

@@ -15,9 +15,12 @@ struct thread *thread_alloc(struct task *task, unsigned prio)
 {
 	for (unsigned i = 0; i < MAX_THREADS; i++) {
 		struct thread *t = &thread_pool[i];
-		if (t->used || t == current)
+		/* An ended thread may still be the current one of its CPU
+		 * until that CPU leaves it (thread.h). */
+		if (t->used || thread_on_cpu(t))
 			continue;
 		memset(t, 0, sizeof *t);
+		t->cpu = current->cpu;
 		t->used = true;
 		t->task = task;
 		t->prio = (uint8_t)prio;
@@ -46,8 +49,10 @@ void thread_stop(struct thread *t, unsigned state, int64_t code)
 {
 	switch (t->state) {
 	case TS_RUNNABLE:
-		if (t != current)
+		if (!thread_on_cpu(t))
 			runq_remove(t);
+		else if (t != current)
+			sched_kick(t);   /* running on another CPU: it leaves it there */
 		break;
 	case TS_BLOCKED:
 		if (t->blocked_on == BLK_NTFN)

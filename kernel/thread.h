@@ -30,6 +30,15 @@
  *   task): the address space, stacks, IPC buffers and cspace went at the
  *   task's end.
  * - A live thread without capabilities runs on and is freed at its end.
+ * - CPUs.  A thread runs on its `cpu` only (sched.h).  A thread may end
+ *   while it runs on another CPU (its task stopped, or a sibling's
+ *   fault): its state says so at once, and that CPU leaves it at its next
+ *   kernel entry; until then its struct is not reused (thread_alloc
+ *   skips a thread that is some CPU's current) and its task's page
+ *   tables are kept (task_leave_cpu).
+ * - Locking: every field is read and written under the kernel lock
+ *   (klock.h), but `at_entry`, which the thread's own CPU sets while it
+ *   waits for the lock at an entry from EL0 and clears once it has it.
  */
 #ifndef THREAD_H
 #define THREAD_H
@@ -39,6 +48,7 @@
 enum block_on { BLK_NONE, BLK_NTFN, BLK_SEND, BLK_RECV, BLK_REPLY };
 
 struct task;
+struct cpu;
 
 struct thread {
 	struct context ctx;
@@ -48,12 +58,14 @@ struct thread {
 	struct task *task;
 	uint8_t prio;
 	uint8_t state;         /* TS_* */
+	volatile uint8_t at_entry; /* it waits for the kernel lock at an entry (sched_kick) */
 	uint8_t blocked_on;    /* enum block_on */
 	bool used;
 	bool is_call;          /* a blocked sender that waits for a reply */
 	unsigned refs;         /* capabilities to it */
 	unsigned index;        /* its number within its task: stack and IPC buffer place */
 	void *wait_obj;
+	struct cpu *cpu;       /* the CPU it runs on (sched.h) */
 
 	/* A blocked sender's message: info, badge of its capability, words 0..3. */
 	uint64_t send_info, send_badge, send_mr[MSG_REG_WORDS];
@@ -65,6 +77,8 @@ struct thread {
 };
 
 _Static_assert(offsetof(struct thread, ret) == THREAD_RET, "THREAD_RET");
+_Static_assert(offsetof(struct thread, state) == THREAD_STATE, "THREAD_STATE");
+_Static_assert(offsetof(struct thread, at_entry) == THREAD_AT_ENTRY, "THREAD_AT_ENTRY");
 
 struct tqueue {
 	struct thread *head, *tail;

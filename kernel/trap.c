@@ -1,7 +1,10 @@
 /*
  * Exceptions other than syscalls: kernel faults (a decoded report, then
  * QEMU stops with a failure status), user faults (the task is stopped with
- * a one-line report; the others run on), and interrupts (the tick).
+ * a one-line report; the others run on), and interrupts (the tick and the
+ * reschedule SGI).  Entries from EL0 come with the kernel lock held
+ * (vectors.S); an interrupt at EL1 wakes an idle thread from its wait,
+ * without the lock.
  */
 #include "kernel.h"
 #include "sched.h"
@@ -66,8 +69,8 @@ void kernel_trap(struct trapframe *tf, uint64_t kind)
 		printk("  x%-2d %016lx%s", i, tf->x[i], i % 4 == 3 ? "\n" : "");
 	printk("  sp_el0 %016lx\n", tf->sp_el0);
 	if (current)
-		printk("  running: task '%s' thread %u\n", current->task ? current->task->name : "idle",
-		       current->index);
+		printk("  running: task '%s' thread %u on CPU %u\n",
+		       current->task ? current->task->name : "idle", current->index, current->cpu->id);
 	plat_exit(IPCLAB_EXIT_KERNEL_FAULT);
 }
 
@@ -119,6 +122,8 @@ void user_trap(struct trapframe *tf, uint64_t kind)
 	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 	struct thread *t = current;
+	if (thread_ended(t))
+		sched_leave_ended();   /* ended by another CPU: its fault does not matter */
 	const char *what = "";
 	unsigned fault = kind == 8 ? classify(t->task, ec, esr, far, &what) : FAULT_OTHER;
 	if (kind != 8)
@@ -130,19 +135,29 @@ void user_trap(struct trapframe *tf, uint64_t kind)
 	panic("a faulted thread ran again");
 }
 
+#define KIND_IRQ_EL1 5   /* vectors.S: an interrupt taken at EL1 (only in an idle wait) */
+
 void irq_handler(struct trapframe *tf, uint64_t kind)
 {
-	(void)tf, (void)kind;
-	unsigned irq = plat_irq_ack();
-	if (irq == 1023)
-		return;   /* spurious */
+	(void)tf;
+	unsigned iar = plat_irq_ack(), irq = PLAT_IRQ_ID(iar);
 	if (irq == PLAT_IRQ_VTIMER) {
 		arch_timer_arm(arch_timer_freq() / TICK_HZ);
-		plat_irq_eoi(irq);
-		if (current != &idle_thread)
-			sched_yield();   /* round robin among equal priorities */
-		return;
+		plat_irq_eoi(iar);
+	} else if (irq == SGI_RESCHED) {
+		plat_irq_eoi(iar);
+	} else if (irq != 1023) {
+		plat_irq_eoi(iar);
+		if (kind != KIND_IRQ_EL1)
+			printk("[irq] unexpected interrupt %u\n", irq);
 	}
-	plat_irq_eoi(irq);
-	printk("[irq] unexpected interrupt %u\n", irq);
+	/* An idle thread's wait: no lock; its loop looks at the queues. */
+	if (kind == KIND_IRQ_EL1)
+		return;
+	if (thread_ended(current))
+		sched_leave_ended();   /* ended by another CPU while it ran here */
+	if (irq == PLAT_IRQ_VTIMER)
+		sched_yield();   /* round robin among equal priorities */
+	else if (irq == SGI_RESCHED)
+		sched_preempt();   /* another CPU queued a thread here */
 }

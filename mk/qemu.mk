@@ -13,10 +13,16 @@
 #                 instruction, so PMCCNTR counts instructions and every run
 #                 of the same image and arguments gives the same samples.
 #   QEMU_TIMED    timed mode: the counter follows host time (noisy).
+#   QEMU_SMP_OPTION  the option that gives the number of CPUs (1 to 4 for
+#                 the ipclab kernel, which reads the count from the device
+#                 tree); without it the board has one.  Exact mode runs
+#                 the vCPUs round robin on one host thread (one global
+#                 instruction count); timed mode runs them in parallel.
 #
-# $(call qemu_cmd,MODE,IMAGE,ARGS[,BOARD_PROPS]) is the command line of one
-# boot, with MODE exact or timed and BOARD_PROPS extra properties of the
-# board (",virtualization=on" enters the kernel at EL2); the harness builds the same line from
+# $(call qemu_cmd,MODE,IMAGE,ARGS[,BOARD_PROPS[,CPUS]]) is the command line of one
+# boot, with MODE exact or timed, BOARD_PROPS extra properties of the
+# board (",virtualization=on" enters the kernel at EL2) and CPUS the number
+# of CPUs (empty: one); the harness builds the same line from
 # $(BUILD)/kernel/qemu.json, which the kernel build writes from these
 # variables (the harness records it in each results directory's meta.json).
 
@@ -28,9 +34,12 @@ QEMU_MACHINE := -cpu cortex-a53 $(QEMU_MEM) -nodefaults -display none \
 QEMU_EXACT   := -icount shift=0,align=off,sleep=off
 QEMU_TIMED   :=
 
+QEMU_SMP_OPTION := -smp
+
 QEMU_MODE_exact := $(QEMU_EXACT)
 QEMU_MODE_timed := $(QEMU_TIMED)
-qemu_cmd = $(QEMU) -M $(QEMU_BOARD)$(4) $(QEMU_MACHINE) $(QEMU_MODE_$(1)) -kernel $(2) -append "$(3)"
+qemu_cmd = $(QEMU) -M $(QEMU_BOARD)$(4) $(QEMU_MACHINE) $(QEMU_MODE_$(1)) \
+	$(if $(5),$(QEMU_SMP_OPTION) $(5)) -kernel $(2) -append "$(3)"
 
 # JSON helpers: a make word list as a JSON array of strings (the words hold
 # no quote, backslash or space).
@@ -40,12 +49,13 @@ mk_comma := ,
 json_list = [$(subst $(mk_space),$(mk_comma),$(strip $(patsubst %,"%",$(1))))]
 
 # Written beside the kernel image; the harness reads it (bench/platform.py).
-# Composition: [qemu] + machine + modes[mode] + [image_option, IMAGE,
-# append_option, WORDS].
+# Composition: [qemu] + machine + modes[mode] + [smp_option, CPUS] (only
+# for a run on more than one CPU) + [image_option, IMAGE, append_option, WORDS].
 define QEMU_JSON
 {"qemu": "$(QEMU)",
  "machine": $(call json_list,-M $(QEMU_BOARD) $(QEMU_MACHINE)),
  "modes": {"exact": $(call json_list,$(QEMU_EXACT)), "timed": $(call json_list,$(QEMU_TIMED))},
+ "smp_option": "$(QEMU_SMP_OPTION)", "max_cpus": 4,
  "image_option": "-kernel", "append_option": "-append"}
 endef
 export QEMU_JSON

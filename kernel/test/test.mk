@@ -6,7 +6,7 @@
 KT_HOST_DIR   := kernel/test/host
 KT_HOST_BUILD := $(BUILD)/kernel/test/host
 KT_HOST_CC    ?= $(HOST_CC)
-KT_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror $(HOST_SAN_CFLAGS) \
+KT_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKERNEL_HOST_TEST $(HOST_SAN_CFLAGS) \
 	-Ikernel/include -Ikernel -Ikernel/arch/aarch64 -Ikernel/plat/virt -I$(KT_HOST_DIR)
 
 # Each test: its file, the kernel sources it tests, and the stubs it needs.
@@ -52,6 +52,25 @@ test-kernel-qemu: $(KIMAGE) | deps
 	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \
 		echo "test-kernel-qemu: no 'N passed, 0 failed' line"; exit 1; fi
 
+# The same suite on several CPUs: with 2 and 4 CPUs in exact mode (the
+# vCPUs round robin, deterministic) and in timed mode (multi-threaded TCG:
+# the vCPUs really run in parallel, where a race in the kernel shows).
+# The tests that need two CPUs or more run in these (t_smp.c); the others
+# must pass unchanged.  The runs go in parallel, each with its own log.
+KT_SMP_RUNS := exact:2 exact:4 timed:2 timed:4
+KT_SMP_LOG = $(BUILD)/kernel/test/qemu-smp-$(subst :,-,$(1)).log
+# $(call KT_SMP_ONE,MODE:CPUS): one run in the background, its status in its log's .status.
+KT_SMP_ONE = ( s=0; timeout 120 $(call qemu_cmd,$(word 1,$(subst :, ,$(1))),$(KIMAGE),test,,$(word 2,$(subst :, ,$(1)))) 	> $(call KT_SMP_LOG,$(1)) 2>&1 || s=$$?; echo $$s > $(call KT_SMP_LOG,$(1)).status ) &
+# $(call KT_SMP_CHECK,MODE:CPUS): its outcome, as test-kernel-qemu checks it.
+KT_SMP_CHECK = s=$$(cat $(call KT_SMP_LOG,$(1)).status); log=$(call KT_SMP_LOG,$(1)); 	if [ "$$s" -ne 0 ] || ! tr -d '\r' < $$log | grep -qE '^[0-9]+ passed, 0 failed$$'; then 		tr -d '\r' < $$log | grep -E 'FAILED|KERNEL|DEADLOCK|panic|passed, [0-9]+ failed' | head -20; 		echo "test-kernel-smp: $(1): QEMU exited with status $$(./mk/exit-status.sh $$s) (log: $$log)"; fail=1; 	else echo "  ok      $(1) CPUs: $$(tr -d '\r' < $$log | grep -E '^[0-9]+ passed' ) ($$(tr -d '\r' < $$log | grep -c '^\[test\] smp_.* ok$$') SMP tests)"; fi;
+
+## test-kernel-smp: the in-QEMU suite with 2 and 4 CPUs, exact and timed (the SMP tests among it)
+test-kernel-smp: $(KIMAGE) | deps
+	@mkdir -p $(BUILD)/kernel/test
+	@echo "  QEMU    -append test on $(KT_SMP_RUNS) (mode:CPUs, in parallel)"
+	@$(foreach r,$(KT_SMP_RUNS),$(call KT_SMP_ONE,$(r))) wait; \
+	fail=0; $(foreach r,$(KT_SMP_RUNS),$(call KT_SMP_CHECK,$(r))) exit $$fail
+
 # Booting: the seed's demonstration (what `make run` shows) entered at EL1,
 # and at EL2 (`virtualization=on`), which must drop to EL1; each must print
 # its PASS line and exit 0 through semihosting.
@@ -86,4 +105,4 @@ test-kernel-args: $(KIMAGE) | deps
 	$(call KT_REFUSE,test extra,'extra','test extra') \
 	$(call KT_REFUSE,$(KT_ARGS_LONG),1024 bytes,'test' + 1020 spaces)
 
-TEST_TARGETS += test-kernel-host test-kernel-qemu test-kernel-boot test-kernel-args
+TEST_TARGETS += test-kernel-host test-kernel-qemu test-kernel-smp test-kernel-boot test-kernel-args

@@ -119,6 +119,14 @@ static inline int64_t sys_bound_ntfn(uint64_t task, uint64_t ntfn, uint64_t badg
 {
 	return syscall6(SYS_BOUND_NTFN, task, ntfn, badge, 0, 0, 0).err;
 }
+static inline int64_t sys_set_cpu(uint64_t thread, uint64_t cpu)
+{
+	return syscall6(SYS_SET_CPU, thread, cpu, 0, 0, 0, 0).err;
+}
+/* v: the CPU the caller runs on; mr[0]: the number of CPUs. */
+static inline struct sysret sys_cpu_info(void) { return SYS0(SYS_CPU_INFO); }
+static inline unsigned sys_cpu_self(void) { return (unsigned)sys_cpu_info().v; }
+static inline unsigned sys_cpu_count(void) { return (unsigned)sys_cpu_info().mr[0]; }
 
 /* This thread's IPC buffer (message words 4.. and IPCBUF_RECV_SLOT). */
 static inline uint64_t *ipc_buffer(void)

@@ -7,7 +7,7 @@
 
 extern char vectors[];
 void mmu_init(void);
-void trap_return(void);
+void trap_return_user(void);
 
 #define PMCR_E   (1u << 0)
 #define PMCR_P   (1u << 1)
@@ -27,16 +27,57 @@ static void pmu_init(void)
 	isb();
 }
 
-void arch_init(void)
+void mmu_init_cpu(void);
+
+static void cpu_setup(void)
 {
-	write_sysreg(vbar_el1, vectors);
-	write_sysreg(cpacr_el1, 0);     /* FP/SIMD traps: no task may use it (see README) */
-	mmu_init();
 	uint64_t sctlr = SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0 |
 	                 SCTLR_WXN;
 	write_sysreg(sctlr_el1, sctlr);
 	isb();
 	pmu_init();
+}
+
+void arch_init(void)
+{
+	write_sysreg(vbar_el1, vectors);
+	write_sysreg(cpacr_el1, 0);     /* FP/SIMD traps: no task may use it (see README) */
+	mmu_init();
+	cpu_setup();
+}
+
+void arch_init_cpu(void)
+{
+	write_sysreg(vbar_el1, vectors);
+	write_sysreg(cpacr_el1, 0);
+	mmu_init_cpu();
+	cpu_setup();
+}
+
+uint64_t arch_cpu_mpidr(void) { return read_sysreg(mpidr_el1) & 0xffffff; }
+
+void arch_wait_irq(void)
+{
+	/* dsb: what this CPU stored is visible before it sleeps. */
+	__asm__ volatile("dsb ish\n\tmsr daifclr, #2\n\twfi\n\tmsr daifset, #2" ::: "memory");
+}
+
+void arch_spin_lock(volatile uint32_t *l)
+{
+	uint32_t tmp, one = 1;
+	__asm__ volatile(
+		"1:	ldaxr	%w0, [%1]\n"
+		"	cbz	%w0, 2f\n"
+		"	wfe\n"
+		"	b	1b\n"
+		"2:	stxr	%w0, %w2, [%1]\n"
+		"	cbnz	%w0, 1b\n"
+		: "=&r"(tmp) : "r"(l), "r"(one) : "memory");
+}
+
+void arch_spin_unlock(volatile uint32_t *l)
+{
+	__asm__ volatile("stlr wzr, [%0]" : : "r"(l) : "memory");
 }
 
 uint64_t arch_timer_freq(void) { return read_sysreg(cntfrq_el0); }
@@ -59,7 +100,7 @@ void arch_context_init_user(struct context *c, uint64_t kstack_top, uint64_t ent
 	tf->spsr = SPSR_EL0T;
 	tf->sp_el0 = user_sp;
 	memset(c->x19_x29, 0, sizeof c->x19_x29);
-	c->lr = (uint64_t)(uintptr_t)trap_return;
+	c->lr = (uint64_t)(uintptr_t)trap_return_user;
 	c->sp = (uint64_t)(uintptr_t)tf;
 	c->elr = entry;
 	c->spsr = SPSR_EL0T;

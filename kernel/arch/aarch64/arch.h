@@ -38,8 +38,50 @@ _Static_assert(sizeof(struct context) == CTX_SIZE, "CTX_SIZE");
 
 struct thread;
 
-/* Boot: vectors, MMU and caches, PMU access from EL0. */
+/* Boot: vectors, MMU and caches, PMU access from EL0.  arch_init builds
+ * the kernel's page tables and is called once, by the boot CPU;
+ * arch_init_cpu turns on the same on a secondary CPU. */
 void arch_init(void);
+void arch_init_cpu(void);
+/* The running thread of this CPU, TPIDR_EL1 (arch_switch sets it).  Not
+ * volatile: within one thread's code it never changes (sched.h). */
+#ifdef KERNEL_HOST_TEST
+/* Host unit tests (kernel/test/host) run the generic code on the build
+ * machine: one CPU, `current` a variable. */
+extern struct thread *host_current;
+static inline struct thread *arch_current(void) { return host_current; }
+static inline void arch_set_current(struct thread *t) { host_current = t; }
+#else
+static inline struct thread *arch_current(void)
+{
+	struct thread *t;
+	__asm__("mrs %0, tpidr_el1" : "=r"(t));
+	return t;
+}
+static inline void arch_set_current(struct thread *t)
+{
+	__asm__ volatile("msr tpidr_el1, %0" : : "r"(t) : "memory");
+}
+#endif
+/* This CPU's affinity fields (MPIDR_EL1 Aff0..Aff2). */
+uint64_t arch_cpu_mpidr(void);
+/* Wait for an interrupt with interrupts let through for that wait only:
+ * the idle thread's wait (wfi), taken at EL1 by irq_handler. */
+void arch_wait_irq(void);
+/* A spin lock of one word: acquire spins with wfe (so that under QEMU's
+ * icount the vCPU holding it runs instead), release is a store-release,
+ * which wakes the waiters' wfe through their exclusive monitors. */
+void arch_spin_lock(volatile uint32_t *l);
+void arch_spin_unlock(volatile uint32_t *l);
+/* Send the event that wakes every CPU's wfe (after a plain store that
+ * another CPU waits for). */
+#ifdef KERNEL_HOST_TEST
+static inline void arch_sev(void) {}
+static inline void arch_wfe(void) {}
+#else
+static inline void arch_sev(void) { __asm__ volatile("dsb ish\n\tsev" ::: "memory"); }
+static inline void arch_wfe(void) { __asm__ volatile("wfe" ::: "memory"); }
+#endif
 /* Switch from the running thread to another (vectors.S). */
 void arch_switch(struct thread *from, struct thread *to);
 /* Prepare a thread's first return to EL0: at entry with x0 = arg, its

@@ -32,5 +32,9 @@
 /* The syscall results x1..x6 that the entry path loads before eret sit
  * right after the context in struct thread. */
 #define THREAD_RET  CTX_SIZE
+/* Its state byte, which a syscall entry that waited for the lock checks,
+ * and the flag it sets while it waits (thread.h). */
+#define THREAD_STATE    (THREAD_RET + 7 * 8 + 3 * 8 + 1)
+#define THREAD_AT_ENTRY (THREAD_STATE + 1)
 
 #endif

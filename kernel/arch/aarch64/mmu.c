@@ -49,6 +49,8 @@ extern char __kernel_start[], __kernel_text_end[], __kernel_rodata_end[];
 
 static unsigned idx(uint64_t va, int level) { return (unsigned)(va >> (39 - 9 * level)) & 511; }
 
+void mmu_init_cpu(void);
+
 void mmu_init(void)
 {
 	kernel_l1[0] = 0x00000000ull | PTE_VALID | PTE_ATTR(ATTR_DEVICE) | PTE_AF |
@@ -71,6 +73,12 @@ void mmu_init(void)
 	}
 	kernel_l2[kblock] = virt_to_phys(kernel_l3) | PTE_VALID | PTE_TABLE;
 	kernel_l1[1] = virt_to_phys(kernel_l2) | PTE_VALID | PTE_TABLE;
+	mmu_init_cpu();
+}
+
+/* This CPU's translation registers, on the tables mmu_init built. */
+void mmu_init_cpu(void)
+{
 	write_sysreg(mair_el1, MAIR_VALUE);
 	write_sysreg(tcr_el1, TCR_T0SZ | TCR_IRGN0_WB | TCR_ORGN0_WB | TCR_SH0_IS |
 	                      TCR_EPD1 | TCR_IPS_40);

@@ -1,6 +1,12 @@
 /*
  * The exception vectors, the syscall entry, the thread switch.
  *
+ * The kernel lock (klock.h) is taken on every entry from EL0 before any C
+ * runs, and released on every return to EL0 (trap_return_user and the
+ * syscall exit), except for SYS_NULL, which reads no kernel state.
+ * Entries at EL1 (a kernel fault, or an interrupt that wakes an idle
+ * thread from its wait) take no lock.
+ *
  * Syscalls take a short path: the ABI (ipclab/abi.h) lets a syscall clobber
  * the registers that C may clobber, so the entry only keeps x30 and calls
  * the handler through the table; the handler leaves x1..x6 of the result in
@@ -12,6 +18,70 @@
 #include <ipclab/abi.h>
 #include "frame.h"
 #include "sysregs.h"
+
+/* Take the kernel lock from an entry from EL0: x9 its address
+ * (page-aligned, so one adrp), w10 and w11 scratch.  Uncontended: six
+ * instructions.  Contended (the slow path, out of line): the current
+ * thread's at_entry flag says that this CPU waits at an entry, which a CPU
+ * that ends the thread meanwhile waits to see (sched_kick); then wait
+ * with wfe, which the holder's store-release wakes and which under QEMU's
+ * icount hands the round robin to the next vCPU instead of spinning out a
+ * time slice.  Once the lock is ours, the flag is cleared, and \ended
+ * (if given) is where a syscall goes when its thread was ended meanwhile:
+ * it must not run.  An entry that did not wait needs no such check: a CPU
+ * that ends a thread running elsewhere keeps the lock until that
+ * thread's CPU waits for it at an entry. */
+.macro KLOCK ended
+	adrp	x9, kernel_lock
+	mov	w10, #1
+9:	ldaxr	w11, [x9]
+	cbnz	w11, 8f
+	stxr	w11, w10, [x9]
+	cbnz	w11, 9b
+	.pushsection .text.klock_wait, "ax"
+8:	mrs	x11, tpidr_el1
+	strb	w10, [x11, #THREAD_AT_ENTRY]
+	dsb	ish
+	sev
+7:	wfe
+	ldaxr	w11, [x9]
+	cbnz	w11, 7b
+	stxr	w11, w10, [x9]
+	cbnz	w11, 7b
+	mrs	x11, tpidr_el1
+	strb	wzr, [x11, #THREAD_AT_ENTRY]
+	.ifnb \ended
+	ldrb	w10, [x11, #THREAD_STATE]
+	cmp	w10, #TS_RUNNABLE
+	b.ne	\ended
+	.endif
+	b	6f
+	.popsection
+6:
+.endm
+
+.macro KUNLOCK
+	adrp	x9, kernel_lock
+	stlr	wzr, [x9]
+.endm
+
+/* The clobbered registers leave the kernel zeroed: no kernel value (a
+ * pointer, another thread's data) reaches a task through them. */
+.macro SCRUB_ERET
+	mov	x7, xzr
+	mov	x8, xzr
+	mov	x9, xzr
+	mov	x10, xzr
+	mov	x11, xzr
+	mov	x12, xzr
+	mov	x13, xzr
+	mov	x14, xzr
+	mov	x15, xzr
+	mov	x16, xzr
+	mov	x17, xzr
+	mov	x18, xzr
+	eret
+.endm
 
 .macro SAVE_ALL
 	sub	sp, sp, #TF_SIZE
@@ -48,6 +118,17 @@
 	b	trap_return
 .endm
 
+/* The same from EL0: with the kernel lock, and back through its release. */
+.macro VENTRY_USER handler, kind
+	.org	vectors + \kind * 0x80
+	SAVE_ALL
+	bl	klock_enter
+	mov	x0, sp
+	mov	x1, #\kind
+	bl	\handler
+	b	trap_return_user
+.endm
+
 	.section .text.vectors, "ax"
 	.balign	0x800
 	.global vectors
@@ -64,7 +145,8 @@ vectors:
 	VENTRY_FULL kernel_trap, 7
 
 	/* Lower EL, AArch64, synchronous: syscalls, then everything else.
-	 * The whole syscall path fits the 32 instructions of the slot. */
+	 * SYS_NULL reads no kernel state: it runs here, in the slot, without
+	 * the lock; every other syscall goes to el0_svc. */
 	.org	vectors + 8 * 0x80
 el0_sync:
 	mrs	x9, esr_el1
@@ -73,8 +155,9 @@ el0_sync:
 	b.ne	el0_sync_full
 	cmp	x8, #SYS_COUNT
 	b.hs	el0_nosys
+	cbnz	x8, el0_svc
 	ldr	x10, =syscall_table
-	ldr	x10, [x10, x8, lsl #3]
+	ldr	x10, [x10]
 	str	x30, [sp, #-16]!
 	blr	x10
 	ldr	x30, [sp], #16
@@ -82,41 +165,53 @@ el0_sync:
 	ldp	x1, x2, [x9, #THREAD_RET + 8]
 	ldp	x3, x4, [x9, #THREAD_RET + 24]
 	ldp	x5, x6, [x9, #THREAD_RET + 40]
-	/* The clobbered registers leave the kernel zeroed: no kernel value (a
-	 * pointer, another thread's data) reaches a task through them. */
 scrub_eret:
-	mov	x7, xzr
-	mov	x8, xzr
-	mov	x9, xzr
-	mov	x10, xzr
-	mov	x11, xzr
-	mov	x12, xzr
-	mov	x13, xzr
-	mov	x14, xzr
-	mov	x15, xzr
-	mov	x16, xzr
-	mov	x17, xzr
-	mov	x18, xzr
-	eret
+	SCRUB_ERET
 el0_nosys:
 	mov	x0, #IPC_E_NOSYS
 	b	scrub_eret
 
-	VENTRY_FULL irq_handler, 9
-	VENTRY_FULL user_trap, 10
-	VENTRY_FULL user_trap, 11
+	VENTRY_USER irq_handler, 9
+	VENTRY_USER user_trap, 10
+	VENTRY_USER user_trap, 11
 	/* Lower EL, AArch32: not supported; the task is stopped. */
-	VENTRY_FULL user_trap, 12
-	VENTRY_FULL user_trap, 13
-	VENTRY_FULL user_trap, 14
-	VENTRY_FULL user_trap, 15
+	VENTRY_USER user_trap, 12
+	VENTRY_USER user_trap, 13
+	VENTRY_USER user_trap, 14
+	VENTRY_USER user_trap, 15
 
 	.text
+/* A syscall other than SYS_NULL: x8 its number, below SYS_COUNT.  The
+ * lock, the handler through the table, the lock released, the results. */
+el0_svc:
+	str	x30, [sp, #-16]!
+	KLOCK	el0_ended
+	ldr	x10, =syscall_table
+	ldr	x10, [x10, x8, lsl #3]
+	blr	x10
+	ldr	x30, [sp], #16
+	KUNLOCK
+	mrs	x9, tpidr_el1
+	ldp	x1, x2, [x9, #THREAD_RET + 8]
+	ldp	x3, x4, [x9, #THREAD_RET + 24]
+	ldp	x5, x6, [x9, #THREAD_RET + 40]
+	SCRUB_ERET
+el0_ended:
+	bl	sched_leave_ended   /* does not return */
+
 el0_sync_full:
 	SAVE_ALL
+	bl	klock_enter
 	mov	x0, sp
 	mov	x1, #8
 	bl	user_trap
+	/* fall through */
+
+/* Back to EL0 from a trapframe: release the lock, then trap_return.  A new
+ * thread's first switch comes here too (arch_context_init_user). */
+	.global trap_return_user
+trap_return_user:
+	KUNLOCK
 	/* fall through */
 
 /* Restore a trapframe from the stack and return from the exception. */
@@ -144,6 +239,12 @@ trap_return:
 	ldp	x28, x29, [sp, #16 * 14]
 	add	sp, sp, #TF_SIZE
 	eret
+
+/* The lock for the full entries (everything is saved: any register may
+ * be used). */
+klock_enter:
+	KLOCK
+	ret
 
 /*
  * void arch_switch(struct thread *from, struct thread *to)

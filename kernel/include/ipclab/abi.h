@@ -17,6 +17,15 @@
  *
  * Every bad argument returns a distinct negative error code and changes
  * nothing.  No syscall faults or hangs the kernel.
+ *
+ * CPUs: every thread runs on one CPU, numbered 0 .. ncpus - 1 (the boot
+ * info's ncpus, or SYS_CPU_INFO's x2).  A new thread (SYS_TASK_CREATE,
+ * SYS_THREAD_CREATE) runs on its creator's CPU; SYS_SET_CPU moves it, and
+ * nothing else does.  SYS_SET_CPU takes a thread that has not started,
+ * is blocked, is waiting for a CPU, or is the caller itself (which then
+ * continues on the new CPU); a thread running on another CPU at that
+ * moment gives IPC_E_STATE, as does an ended one; a CPU number that is
+ * not running gives IPC_E_ARG.
  */
 #ifndef IPCLAB_ABI_H
 #define IPCLAB_ABI_H
@@ -54,7 +63,9 @@
 #define SYS_BOUND_NTFN   24  /* (task, ntfn, badge) -> 0: signal on the task's end */
 #define SYS_REPLY        25  /* (info, mr0..mr3) -> 0: answer this thread's caller, do not wait */
 #define SYS_STOP         26  /* (task) -> 0: end every thread of the task now (TS_STOPPED) */
-#define SYS_COUNT        27
+#define SYS_SET_CPU      27  /* (thread or task, cpu) -> 0: the CPU the thread runs on from now */
+#define SYS_CPU_INFO     28  /* () -> the CPU the caller runs on; x2: the number of CPUs */
+#define SYS_COUNT        29
 
 /* Error codes: one enum, distinct, negative on return. */
 #define IPC_OK               0
@@ -182,6 +193,7 @@ struct bootinfo {
 	uint64_t ram_pages_free;    /* physical pages left for objects */
 	uint64_t timer_hz;          /* CNTFRQ_EL0 */
 	uint64_t tick_hz;           /* preemption ticks per second */
+	uint64_t ncpus;             /* CPUs running (1..4, from the device tree) */
 	uint64_t bootargs_len;      /* the true length of /chosen/bootargs: when it is
 	                             * BOOTARGS_MAX or more, bootargs holds only the
 	                             * start (the root task refuses them) */

@@ -11,6 +11,20 @@
 #define SEMIHOST_SYS_EXIT          0x18
 #define ADP_STOPPED_APPLICATIONEXIT 0x20026
 #define PSCI_SYSTEM_OFF            0x84000008ul
+#define PSCI_CPU_ON_64             0xc4000003ul
+
+int64_t plat_cpu_on(bool smc, uint64_t mpidr, uint64_t entry, uint64_t ctx)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_CPU_ON_64;
+	register uint64_t x1 __asm__("x1") = mpidr;
+	register uint64_t x2 __asm__("x2") = entry;
+	register uint64_t x3 __asm__("x3") = ctx;
+	if (smc)
+		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	else
+		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (int64_t)x0;
+}
 
 static volatile bool tried;
 static volatile int exit_code;

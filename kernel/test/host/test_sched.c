@@ -10,6 +10,13 @@
 #include "sched.h"
 #include "stubs.h"
 
+/* One CPU's view: the kernel's `current` is TPIDR_EL1, here a variable
+ * that the stub arch_switch sets; CPU 0's idle thread. */
+struct thread *host_current;
+#undef current
+#define current host_current
+#define idle_thread (cpus[0].idle)
+
 static struct { struct thread *from, *to; } sw[64];
 static unsigned nsw;
 
@@ -20,7 +27,13 @@ void arch_switch(struct thread *from, struct thread *to)
 		sw[nsw].to = to;
 	}
 	nsw++;
+	host_current = to;
 }
+
+/* What sched.c asks of the rest of the kernel. */
+unsigned sgi_sent;
+void plat_send_sgi(uint32_t targets, unsigned sgi) { (void)targets, (void)sgi; sgi_sent++; }
+void task_leave_cpu(struct task *t, struct thread *th) { (void)t, (void)th; }
 
 #define NT 16
 static struct thread th[NT];
@@ -29,14 +42,17 @@ static void reset(void)
 {
 	memset(th, 0, sizeof th);
 	sched_init();
-	memset(&idle_thread, 0, sizeof idle_thread);
+	ncpus = 2;
+	cpus[1].waiting = true;   /* CPU 1 idles in its wait unless a test says otherwise */
 	current = &idle_thread;
 	nsw = 0;
+	sgi_sent = 0;
 }
 
 static struct thread *mk(int i, unsigned prio)
 {
 	th[i].prio = (uint8_t)prio;
+	th[i].cpu = &cpus[0];
 	th[i].used = true;
 	th[i].state = TS_RUNNABLE;
 	return &th[i];
@@ -266,8 +282,53 @@ static void test_handoff_ready_failed(void)
 	CHECK_EQ((int64_t)f->ret[0], IPC_E_STATE);
 }
 
+/* Threads of another CPU: a wake queues them on that CPU's run queues and
+ * sends it the reschedule SGI when they outrank what it runs (or it
+ * idles), never switching here; a hand-off to one blocks the caller and
+ * runs this CPU's best; the deadlock detector counts a CPU that is not in
+ * its idle wait as alive. */
+static void test_cross_cpu(void)
+{
+	reset();
+	struct thread *here = mk(0, 50), *there = mk(1, 60), *low_there = mk(2, 10);
+	there->cpu = low_there->cpu = &cpus[1];
+	here->state = TS_BLOCKED;
+	sched_wake(here);
+	CHECK(current == here && nsw == 1);
+	there->state = TS_BLOCKED;
+	sched_wake(there);                  /* CPU 1 idles: queued there, kicked */
+	CHECK(current == here && nsw == 1 && sgi_sent == 1);
+	CHECK(runq_contains(there) && runq_top_prio_of(&cpus[1]) == 60 && runq_top_prio() == -1);
+	/* CPU 1 runs `there` now: a lower thread for it needs no SGI. */
+	runq_remove(there);
+	cpus[1].curr = there;
+	low_there->state = TS_BLOCKED;
+	sched_wake(low_there);
+	CHECK(sgi_sent == 1 && runq_contains(low_there) && current == here);
+	/* The hand-off of a call to a thread of CPU 1: the caller blocks, this
+	 * CPU runs its best (idle here), the woken one is queued there. */
+	runq_remove(low_there);
+	low_there->state = TS_BLOCKED;
+	here->state = TS_BLOCKED;
+	sched_handoff(low_there);
+	CHECK(current == &idle_thread && runq_contains(low_there) && low_there->cpu == &cpus[1]);
+	/* sched_preempt looks at this CPU only. */
+	CHECK(!runq_contains(here));
+	/* The deadlock detector: CPU 1 not in its wait counts; waiting, only
+	 * its queue does. */
+	runq_remove(low_there);
+	cpus[1].curr = &cpus[1].idle;
+	cpus[1].waiting = false;
+	CHECK(sched_any_runnable());
+	cpus[1].waiting = true;
+	CHECK(!sched_any_runnable());
+	runq_add(low_there);
+	CHECK(sched_any_runnable());
+}
+
 int main(void)
 {
+	test_cross_cpu();
 	test_wake_from_ending_thread();
 	test_handoff_ready_failed();
 	test_tqueue();

@@ -19,11 +19,12 @@
  *   capability it is sent; nobody calls the fuzzer, so its reply_recv
  *   finds no caller and returns at once.
  * It holds no CTRL capability (no SYS_SHUTDOWN, no object creation), and
- * four calls are steered: SYS_EXIT is never made; SYS_THREAD_CREATE,
- * SYS_BOUND_NTFN and SYS_STOP always get a notification slot (SYS_STOP on
- * its own task would end the fuzzer; a thread at a random
+ * five calls are steered: SYS_EXIT is never made; SYS_THREAD_CREATE,
+ * SYS_BOUND_NTFN, SYS_STOP and SYS_SET_CPU always get a notification slot
+ * (SYS_STOP on its own task would end the fuzzer; a thread at a random
  * entry would fault the task; rebinding its end notification would hide
- * its end from the root); SYS_CAP_DELETE spares the slots it was given.
+ * its end from the root; moving itself would undo the placement of the
+ * SMP run); SYS_CAP_DELETE spares the slots it was given.
  * SYS_PUTS gets length 0 whenever its pointer is a user address, so
  * nothing is printed.
  */
@@ -128,6 +129,7 @@ static void fuzzer(uint64_t seed)
 		case SYS_THREAD_CREATE:
 		case SYS_BOUND_NTFN:
 		case SYS_STOP:
+		case SYS_SET_CPU:
 			a[0] = FZ_N1;
 			break;
 		case SYS_CAP_DELETE:
