@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from bench import schema
@@ -46,9 +47,10 @@ def panel_title(key):
 
 
 def wide(values):
-    """True when values span more than a factor 20: a log axis reads better."""
+    """True when values span more than a factor 10: on a linear axis the smallest would
+    be a tenth of the tallest, too short to compare with its neighbours; a log axis reads better."""
     v = np.asarray([x for x in values if x > 0], dtype=float)
-    return len(v) > 1 and v.max() / v.min() > 20
+    return len(v) > 1 and v.max() / v.min() > 10
 
 
 def ci_err(values, lo, hi):
@@ -111,6 +113,14 @@ def legend_below(ax, handles=None, labels=None, width=None):
                      borderaxespad=0, handlelength=1.6, columnspacing=1.0)
 
 
+def log2_numbers(ax, values):
+    """A log2 x axis with a tick at each value the data has, read as the number it is (4096, not 2^12)."""
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted({float(v) for v in values}))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def category_ticks(ax, labels):
     """Category names under the x axis, slanted when they would not fit the panel side by side."""
     labels = [str(t) for t in labels]
@@ -146,7 +156,7 @@ def headroom(ax, log, horizontal=False, factor=1.0, values=()):
     lo, hi = ax.get_xlim() if horizontal else ax.get_ylim()
     v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=float)
     if log and len(v):
-        lo = 10 ** np.floor(np.log10(v.min() / 2))
+        lo = 10 ** (np.floor(np.log10(v.min())) - 1)
     if log:
         new = hi * 10 ** (0.45 * factor * max(1.0, np.log10(hi / lo) / 3))
     else:
@@ -235,7 +245,7 @@ def latency_box(df, summary=None):
     samples vary from run to run (timed, and Linux under icount) show a box over the
     quartiles, the median as a line and a dot, whiskers at the 5th and 95th
     percentiles (outliers not drawn). One panel per platform, unit and
-    placement; a logarithmic axis where the values span more than a factor 20.
+    placement; a logarithmic axis where the values span more than a factor 10.
     """
     if df.empty:
         raise SkipPlot("no samples")
@@ -273,10 +283,11 @@ def latency_box(df, summary=None):
         if constant:
             if not log:
                 ax.set_xlim(left=0)
-            for y, m in zip(ys, medians):
-                ax.annotate(value_text(m), (m, y), xytext=(4, 0), textcoords="offset points",
+            # The value beside the dot, or past the range bar where there is one.
+            for y, m, hi in zip(ys, medians, spread[:, 1]):
+                ax.annotate(value_text(m), (max(m, hi), y), xytext=(4, 0), textcoords="offset points",
                             va="center", fontsize=6)
-            headroom(ax, log, horizontal=True, values=medians)
+            headroom(ax, log, horizontal=True)
         ax.set_xlabel(axis_label("cost per operation", key))
         set_title(ax, panel_title(key))
         ax.grid(axis="y", visible=False)
@@ -305,7 +316,7 @@ def bulk_size(df, summary=None):
                         yerr=ci_err(line["median"], line["ci_lo"], line["ci_hi"]),
                         color=style.colour(k), marker=style.marker(k), linestyle=style.dash(k),
                         capsize=2, label=name)
-        ax.set_xscale("log", base=2)
+        log2_numbers(ax, cf["size"])
         if wide(cf["median"]):
             ax.set_yscale("log")
         ax.set_xlabel("message size [bytes, log2 axis]")
@@ -321,7 +332,7 @@ def ring_throughput(df, summary=None):
     Workload ring_throughput: one sample times a batch of per messages; the
     figure shows the median cost of one message (value / per), lower is
     better, on a logarithmic axis where the values span more than a factor
-    20. Where the batch size varies, one line per ring variant against it
+    10. Where the batch size varies, one line per ring variant against it
     (log2 axis); otherwise one bar per variant the results hold (in the
     sweep's order), one series per any other parameter that varies, each
     bar's value printed. Error bars: the bootstrap 95% interval of the median.
@@ -342,7 +353,7 @@ def ring_throughput(df, summary=None):
                             yerr=ci_err(line["median"], line["ci_lo"], line["ci_hi"]),
                             color=style.colour(k), marker=style.marker(k), linestyle=style.dash(k),
                             capsize=2, label=series_name(cols, lk))
-            ax.set_xscale("log", base=2)
+            log2_numbers(ax, cf["batch"])
             ax.set_xlabel("batch size [messages per publish, log2 axis]")
             if log:
                 ax.set_yscale("log")
@@ -377,7 +388,7 @@ def wake_protocols(df, summary=None):
     sweep's order) and one bar per ring variant (and per any other parameter
     that varies), each bar's value printed. Error bars: bootstrap 95%
     interval of the median. The value axis is logarithmic when the medians
-    span more than a factor 20 (polling on one CPU waits for the timer tick:
+    span more than a factor 10 (polling on one CPU waits for the timer tick:
     about 10^4 times the other protocols). Round trips on one CPU and across
     CPUs are separate panels.
     """
@@ -428,7 +439,7 @@ def anchored_costs(df, summary=None):
     (docs/anchors.md; range shaded where seL4 reports one), their values
     printed above each group in the order of the bars; they are drawn only
     on exact-mode panels in instructions, where they are comparable. The
-    value axis is logarithmic where the medians span more than a factor 20.
+    value axis is logarithmic where the medians span more than a factor 10.
     """
     workloads = ["ntfn_signal", "ep_call", "ep_send"]
     sub = need(df, workloads)
@@ -502,6 +513,9 @@ RTT_METRIC = "rtt"
 CALL_REPLY = ("ep_call", ("call", "replyrecv"), {"words": 0})
 SYSTEM = {"virt": "ipclab kernel", "linux-virt": "Linux, same QEMU", "linux": "Linux (host)",
           "sel4": "seL4 (reference)"}
+# Row labels name the system too where a panel holds several: two "Call + ReplyRecv"
+# rows apart only in colour would need the legend to be read.
+SYSTEM_TAG = {"virt": "ipclab", "linux-virt": "Linux", "linux": "Linux", "sel4": "seL4"}
 
 
 def _cross_rows(g, summary):
@@ -545,7 +559,7 @@ def cross_system(df, summary=None):
     kernel, Linux on the same emulated machine and seL4 all count
     instructions under QEMU icount); each other unit and each placement has
     its own. Bars sorted by median, coloured by system, values printed;
-    logarithmic axis where they span more than a factor 20.
+    logarithmic axis where they span more than a factor 10.
     """
     if df.empty:
         raise SkipPlot("no samples")
@@ -564,15 +578,19 @@ def cross_system(df, summary=None):
     if len({r[0] for _, rows in cells for r in rows}) < 2:
         raise SkipPlot("the results hold one system only (latency_box shows it); seL4's "
                        "figures compare with exact-mode instruction counts only")
-    order = list(SYSTEM)
-    systems = sorted(dict.fromkeys(p for _, rows in cells for p, *_ in rows),
-                     key=lambda p: (order.index(p) if p in order else len(order), p))
-    lines = max(sum(style.wrap(r[1], 26).count("\n") + 1 for r in rows) for _, rows in cells)
+    # One colour per system, the same in every figure; systems not in SYSTEM after them.
+    systems = list(SYSTEM) + sorted({p for _, rows in cells for p, *_ in rows} - set(SYSTEM))
+    row_names = {}
+    for _, rows in cells:
+        rows.sort(key=lambda r: r[2])
+        several = len({r[0] for r in rows}) > 1
+        row_names[id(rows)] = [f"{SYSTEM_TAG.get(r[0], r[0])}: {r[1]}" if several else r[1]
+                               for r in rows]
+    lines = max(sum(style.wrap(n, 26).count("\n") + 1 for n in names) for names in row_names.values())
     height = rows_height(lines, max(len(rows) for _, rows in cells), legend=True)
     fig, axes = style.figure(ncols=len(cells), height=height, max_cols=2)
     for ax, (key, rows) in zip(axes, cells):
         one_unit(ax, key)
-        rows = sorted(rows, key=lambda r: r[2])
         ys = np.arange(len(rows))
         med = np.array([r[2] for r in rows], dtype=float)
         err = ci_err(med, [r[3] if np.isfinite(r[3]) else r[2] for r in rows],
@@ -589,7 +607,7 @@ def cross_system(df, summary=None):
             ax.set_xscale("log")
         label_bars(ax, bars, med, horizontal=True)
         headroom(ax, log, horizontal=True, factor=1.3, values=med)
-        ax.set_yticks(ys, [style.wrap(r[1], 26) for r in rows])
+        ax.set_yticks(ys, [style.wrap(name, 26) for name in row_names[id(rows)]])
         ax.set_xlabel(axis_label("round trip", key))
         set_title(ax, panel_title(key))
         ax.grid(axis="y", visible=False)
