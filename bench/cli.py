@@ -108,7 +108,7 @@ def new_state(sw, plat, image_sha, argv):
 
 # --- running ----------------------------------------------------------------
 
-def run_pending(plat, work, runs, jobs, image_sha):
+def run_pending(plat, work, runs, jobs, image_sha, per_boot=1):
     """Run every planned run without an outcome in `work`; Ctrl-C leaves it resumable."""
     done = execute.finished(work)
     pending = [r for r in runs if r.run_id not in done]
@@ -121,7 +121,7 @@ def run_pending(plat, work, runs, jobs, image_sha):
     try:
         if getattr(plat, "grouped", False):
             futs = [ex.submit(execute.execute_group, plat, g, work, sup, image_sha, host)
-                    for g in boot_groups(plat, pending)]
+                    for g in boot_groups(plat, pending, per_boot)]
         else:
             futs = [ex.submit(execute.execute, plat, r, work, sup, image_sha, host)
                     for r in pending]
@@ -141,14 +141,16 @@ def run_pending(plat, work, runs, jobs, image_sha):
     prog.finish()
 
 
-def boot_groups(plat, runs):
+def boot_groups(plat, runs, most):
     """The boots of a grouped platform (linux-virt): the runs of one repetition
-    in sweep order, as many to a boot as its command line carries.  Each
-    repetition boots afresh, so repetitions stay independent boots."""
+    in sweep order, at most `most` (the sweep's boot_group) and as many as the
+    kernel command line carries to a boot.  Each repetition boots afresh, so
+    repetitions stay independent boots."""
     groups = []
     for run in runs:
         g = groups[-1] if groups else None
-        if g and g[0].rep == run.rep and plat.group_fits([r.words for r in g + [run]]):
+        if g and len(g) < most and g[0].rep == run.rep \
+                and plat.group_fits([r.words for r in g + [run]]):
             g.append(run)
         else:
             groups.append([run])
@@ -189,12 +191,13 @@ def cmd_run(args):
             work = results.create(args.results, sw, state, runs)
     jobs = args.jobs or min(os.cpu_count() or 1, sw.jobs or os.cpu_count() or 1)
     say(f"{sw.name}: {len(runs)} runs on {sw.platform} ({sw.mode} mode), -j{jobs}, "
-        f"work in {work}")
+        + (f"up to {sw.boot_group} runs a boot, " if sw.boot_group > 1 else "")
+        + f"work in {work}")
     signal.signal(signal.SIGTERM, _sigterm)
     lock = results.Lock(work)       # held until published: no other harness resumes it
     try:
         try:
-            run_pending(plat, work, runs, jobs, image_sha)
+            run_pending(plat, work, runs, jobs, image_sha, sw.boot_group)
         except KeyboardInterrupt:
             say(f"interrupted; finished runs are kept. Resume with: "
                 f"{sys.executable} -m bench run --resume {shlex.quote(work)}")

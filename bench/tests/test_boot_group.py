@@ -34,15 +34,16 @@ def lv_image(tmp_path):
     return str(p)
 
 
-def sweep_text(entries, timeout=20, reps=1):
+def sweep_text(entries, timeout=20, reps=1, per_boot=24):
     head = (f'name = "lv"\nplatform = "linux-virt"\nmode = "exact"\n'
-            f'repetitions = {reps}\ntimeout = {timeout}\n')
+            f'repetitions = {reps}\ntimeout = {timeout}\n'
+            + (f"boot_group = {per_boot}\n" if per_boot else ""))
     return head + "".join(f'\n[[run]]\nworkload = "{w}"\nparams = {{ {p} }}\n'
                           for w, p in entries)
 
 
-def run_sweep(tmp_path, lv_image, entries, timeout=20, reps=1, env=None):
-    path = write_sweep(tmp_path, sweep_text(entries, timeout, reps))
+def run_sweep(tmp_path, lv_image, entries, timeout=20, reps=1, env=None, per_boot=24):
+    path = write_sweep(tmp_path, sweep_text(entries, timeout, reps, per_boot))
     log = tmp_path / "boots.log"
     e = {"FAKE_LV_LOG": str(log), "FAKE_STATE_DIR": str(tmp_path)}
     e.update(env or {})
@@ -126,19 +127,34 @@ def test_groups_respect_the_kernel_command_line(lv_image):
     runs = [sweepmod.Run(config=i, workload="echo", params={}, rep=0, timeout=1,
                          words=["workload=echo", f"words={i}", "mode=exact"]) for i in range(60)]
     from bench import cli
-    groups = cli.boot_groups(plat, runs)
+    groups = cli.boot_groups(plat, runs, 100)
     assert [len(g) for g in groups] == [24, 24, 12]
+    assert [len(g) for g in cli.boot_groups(plat, runs, 10)] == [10] * 6
     assert [r for g in groups for r in g] == runs
     long = [sweepmod.Run(config=i, workload="echo", params={}, rep=0, timeout=1,
                          words=["workload=echo", "pad=" + "x" * 300, "mode=exact"])
             for i in range(10)]
-    groups = cli.boot_groups(plat, long)
+    groups = cli.boot_groups(plat, long, 100)
     assert all(len(plat.command_group([r.words for r in g])[-1]) <= platmod.GROUP_MAX_APPEND
                for g in groups) and len(groups) > 1
     # repetitions never share a boot
     mixed = runs[:2] + [sweepmod.Run(config=0, workload="echo", params={}, rep=1, timeout=1,
                                      words=["workload=echo", "mode=exact"])]
-    assert [len(g) for g in cli.boot_groups(plat, mixed)] == [2, 1]
+    assert [len(g) for g in cli.boot_groups(plat, mixed, 100)] == [2, 1]
+
+
+def test_by_default_every_run_boots_alone(tmp_path, lv_image):
+    """Without boot_group a run's figures cannot depend on what ran before it."""
+    _, runs, boots = run_sweep(tmp_path, lv_image, [("echo", "words = [0, 1, 2]")],
+                               per_boot=None)
+    assert len(runs) == 3 and all(r["status"] == "ok" for r in runs.values())
+    assert sorted(len(b.split(" | ")) for b in boots) == [1, 1, 1]
+
+
+def test_boot_group_is_refused_elsewhere():
+    with pytest.raises(sweepmod.SweepError, match="boot_group: 4: only linux-virt"):
+        sweepmod.loads(b'name = "x"\nplatform = "virt"\nboot_group = 4\n'
+                       b'[[run]]\nworkload = "echo"\n')
 
 
 def test_words_that_cannot_be_quoted_are_refused(lv_image):

@@ -9,7 +9,7 @@ import pytest
 from bench import schema, sidebyside
 
 
-def summary(d, platform, rows, unit="instructions", exact=("-icount", "x")):
+def summary(d, platform, rows, unit="instructions", exact=("-exact-of-the-fake", "x")):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, schema.SUMMARY), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=schema.SUMMARY_COLUMNS)
@@ -70,7 +70,7 @@ def test_newest_directories_and_refusals(tmp_path):
     ns = summary(tmp_path / "ns", "linux-virt", LV, unit="ns")
     with pytest.raises(sidebyside.SideBySideError, match="exact-mode instruction counts only"):
         sidebyside.run(new, ns)
-    other = summary(tmp_path / "other", "linux-virt", LV, exact=("-icount", "y"))
+    other = summary(tmp_path / "other", "linux-virt", LV, exact=("-exact-of-the-fake", "y"))
     with pytest.raises(sidebyside.SideBySideError, match="not the same machine"):
         sidebyside.run(new, other)
     with pytest.raises(sidebyside.SideBySideError, match="platform virt, expected linux-virt"):

@@ -88,7 +88,8 @@ def test_every_workload_runs_a_short_exchange(tmp_path, registry):
         if name == "ring_throughput":
             extra += ", msgs = 64"
         entries.append(f'\n[[run]]\nworkload = "{name}"\nparams = {{ {short}{extra} }}\n')
-    d, runs = run_sweep(tmp_path, "repetitions = 1\ntimeout = 60\n" + "".join(entries))
+    d, runs = run_sweep(tmp_path, "repetitions = 1\ntimeout = 60\nboot_group = 24\n"
+                        + "".join(entries))
     bad = {k: v["reason"] for k, v in runs.items() if v["status"] != "ok"}
     assert not bad
     samples = read_csv(os.path.join(d, "samples.csv.gz"))
@@ -202,6 +203,7 @@ def test_a_boot_that_hangs_is_a_failed_run_with_its_reason(tmp_path):
 
 DETERMINISM = """repetitions = 2
 timeout = 60
+boot_group = 24
 [[run]]
 workload = "null_syscall"
 params = { iterations = 200 }
