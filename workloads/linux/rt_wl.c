@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ struct rt_timer wl_rt_timer;
 
 static struct {
 	const struct wl_args *a;
-	bool have_pair, started, perf_open;
+	bool have_pair, started, perf_open, info_done;
 	struct rt_pair pair;
 	struct rt_perf perf;
 	int efd[WL_RT_NTFNS];
@@ -119,6 +120,7 @@ int wl_rt_start(void)
 	if (!rt.have_pair)
 		return wl_rt_fail("wl_rt_start: no shared region");
 	rt_info_host(&rt.pair, &wl_rt_timer);
+	rt.info_done = true;
 	if (rt.ntasks == 0)
 		return 0;
 	rt_perf_open(&rt.perf);
@@ -192,6 +194,13 @@ int wl_rt_frame(const struct wl_args *a, const char *metric, int64_t per, const 
 {
 	char kv[1024];
 
+	if (!rt.info_done) {
+		/* A workload without tasks (null_syscall): the host, and the one
+		 * CPU it ran on as both ping_cpu and pong_cpu. */
+		struct rt_pair one = { .cpu = { sched_getcpu(), sched_getcpu() }, .same = true };
+		rt_info_host(&one, &wl_rt_timer);
+		rt.info_done = true;
+	}
 	if (!wl_frame_kv(a, metric, "ns", wl_rt_timer.counter, "linux",
 			 rt_timer_overhead_ns(&wl_rt_timer), per, kv, sizeof(kv)))
 		return wl_rt_fail("the header of frame %s does not fit %zu bytes", metric, sizeof(kv));
