@@ -299,8 +299,8 @@ def write_outcome(outdir, run, capture, history, frames, image_sha256, host):
 
 # --- boot groups: several runs in one boot (linux-virt) ------------------------
 #
-# A Linux boot costs about a second of wall time and 0.75 G instructions
-# before /init runs, so linux-virt runs a group of runs in one boot: each is
+# A Linux boot costs about 2 s of wall time before /init runs, so linux-virt
+# can run a group of runs in one boot (the sweep's boot_group): each is
 # one argument of the kernel command line, and linux-virt/init.c brackets
 # each run's stream with `LINUX-VIRT RUN <i> <words>` and `LINUX-VIRT END
 # <i> exit=<n>|signal=<n>`.  The console is cut there and every run is

@@ -231,8 +231,8 @@ def _by_run(samples):
 
 # The spread between boots that linux-virt/README.md documents: exact mode
 # counts instructions, but not every boot of a group repeats its samples
-# byte for byte (of 10 boots of each of the 21 configurations of
-# bench/sweeps/linux-virt.toml, 5 configurations saw a second sequence).
+# byte for byte (of 10 boots of each of 21 configurations of the linux-virt
+# sweep, in boot groups, 5 configurations saw a second sequence).
 # What a difference may move: a median by one clock step (16 instructions)
 # in 0.5 %, a mean by 2 %.  Everything beyond is a broken platform.
 MEDIAN_BOUND = 0.005
