@@ -37,7 +37,9 @@
  *  - Failures.  wl_rt_fail() records why the run failed (the first cause
  *    is kept) and returns 1; in a task the root learns it at wl_rt_finish,
  *    which returns non-zero (and the root returns it from run()).  The
- *    runtime prints the cause as ERROR; a workload never prints it.
+ *    runtime prints the cause as ERROR; a workload never prints it.  (A
+ *    virt WL_RT_THREAD task shares the root's data, so its failure is the
+ *    root's: printed at once.)
  *  - wl_rt_finish(): called by the root once the workload knows every
  *    task is past its last step that shares anything (its last message,
  *    its last sample); Linux waits for the processes to exit, virt does
