@@ -13,7 +13,7 @@ WL_COMMON_HDRS := $(WL_COMMON_DIR)/stream.h $(WL_COMMON_DIR)/params.h
 # workloads/common/*.c into the image; Linux: WL_LINUX_SRCS below).
 WL_SHARED_SRCS := $(WL_COMMON_DIR)/wl_shared.c $(WL_COMMON_DIR)/wl_null_syscall.c \
                   $(WL_COMMON_DIR)/wl_yield.c $(WL_COMMON_DIR)/wl_ntfn_pingpong.c \
-                  $(WL_COMMON_DIR)/wl_ring_pingpong.c
+                  $(WL_COMMON_DIR)/wl_ring_pingpong.c $(WL_COMMON_DIR)/wl_mpsc.c
 WL_SHARED_HDRS := $(WL_COMMON_DIR)/wl_rt.h $(WL_COMMON_DIR)/wl_shared.h
 WL_BUILD       := $(BUILD)/workloads
 

@@ -67,7 +67,7 @@
 #include "../../ipc/ring.h"
 #include "params.h"
 
-#define WL_RT_TASKS 4
+#define WL_RT_TASKS 5
 #define WL_RT_NTFNS 4
 
 /* What wl_rt_begin measures as the overhead of one sample: */

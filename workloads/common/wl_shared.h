@@ -8,7 +8,8 @@
 
 #include "params.h"
 
-extern const struct wl_desc wl_null_syscall, wl_yield, wl_ntfn_pingpong, wl_ring_pingpong;
+extern const struct wl_desc wl_null_syscall, wl_yield, wl_ntfn_pingpong, wl_ring_pingpong,
+	wl_mpsc;
 
 /* Every shared workload, for a platform's registry. */
 extern const struct wl_desc *const wl_shared_table[];

@@ -8,8 +8,14 @@
  * counter is rt_timer's; failures are rt_fail's (the child's reach the
  * parent through the region, rt_pair.c).
  *
- * One task: rt_pair forks one child, so wl_rt_spawn refuses a second by
- * name.  Ranks mean nothing here (no priorities: placement decides).
+ * Tasks: rt_pair forks one child, the first task; it forks the others
+ * (up to WL_RT_TASKS in all) before it meets the root, each dying with it
+ * (PR_SET_PDEATHSIG) and pinned to the root's CPU (placement=cross: the
+ * first task has the other CPU; the root's is idle while it waits), and
+ * after its own entry returns it waits for them: one that failed fails the
+ * first task, so rt_pair's handler ends the run with the message (every
+ * task's rt_fail goes to the one buffer rt_pair gives the child).  Ranks
+ * mean nothing here (no priorities: placement decides).
  * perf counters cover the exchange from the start of the task to its end,
  * warm-up included (INFO lines after the frame).
  */
@@ -20,6 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../ipc/linux/ring_linux.h"
 #include "../common/wl_rt.h"
@@ -38,8 +48,11 @@ static struct {
 	int efd[WL_RT_NTFNS];
 	struct ring_waker w[WL_RT_NTFNS];
 	unsigned nntfn;
-	void (*entry)(void *, unsigned);
-	unsigned id, ntasks;
+	struct {
+		void (*entry)(void *, unsigned);
+		unsigned id;
+	} task[WL_RT_TASKS];
+	unsigned ntasks;
 	int64_t *samples;
 } rt;
 
@@ -93,23 +106,50 @@ int wl_rt_spawn(void (*entry)(void *shared, unsigned id), unsigned id, enum wl_r
 {
 	(void)rank;
 	(void)flags; /* no thread runtime: a task is a process either way */
-	if (rt.ntasks >= 1)
-		return wl_rt_fail("task %s: the Linux runtime runs one task beside the root", name);
+	if (rt.ntasks >= WL_RT_TASKS)
+		return wl_rt_fail("task %s: the runtime runs %u tasks", name, WL_RT_TASKS);
 	if (!rt.have_pair)
 		return wl_rt_fail("task %s: the shared region first", name);
-	rt.entry = entry;
-	rt.id = id;
-	rt.ntasks = 1;
+	rt.task[rt.ntasks].entry = entry;
+	rt.task[rt.ntasks].id = id;
+	rt.ntasks++;
 	return 0;
 }
 
-/* In the child: meet the root (both are running before either measures),
- * run the task; its failure is whatever it gave wl_rt_fail. */
+/* In the child: start the other tasks, meet the root (both are running
+ * before either measures), run the first task, then wait for the others;
+ * the failure is whatever a task gave wl_rt_fail, or how one ended. */
 static int child(struct rt_pair *pair, void *arg)
 {
+	void *view = (char *)pair->area + NTFN_AREA;
+	pid_t pid[WL_RT_TASKS];
+
 	(void)arg;
+	for (unsigned i = 1; i < rt.ntasks; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0) {
+			rt_fail("fork of task %u: %s", i, strerror(errno));
+			return -1;
+		}
+		if (pid[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (ipc_pin_cpu(pair->cpu[0]) != 0) {
+				rt_fail("pinning task %u to CPU %d: %s", i, pair->cpu[0], strerror(errno));
+				_exit(1);
+			}
+			rt.task[i].entry(view, rt.task[i].id);
+			_exit(rt_failed() ? 1 : 0);
+		}
+	}
 	rt_pair_barrier(pair);
-	rt.entry((char *)pair->area + NTFN_AREA, rt.id);
+	rt.task[0].entry(view, rt.task[0].id);
+	for (unsigned i = 1; i < rt.ntasks; i++) {
+		int status;
+		if (waitpid(pid[i], &status, 0) != pid[i])
+			rt_fail("waitpid of task %u: %s", i, strerror(errno));
+		else if (!rt_failed() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			rt_fail("task %u ended with status 0x%x", i, status);
+	}
 	return rt_failed() ? -1 : 0;
 }
 

@@ -29,12 +29,15 @@ RUNS = [
     ("ring_pingpong", "rtt", "variant=stamped wake=transition iterations=20"),
     ("ring_pingpong", "rtt", "variant=mpsc wake=announce iterations=20"),
     ("ring_pingpong", "rtt", "variant=mpmc wake=poll iterations=2 warmup=0"),
+    ("mpsc", "msg", "producers=1 iterations=100"),
+    ("mpsc", "msg", "producers=4 iterations=500 warmup=3"),
 ]
 REFUSED = [
     ("workload=yield placement=cross", r"^unknown parameter 'placement' for workload yield$"),
     ("workload=ntfn_pingpong waker=futex",
      r"^unknown parameter 'waker' for workload ntfn_pingpong$"),
     ("workload=null_syscall iterations=16385", r"^iterations=16385 out of range 1\.\.16384$"),
+    ("workload=mpsc producers=5", r"^producers=5 out of range 1\.\.4$"),
     ("workload=ring_pingpong variant=mpmc wake=every",
      r"^ring_pingpong: variant=mpmc wake=every: ring_init says"),
 ]

@@ -1,7 +1,7 @@
 /*
  * Ring workloads: the rings of ipc/ measured inside ipclab tasks.  The
- * round trip between two tasks is a shared workload
- * (workloads/common/wl_ring_pingpong.c).
+ * round trip between two tasks and the multi-producer ring are shared
+ * workloads (workloads/common/wl_ring_pingpong.c, wl_mpsc.c).
  */
 #include "ring.h"
 #include "timed.h"
@@ -439,99 +439,6 @@ static int wl_bulk(const struct wl_args *a)
 	return 0;
 }
 
-/* ---- mpsc: k producer tasks of equal priority into one consumer task of
- * higher priority, on the single CPU.  Producers never run at the same
- * instant here: the tick interleaves them, so this measures the cost per
- * message of the multi-producer ring (CAS on the head, sequence-numbered
- * slots) and of waking the consumer, not cross-core contention (the Linux
- * platform measures that).  A sample is the time between two messages the
- * consumer takes. ---- */
-
-#define MPSC_CAP 64
-
-struct mpscctl {
-	uint64_t per_producer, producers;
-	volatile int64_t err;
-	int64_t samples[WL_MAX_ITER + WL_MAX_WARMUP + 1];
-};
-
-static const struct ring_config mpsc_cfg = {
-	.variant = RING_MPSC, .wake = RING_WAKE_ANNOUNCE, .capacity = MPSC_CAP, .slot_size = 8,
-};
-
-#define MPSC_RING_OFF (48 * PAGE_SIZE)
-#define MPSC_REGION   (8 * PAGE_SIZE)
-_Static_assert(sizeof(struct mpscctl) <= MPSC_RING_OFF, "the control block stays below the ring");
-
-static void mpsc_producer(uint64_t arg)
-{
-	uint64_t base = arg & ~(uint64_t)0xfff, id = arg & 0xfff;
-	struct mpscctl *c = (struct mpscctl *)(uintptr_t)base;
-	struct ring_waker data = { ntfn_sig, NULL, (void *)(uintptr_t)WSLOT_NTFN0 };
-	struct ring_prod out;
-	int e = ring_attach_prod(&out, (void *)(uintptr_t)(base + MPSC_RING_OFF), MPSC_REGION, &mpsc_cfg, &data, NULL);
-	if (e) {
-		c->err = e;
-		return;
-	}
-	for (uint64_t i = 0; i < c->per_producer; i++) {
-		uint64_t v = id << 32 | i;
-		ring_push_wait(&out, &v);
-	}
-}
-
-static void mpsc_consumer(uint64_t base)
-{
-	struct mpscctl *c = (struct mpscctl *)(uintptr_t)base;
-	struct ring_waker data = { NULL, ntfn_wait, (void *)(uintptr_t)WSLOT_NTFN0 };
-	struct ring_cons in;
-	int e = ring_attach_cons(&in, (void *)(uintptr_t)(base + MPSC_RING_OFF), MPSC_REGION, &mpsc_cfg, &data, NULL);
-	if (e) {
-		c->err = e;
-		sys_signal(WSLOT_NTFN1, 1);
-		return;
-	}
-	uint64_t next[4] = { 0 }, total = c->per_producer * c->producers;
-	uint64_t prev = cycles();
-	for (uint64_t i = 0; i < total; i++) {
-		uint64_t v;
-		ring_pop_wait(&in, &v);
-		uint64_t t = cycles();
-		c->samples[i] = (int64_t)(t - prev);
-		prev = t;
-		uint64_t id = v >> 32, seq = v & 0xffffffff;
-		if (id >= c->producers || seq != next[id]++)
-			c->err = -1;   /* lost, duplicated, or out of its producer's order */
-	}
-	sys_signal(WSLOT_NTFN1, 1);
-}
-
-static int wl_mpsc(const struct wl_args *a)
-{
-	unsigned char *mem = shared_root();
-	struct mpscctl *c = (struct mpscctl *)mem;
-	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
-	uint64_t k = (uint64_t)wl_get(a, "producers");
-	c->producers = k;
-	c->per_producer = (n + w + k - 1) / k;
-	c->err = 0;
-	if (c->per_producer * k > WL_MAX_ITER + WL_MAX_WARMUP + 1)
-		return wl_fail("iterations + warmup too large for %lu producers", k);
-	int e = ring_init(mem + MPSC_RING_OFF, MPSC_REGION, &mpsc_cfg);
-	if (e)
-		return wl_fail("ring init: %s", ring_strerror(e));
-	uint64_t slots[4] = { root_create(CAP_NTFN, 0), root_create(CAP_NTFN, 0), 0, 0 };
-	uint64_t cons = spawn_task(mpsc_consumer, 0, 150, "consumer", slots);
-	sys_start(cons);
-	for (uint64_t p = 0; p < k; p++)
-		sys_start(spawn_task(mpsc_producer, p, 100, "producer", slots));
-	sys_wait(slots[1]);
-	if (c->err)
-		return wl_fail("mpsc with %lu producers: a message was lost, duplicated or reordered (%ld)", k, c->err);
-	emit_frame(a, "msg", 0, 1, c->samples + w, n);
-	return 0;
-}
-
 static const struct wl_param pushpop_params[] = {
 	ITER,
 	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
@@ -552,15 +459,10 @@ static const struct wl_param bulk_params[] = {
 	{ .name = "mech", .def = 0, .choices = mech_choices },
 	{ .name = "size", .min = 8, .max = BULK_SLOT * BULK_SLOTS, .def = 4096 },
 };
-static const struct wl_param mpsc_params[] = {
-	ITER,
-	{ .name = "producers", .min = 1, .max = 4, .def = 1 },
-};
 
 const struct wl_desc wl_ring_table[] = {
 	{ .name = "ring_pushpop", .summary = "push then pop, one task", PARAMS(pushpop_params), .run = wl_ring_pushpop },
 	{ .name = "ring_throughput", .summary = "a batch through the ring, one task", PARAMS(throughput_params), .run = wl_ring_throughput },
 	{ .name = "bulk", .summary = "one message of size bytes: zero-copy ring or endpoint copies", PARAMS(bulk_params), .run = wl_bulk },
-	{ .name = "mpsc", .summary = "k producers into one consumer on one CPU", PARAMS(mpsc_params), .run = wl_mpsc },
 };
 const size_t wl_ring_count = sizeof wl_ring_table / sizeof wl_ring_table[0];

@@ -281,7 +281,7 @@ def test_list(r):
         raise Failure(f"ring_pingpong: waker words {reg['ring_pingpong']['waker'].words}")
 
 
-SHARED = ["null_syscall", "yield", "ntfn_pingpong", "ring_pingpong"]
+SHARED = ["null_syscall", "yield", "ntfn_pingpong", "ring_pingpong", "mpsc"]
 
 
 def test_shared(r):
@@ -294,7 +294,15 @@ def test_shared(r):
         for waker in ("futex", "eventfd"):
             calls.append((r.ok, f"workload=ntfn_pingpong placement={placement} waker={waker}",
                           50 if r.quick else 200))
+    for k in (1, 2, 4):
+        for placement in ("same", "cross") if not r.quick else ("cross",):
+            calls.append((r.ok, f"workload=mpsc producers={k} placement={placement}",
+                          100 if r.quick else 1000, "msg"))
+    calls.append((r.ok, "workload=mpsc producers=3 waker=eventfd", 200, "msg"))
     r.all(calls)
+    r.fails("workload=mpsc producers=2 iterations=100", r"^mpsc with 2 producers: a message "
+            r"was lost, duplicated or reordered$", {"IPCLAB_DEBUG_CORRUPT": "seq:0"}, 1)
+    r.fails("workload=mpsc producers=5", r"^producers=5 out of range 1\.\.4$", status=2)
     r.fails("workload=yield placement=cross", r"^yield measures a switch: both sides must "
             r"share a CPU \(placement=same\)$", status=1)
     r.fails("workload=ntfn_pingpong waker=poll", r"^waker=poll is not one of futex,eventfd$",
