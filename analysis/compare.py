@@ -177,7 +177,7 @@ def figure(table, title):
     are equally far from 1). Each ratio is printed beside its interval.
     ``title``: (title, threshold).
     """
-    from .plots import legend_below
+    from .plots import finish, legend_below
     t = table[np.isfinite(table["ratio"])].copy()
     t["label"] = [style.wrap(lab, 40) for lab, ok in zip(labels(table), np.isfinite(table["ratio"])) if ok]
     t = t.sort_values("ratio", kind="stable")
@@ -218,7 +218,7 @@ def figure(table, title):
     ax.grid(axis="y", visible=False)
     if len(t):
         legend_below(ax)
-    return fig
+    return finish(fig)
 
 
 def latex_table(table, threshold):

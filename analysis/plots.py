@@ -82,6 +82,25 @@ def _lines(texts):
     return max([str(t).count("\n") + 1 for t in texts] or [1])
 
 
+def legend_columns(labels, width):
+    """How many legend columns of these (wrapped) labels fit ``width`` inches."""
+    longest = max(len(line) for t in labels for line in str(t).split("\n"))
+    col = 0.45 + 0.058 * longest  # inches: handle and padding, then characters at 7 pt
+    return int(max(1, min(len(labels), width // col)))
+
+
+def legend_height(labels, width):
+    """Inches a legend_below of these labels takes in a panel ``width`` inches wide: its
+    longest column of lines at 7 pt (legend_below gets the panel's gridspec cell, about
+    0.775 of it)."""
+    labels = [style.wrap(t, 34) for t in dict.fromkeys(labels)]
+    if not labels:
+        return 0.0
+    ncol = legend_columns(labels, 0.775 * width)
+    lines = max(sum(t.count("\n") + 1 for t in labels[i::ncol]) for i in range(ncol))
+    return 0.165 * lines + 0.1
+
+
 def legend_below(ax, handles=None, labels=None, width=None):
     """A legend under the axes, below the x axis label: it never covers data.
 
@@ -99,9 +118,7 @@ def legend_below(ax, handles=None, labels=None, width=None):
     fig = ax.figure
     cell = ax.get_subplotspec().get_position(fig)   # the panel's share of the figure
     width = width or cell.width * fig.get_figwidth()
-    longest = max(len(line) for t in labels for line in t.split("\n"))
-    col = 0.45 + 0.058 * longest  # inches: handle and padding, then characters at 7 pt
-    ncol = int(max(1, min(len(labels), width // col)))
+    ncol = legend_columns(labels, width)
     ticks = _lines(t.get_text() for t in ax.get_xticklabels()) if ax.get_xticklabels() else 1
     below = 0.06 + 0.115 * ticks + 0.135 * _lines([ax.get_xlabel()]) + 0.04
     shift = ScaledTranslation(0, -below, fig.dpi_scale_trans)
@@ -170,6 +187,27 @@ def headroom(ax, log, horizontal=False, factor=1.0, values=()):
 SEL4_LABEL = "seL4, same QEMU and method"
 
 
+MIN_AXES = 1.3  # inches: the least height of a panel's data area a reader can read
+
+
+def finish(fig):
+    """Lay the figure out and grow it where a panel's data area came out under MIN_AXES.
+
+    The heights the figures start from are estimates; legends below the axes
+    and wrapped labels take what they take, and constrained layout shrinks
+    the axes to make room.  The page, not the data, gives way: the figure
+    grows (never past a page) until every panel keeps MIN_AXES.
+    """
+    for _ in range(3):
+        fig.canvas.draw()
+        h = fig.get_figheight()
+        least = min(ax.get_position().height * h for ax in fig.axes)
+        if least >= MIN_AXES - 0.02 or h >= 9:
+            break
+        fig.set_figheight(min(9.0, h + (MIN_AXES - least) * 1.1))
+    return fig
+
+
 def rows_height(lines, rows, legend=False):
     """Inches a panel of labelled rows needs: its label lines at 7 pt with a gap each, then
     the title, the x axis and its two-line label, and a legend below."""
@@ -207,10 +245,12 @@ def latency_cdf(df, summary=None):
     if not groups:
         raise SkipPlot("every panel is the kernel's exact mode (deterministic counts): "
                        "latency_box prints their values; a CDF of them would be a vertical line")
-    fig, axes = style.figure(ncols=len(groups), height=3.2)
-    for ax, (key, g) in zip(axes, groups):
+    chosen_of = [representatives(g, summary) for _, g in groups]
+    panel_width = (style.COLUMN if len(groups) == 1 else style.FULL / min(len(groups), style.MAX_COLS))
+    legend = max(legend_height([name for name, _ in c], panel_width) for c in chosen_of)
+    fig, axes = style.figure(ncols=len(groups), height=2.5 + legend)
+    for ax, (key, g), chosen in zip(axes, groups, chosen_of):
         one_unit(ax, key)
-        chosen = representatives(g, summary)
         lows, p99s = [], []
         for k, (name, row) in enumerate(chosen):
             x = np.sort(samples_of(g, row)["cost"].to_numpy(dtype=float))
@@ -231,7 +271,7 @@ def latency_cdf(df, summary=None):
         ax.set_ylim(0, 1.02)
         set_title(ax, panel_title(key))
         legend_below(ax)
-    return fig
+    return finish(fig)
 
 
 def latency_box(df, summary=None):
@@ -291,7 +331,7 @@ def latency_box(df, summary=None):
         ax.set_xlabel(axis_label("cost per operation", key))
         set_title(ax, panel_title(key))
         ax.grid(axis="y", visible=False)
-    return fig
+    return finish(fig)
 
 
 def bulk_size(df, summary=None):
@@ -323,7 +363,7 @@ def bulk_size(df, summary=None):
         ax.set_ylabel(axis_label("cost per message", key))
         set_title(ax, f"bulk, {panel_title(key)}")
         legend_below(ax)
-    return fig
+    return finish(fig)
 
 
 def ring_throughput(df, summary=None):
@@ -377,7 +417,7 @@ def ring_throughput(df, summary=None):
         ax.set_ylabel(axis_label("cost per message", key))
         set_title(ax, f"ring_throughput, {panel_title(key)}")
         legend_below(ax)
-    return fig
+    return finish(fig)
 
 
 def wake_protocols(df, summary=None):
@@ -417,7 +457,7 @@ def wake_protocols(df, summary=None):
         ax.set_ylabel(axis_label("round trip", key))
         set_title(ax, f"ring_pingpong, {panel_title(key)}")
         legend_below(ax)
-    return fig
+    return finish(fig)
 
 
 def _anchor_mark(ax, x0, x1, a):
@@ -502,7 +542,7 @@ def anchored_costs(df, summary=None):
         ax.set_ylabel(axis_label("cost, one way", key))
         set_title(ax, f"{w}, {panel_title(key)}")
         legend_below(ax)
-    return fig
+    return finish(fig)
 
 
 # The round trip of a small message between two parties on one CPU, as each
@@ -616,7 +656,7 @@ def cross_system(df, summary=None):
                              hatch="////" if p == "sel4" else None, edgecolor="white")
                    for p in present]
         legend_below(ax, handles, [SYSTEM.get(p, p) for p in present])
-    return fig
+    return finish(fig)
 
 
 FIGURES = [latency_cdf, latency_box, bulk_size, ring_throughput, wake_protocols,

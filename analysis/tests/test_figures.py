@@ -23,12 +23,27 @@ REPO = Path(__file__).resolve().parents[2]
 MIN_PIXELS = 3  # the shortest bar or extent a reader can still see at 200 dpi
 
 
-def _sources():
+def many_dir(root):
+    """Twelve Linux mechanisms with long names: legends and label columns at their longest."""
+    from .conftest import make_fixtures
+    rng = np.random.default_rng(3)
+    r = make_fixtures.ResultsDir("many", "linux", "timed")
+    for k in range(12):
+        r.run(f"mechanism_number_{k}", {"placement": "same", "protocol": "announce_then_sleep",
+                                        "variant": f"variant_{k}", "size": 64}, 2,
+              [("rtt", "ns", "tsc", 1, 20,
+                lambda rep, k=k: np.round(1000 * (k + 1) * rng.lognormal(0, 0.1, 30)).astype(int).tolist())])
+    r.write(root)
+    return root / "many"
+
+
+def _sources(root):
     """(name, samples, summary) of each data set the figures are drawn from."""
     # small/ holds the kernel (exact) and the host's Linux (timed); lvirt/ adds Linux on
     # the emulated machine; results/reference is a real run (long names, a 10^7 outlier).
     both = load_results([FIXTURES / "small", FIXTURES / "lvirt"])
-    out = [("small+lvirt", both, summarize(both))]
+    many = load_results(many_dir(root))
+    out = [("small+lvirt", both, summarize(both)), ("many", many, summarize(many))]
     ref = REPO / "results" / "reference"
     if (ref / "summary.csv").exists():
         out.append(("reference", load_dir(ref).samples, read_summary(ref)))
@@ -46,7 +61,7 @@ def drawn(tmp_path_factory):
     fig = compare.figure(table, ("b vs a", compare.THRESHOLD))
     fig.canvas.draw()
     figs = {("a/b", "compare"): fig}
-    for name, df, table in _sources():
+    for name, df, table in _sources(root):
         for func in plots.FIGURES:
             try:
                 fig = func(df, table)
