@@ -132,8 +132,20 @@ def geomean(table):
     return float(np.exp(np.mean(np.log(r)))) if len(r) else math.nan
 
 
-def labels(table):
-    """Short configuration names: workload/metric, the parameters that vary, the platform."""
+def labels(table, skip=()):
+    """Short configuration names: workload/metric, the parameters that vary, the platform.
+
+    Parameters in ``skip`` are left out unless two names would then be the same.
+    """
+    if skip:
+        short = labels(table.assign(params=[";".join(w for w in p.split(";") if w and
+                                                     w.split("=")[0] not in skip)
+                                            for p in table["params"]]))
+        full = list(zip(table["workload"], table["metric"], table["params"], table["platform"],
+                        table["counter"], table["unit"], table["mode"]))
+        if len(set(short)) == len(set(full)):
+            return short
+    
     params = [schema.parse_params(p) for p in table["params"]]
     values = {}  # (workload, platform) -> key -> set of values seen
     for w, plat, p in zip(table["workload"], table["platform"], params):
@@ -179,11 +191,14 @@ def figure(table, title):
     """
     from .plots import finish, legend_below
     t = table[np.isfinite(table["ratio"])].copy()
-    t["label"] = [style.wrap(lab, 40) for lab, ok in zip(labels(table), np.isfinite(table["ratio"])) if ok]
+    from .data import COMMON_PARAMS
+    t["label"] = [style.wrap(lab, 40) for lab, ok in
+                  zip(labels(table, skip=COMMON_PARAMS), np.isfinite(table["ratio"])) if ok]
     t = t.sort_values("ratio", kind="stable")
-    lines = sum(lab.count("\n") + 1 for lab in t["label"]) or 1
+    # Rows are evenly spaced: the pitch is the tallest label's (lines at 6.5 pt, a gap).
+    lines = max([lab.count("\n") + 1 for lab in t["label"]] or [1])
     fig, axes = style.figure(ncols=1, width=style.FULL if len(t) > 12 else style.COLUMN,
-                             height=0.125 * lines + 0.06 * len(t) + 1.7)
+                             height=len(t) * (0.1 * lines + 0.06) + 1.7)
     ax = axes[0]
     ax.set_gid("unit=dimensionless")
     colour = {"slower": style.PALETTE[3], "faster": style.PALETTE[0], "identical": style.PALETTE[6],
