@@ -161,6 +161,9 @@ def test_publish_loads_once_and_bootstraps_once(fixture_dir, monkeypatch):
     assert calls["boot"] == len(table)              # none more for the figures or the page
     assert files and page.exists()
     assert f"Summary ({len(table)} configurations)" in page.read_text()
+    # The harness's publish writes the exports too (make_report does, from the same table).
+    for name in ("exports/bencher.json", "exports/sel4bench.json", "exports/tables/ep_call-virt-exact.tex"):
+        assert (d / name).exists(), name
 
 
 def test_summary_reads_back_as_written(fixture_dir):
