@@ -74,8 +74,9 @@ static _Noreturn void report_deadlock(void)
 }
 
 /* The idle thread of a CPU, entered with the lock held: run what is
- * queued here, else wait for an interrupt with the lock released (the
- * reschedule SGI of a CPU that queued a thread here, or the tick). */
+ * queued here (with the tick on again), else wait for the reschedule SGI
+ * of a CPU that queues a thread here, with the lock released and the
+ * tick off (nothing here to share the CPU with). */
 static _Noreturn void idle_loop(void)
 {
 	struct cpu *c = this_cpu();
@@ -83,11 +84,19 @@ static _Noreturn void idle_loop(void)
 		struct thread *t = runq_peek();
 		if (t) {
 			runq_remove(t);
+			if (c->tick_off) {
+				arch_timer_arm(arch_timer_freq() / TICK_HZ);
+				c->tick_off = false;
+			}
 			sched_switch_to(t);
 			continue;
 		}
 		if (!sched_any_runnable())
 			report_deadlock();
+		/* Without the tick: only another CPU can give this one work, and
+		 * it sends the reschedule SGI when it does. */
+		arch_timer_stop();
+		c->tick_off = true;
 		c->waiting = true;
 		klock_release();
 		arch_wait_irq();

@@ -137,8 +137,13 @@ void sched_block(void)
 static void kick_for(struct thread *t)
 {
 	struct cpu *c = t->cpu;
-	if (is_idle(c->curr) || t->prio > c->curr->prio)
+	if (is_idle(c->curr) || t->prio > c->curr->prio) {
 		plat_send_sgi(c->gic_target, SGI_RESCHED);
+		/* In exact mode the vCPUs run round robin: without this hint
+		 * that CPU would see its interrupt only at the end of this
+		 * one's slice. */
+		arch_yield_hint();
+	}
 }
 
 void sched_enqueue(struct thread *t)

@@ -62,6 +62,7 @@ struct cpu {
 	uint32_t gic_target;             /* its GIC CPU interface bit (SGI target) */
 	bool online;
 	bool waiting;                    /* its idle thread waits for an interrupt */
+	bool tick_off;                   /* its idle thread stopped its tick */
 	struct thread idle;
 };
 

@@ -83,9 +83,31 @@ static unsigned count_refs(unsigned type, const void *obj)
 	return n;
 }
 
+/* Every CPU's run queues hold runnable threads of that CPU only, at
+ * their priority, and its bitmap says which queues are not empty; what a
+ * CPU runs is on no queue. */
+static void check_cpus(void)
+{
+	for (unsigned c = 0; c < ncpus; c++) {
+		const struct cpu *cpu = &cpus[c];
+		for (unsigned p = 0; p <= PRIO_MAX; p++) {
+			const struct tqueue *q = &cpu->runq[p];
+			bool bit = cpu->runq_bitmap[p / 64] >> (p % 64) & 1;
+			CHECK(bit == !tq_empty(q), "CPU %u: priority %u's bit does not match its queue", c, p);
+			for (const struct thread *t = q->head; t; t = t->next)
+				CHECK(thread_alive(t) && t->state == TS_RUNNABLE && t->cpu == cpu && t->prio == p &&
+				      t != cpu->curr, "CPU %u: queued thread %d is not a runnable thread of it",
+				      c, (int)(t - thread_pool));
+		}
+		for (unsigned w = 0; w < RUNQ_WORDS; w++)
+			CHECK(!(cpu->runq_words >> w & 1) == !cpu->runq_bitmap[w], "CPU %u: word %u of the bitmap", c, w);
+	}
+}
+
 unsigned selfcheck(void)
 {
 	bad = 0;
+	check_cpus();
 	for (unsigned i = 0; i < thread_pool_size; i++) {
 		const struct thread *t = &thread_pool[i];
 		if (!t->used)
@@ -186,7 +208,13 @@ unsigned selfcheck(void)
 				live++;
 		}
 		CHECK(live == t->nlive, "task %u: %u live threads listed, nlive %u", i, live, t->nlive);
-		CHECK(t->l1 || t->refs > 0 || listed > 0, "task %u: ended and unreachable, but not freed", i);
+		/* Its page tables are kept only while another CPU still runs one
+		 * of its (ended) threads, which has yet to take the lock and
+		 * leave it (task.h); then the struct stays too. */
+		bool kept_for_cpu = t->l1_kept && task_runs_elsewhere(t);
+		CHECK(!t->l1_kept || kept_for_cpu, "task %u: page tables kept, but no other CPU runs it", i);
+		CHECK(t->l1 || t->refs > 0 || listed > 0 || kept_for_cpu,
+		      "task %u: ended and unreachable, but not freed", i);
 		/* No capability in its cspace, nor its end notification, names a freed object. */
 		CHECK(t->cs.slot[0].type == CAP_NULL, "task %u: slot 0 is not empty", i);
 		for (unsigned s = 1; s < CSPACE_SLOTS; s++) {

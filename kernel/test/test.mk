@@ -52,22 +52,34 @@ test-kernel-qemu: $(KIMAGE) | deps
 	if ! tr -d '\r' < $(KT_QEMU_LOG) | grep -qE '^[0-9]+ passed, 0 failed$$'; then \
 		echo "test-kernel-qemu: no 'N passed, 0 failed' line"; exit 1; fi
 
-# The same suite on several CPUs: with 2 and 4 CPUs in exact mode (the
-# vCPUs round robin, deterministic) and in timed mode (multi-threaded TCG:
-# the vCPUs really run in parallel, where a race in the kernel shows).
-# The tests that need two CPUs or more run in these (t_smp.c); the others
-# must pass unchanged.  The runs go in parallel, each with its own log.
+# Several CPUs: the whole suite with 2 and 4 CPUs in exact mode (the
+# vCPUs round robin, deterministic; the single-CPU tests must pass
+# unchanged, the SMP tests of t_smp.c run), and the SMP tests (test=smp_*,
+# the SMP fuzzer among them) with 2 and 4 CPUs in timed mode
+# (multi-threaded TCG: the vCPUs really run in parallel, where a race in
+# the kernel shows).  The four runs go in parallel, each with its own log.
 KT_SMP_RUNS := exact:2 exact:4 timed:2 timed:4
+KT_SMP_ARGS_exact := test
+KT_SMP_ARGS_timed := test=smp_*
 KT_SMP_LOG = $(BUILD)/kernel/test/qemu-smp-$(subst :,-,$(1)).log
+KT_SMP_MODE = $(word 1,$(subst :, ,$(1)))
 # $(call KT_SMP_ONE,MODE:CPUS): one run in the background, its status in its log's .status.
-KT_SMP_ONE = ( s=0; timeout 120 $(call qemu_cmd,$(word 1,$(subst :, ,$(1))),$(KIMAGE),test,,$(word 2,$(subst :, ,$(1)))) 	> $(call KT_SMP_LOG,$(1)) 2>&1 || s=$$?; echo $$s > $(call KT_SMP_LOG,$(1)).status ) &
-# $(call KT_SMP_CHECK,MODE:CPUS): its outcome, as test-kernel-qemu checks it.
-KT_SMP_CHECK = s=$$(cat $(call KT_SMP_LOG,$(1)).status); log=$(call KT_SMP_LOG,$(1)); 	if [ "$$s" -ne 0 ] || ! tr -d '\r' < $$log | grep -qE '^[0-9]+ passed, 0 failed$$'; then 		tr -d '\r' < $$log | grep -E 'FAILED|KERNEL|DEADLOCK|panic|passed, [0-9]+ failed' | head -20; 		echo "test-kernel-smp: $(1): QEMU exited with status $$(./mk/exit-status.sh $$s) (log: $$log)"; fail=1; 	else echo "  ok      $(1) CPUs: $$(tr -d '\r' < $$log | grep -E '^[0-9]+ passed' ) ($$(tr -d '\r' < $$log | grep -c '^\[test\] smp_.* ok$$') SMP tests)"; fi;
+KT_SMP_ONE = ( s=0; timeout 150 $(call qemu_cmd,$(call KT_SMP_MODE,$(1)),$(KIMAGE),$(KT_SMP_ARGS_$(call KT_SMP_MODE,$(1))),,$(word 2,$(subst :, ,$(1)))) \
+	> $(call KT_SMP_LOG,$(1)) 2>&1 || s=$$?; echo $$s > $(call KT_SMP_LOG,$(1)).status ) &
+# $(call KT_SMP_CHECK,MODE:CPUS): its outcome, as test-kernel-qemu checks it,
+# and the SMP tests must have run (not been skipped).
+KT_SMP_CHECK = s=$$(cat $(call KT_SMP_LOG,$(1)).status); log=$(call KT_SMP_LOG,$(1)); \
+	nsmp=$$(tr -d '\r' < $$log | grep -c '^\[test\] smp_.* ok$$'); \
+	if [ "$$s" -ne 0 ] || ! tr -d '\r' < $$log | grep -qE '^[0-9]+ passed, 0 failed$$' || [ $$nsmp -ne $(KT_SMP_NTESTS) ]; then \
+		tr -d '\r' < $$log | grep -E 'FAILED|skipped|KERNEL|DEADLOCK|panic|passed, [0-9]+ failed' | head -20; \
+		echo "test-kernel-smp: $(1): QEMU exited with status $$(./mk/exit-status.sh $$s), $$nsmp of $(KT_SMP_NTESTS) SMP tests ok (log: $$log)"; fail=1; \
+	else echo "  ok      $(1): $$(tr -d '\r' < $$log | grep -E '^[0-9]+ passed') ($$nsmp SMP tests)"; fi;
+KT_SMP_NTESTS := $(shell grep -c '\.name = "smp_' kernel/test/qemu/harness.c)
 
-## test-kernel-smp: the in-QEMU suite with 2 and 4 CPUs, exact and timed (the SMP tests among it)
+## test-kernel-smp: with 2 and 4 CPUs, the in-QEMU suite in exact mode and its SMP tests in timed mode
 test-kernel-smp: $(KIMAGE) | deps
 	@mkdir -p $(BUILD)/kernel/test
-	@echo "  QEMU    -append test on $(KT_SMP_RUNS) (mode:CPUs, in parallel)"
+	@echo "  QEMU    on $(KT_SMP_RUNS) (mode:CPUs, in parallel): exact '$(KT_SMP_ARGS_exact)', timed '$(KT_SMP_ARGS_timed)'"
 	@$(foreach r,$(KT_SMP_RUNS),$(call KT_SMP_ONE,$(r))) wait; \
 	fail=0; $(foreach r,$(KT_SMP_RUNS),$(call KT_SMP_CHECK,$(r))) exit $$fail
 

@@ -58,29 +58,54 @@ uint64_t arch_cpu_mpidr(void) { return read_sysreg(mpidr_el1) & 0xffffff; }
 
 void arch_wait_irq(void)
 {
-	/* dsb: what this CPU stored is visible before it sleeps. */
-	__asm__ volatile("dsb ish\n\tmsr daifclr, #2\n\twfi\n\tmsr daifset, #2" ::: "memory");
+	/* wfi with interrupts still masked: it returns when one is pending,
+	 * masked or not, so an SGI sent after the lock was released and
+	 * before the wfi is not lost (unmasked first, it would be taken and
+	 * consumed before the wfi, which would then sleep for ever).  Then
+	 * let it be taken (irq_handler acknowledges it).  dsb: what this CPU
+	 * stored is visible before it sleeps. */
+	__asm__ volatile("dsb ish\n\twfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
 }
 
+/* The kernel lock's protocol (vectors.S, KLOCK and KUNLOCK): 0 free, 1
+ * held, 2 held with a CPU waiting, which the release hands over to. */
 void arch_spin_lock(volatile uint32_t *l)
 {
-	uint32_t tmp, one = 1;
+	uint32_t v, fail, one = 1, two = 2;
 	__asm__ volatile(
-		"1:	ldaxr	%w0, [%1]\n"
-		"	cbz	%w0, 2f\n"
-		"	wfe\n"
+		"	ldaxr	%w0, [%2]\n"
+		"	cbnz	%w0, 1f\n"
+		"	stxr	%w1, %w3, [%2]\n"
+		"	cbz	%w1, 9f\n"
+		"1:	ldaxr	%w0, [%2]\n"
+		"	cbz	%w0, 5f\n"
+		"	cmp	%w0, #2\n"
+		"	b.eq	4f\n"
+		"	stxr	%w1, %w4, [%2]\n"
 		"	b	1b\n"
-		"2:	stxr	%w0, %w2, [%1]\n"
-		"	cbnz	%w0, 1b\n"
-		: "=&r"(tmp) : "r"(l), "r"(one) : "memory");
+		"4:	wfe\n"
+		"	b	1b\n"
+		"5:	stxr	%w1, %w3, [%2]\n"
+		"	cbnz	%w1, 1b\n"
+		"9:\n"
+		: "=&r"(v), "=&r"(fail) : "r"(l), "r"(one), "r"(two) : "memory", "cc");
 }
 
 void arch_spin_unlock(volatile uint32_t *l)
 {
+	uint32_t v = *l;
 	__asm__ volatile("stlr wzr, [%0]" : : "r"(l) : "memory");
+	if (v & 2)
+		__asm__ volatile("yield" ::: "memory");
 }
 
 uint64_t arch_timer_freq(void) { return read_sysreg(cntfrq_el0); }
+
+void arch_timer_stop(void)
+{
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+}
 
 void arch_timer_arm(uint64_t ticks)
 {

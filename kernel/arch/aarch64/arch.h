@@ -75,10 +75,15 @@ void arch_spin_lock(volatile uint32_t *l);
 void arch_spin_unlock(volatile uint32_t *l);
 /* Send the event that wakes every CPU's wfe (after a plain store that
  * another CPU waits for). */
+/* A hint that another CPU has work now (after an SGI): `yield`, which under
+ * QEMU's icount hands the round robin to the next vCPU at once instead of
+ * at the end of this one's slice; a no-op elsewhere. */
 #ifdef KERNEL_HOST_TEST
 static inline void arch_sev(void) {}
 static inline void arch_wfe(void) {}
+static inline void arch_yield_hint(void) {}
 #else
+static inline void arch_yield_hint(void) { __asm__ volatile("yield" ::: "memory"); }
 static inline void arch_sev(void) { __asm__ volatile("dsb ish\n\tsev" ::: "memory"); }
 static inline void arch_wfe(void) { __asm__ volatile("wfe" ::: "memory"); }
 #endif
@@ -111,6 +116,7 @@ unsigned arch_check_user_exec(const uint64_t *l1, uint64_t code_start, uint64_t 
 /* The counter frequency and the preemption timer. */
 uint64_t arch_timer_freq(void);
 void arch_timer_arm(uint64_t ticks);
+void arch_timer_stop(void);
 
 /* Physical and kernel virtual addresses are the same: RAM is mapped 1:1. */
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }

@@ -20,17 +20,19 @@
 #include "sysregs.h"
 
 /* Take the kernel lock from an entry from EL0: x9 its address
- * (page-aligned, so one adrp), w10 and w11 scratch.  Uncontended: six
- * instructions.  Contended (the slow path, out of line): the current
- * thread's at_entry flag says that this CPU waits at an entry, which a CPU
- * that ends the thread meanwhile waits to see (sched_kick); then wait
- * with wfe, which the holder's store-release wakes and which under QEMU's
- * icount hands the round robin to the next vCPU instead of spinning out a
- * time slice.  Once the lock is ours, the flag is cleared, and \ended
- * (if given) is where a syscall goes when its thread was ended meanwhile:
- * it must not run.  An entry that did not wait needs no such check: a CPU
- * that ends a thread running elsewhere keeps the lock until that
- * thread's CPU waits for it at an entry. */
+ * (page-aligned, so one adrp); w10..w13 scratch.  The word is 0 free,
+ * 1 held, 2 held with a CPU waiting.  Uncontended: six instructions.
+ * Contended (the slow path, out of line): the current thread's at_entry
+ * flag says that this CPU waits at an entry, which a CPU that ends the
+ * thread meanwhile waits to see (sched_kick); the word is marked 2, so
+ * that the holder hands over when it releases (KUNLOCK); then wait with
+ * wfe (the holder's store-release clears the monitor that ldaxr armed,
+ * which wakes it; under QEMU's icount wfe hands the round robin on).  Once
+ * the lock is ours (taken as 1: another waiter, woken by that same store,
+ * marks it again), the flag is cleared, and \ended (if given) is where a syscall goes when its thread
+ * was ended meanwhile: it must not run.  An entry that did not wait needs
+ * no such check: a CPU that ends a thread running elsewhere keeps the
+ * lock until that thread's CPU waits for it at an entry. */
 .macro KLOCK ended
 	adrp	x9, kernel_lock
 	mov	w10, #1
@@ -43,11 +45,17 @@
 	strb	w10, [x11, #THREAD_AT_ENTRY]
 	dsb	ish
 	sev
-7:	wfe
-	ldaxr	w11, [x9]
-	cbnz	w11, 7b
-	stxr	w11, w10, [x9]
-	cbnz	w11, 7b
+	mov	w12, #2
+7:	ldaxr	w11, [x9]
+	cbz	w11, 5f
+	cmp	w11, #2
+	b.eq	4f
+	stxr	w13, w12, [x9]     /* mark it: the holder hands over */
+	b	7b
+4:	wfe
+	b	7b
+5:	stxr	w13, w10, [x9]
+	cbnz	w13, 7b
 	mrs	x11, tpidr_el1
 	strb	wzr, [x11, #THREAD_AT_ENTRY]
 	.ifnb \ended
@@ -60,9 +68,21 @@
 6:
 .endm
 
+/* Release it (x9, w10 scratch).  When another CPU marked it as waiting,
+ * hand over: `yield`, which under QEMU's icount runs the next vCPU now
+ * (else a CPU that goes on to busy work at EL0 would keep the round robin
+ * for its whole slice while the other waits for the lock); a hint on
+ * hardware, where the store-release has already woken the waiter. */
 .macro KUNLOCK
 	adrp	x9, kernel_lock
+	ldr	w10, [x9]
 	stlr	wzr, [x9]
+	tbnz	w10, #1, 8f
+	.pushsection .text.klock_wait, "ax"
+8:	yield
+	b	9f
+	.popsection
+9:
 .endm
 
 /* The clobbered registers leave the kernel zeroed: no kernel value (a

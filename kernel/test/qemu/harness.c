@@ -9,6 +9,8 @@
 
 static char fail_msg[200];
 static bool failed;
+static unsigned skipped_needs;   /* the current test needs this many CPUs, and there are fewer */
+static unsigned cpu_count = 1;
 static uint64_t slot_taken;       /* bit s: slot s was taken by the current test */
 static uint64_t first_slot;
 static uint64_t root_va = USER_MAP_BASE + 0x100000000ull;   /* the root's own mappings */
@@ -41,6 +43,21 @@ void t_fail(const char *file, int line, const char *fmt, ...)
 }
 
 bool t_failed(void) { return failed; }
+
+unsigned t_ncpus(void) { return cpu_count; }
+
+bool t_need_cpus(unsigned n)
+{
+	if (cpu_count >= n)
+		return true;
+	skipped_needs = n;
+	return false;
+}
+
+void t_on_cpu(const struct child *c, unsigned cpu)
+{
+	T_OK(sys_set_cpu(c->task, cpu));
+}
 
 uint64_t t_slot(void)
 {
@@ -151,11 +168,15 @@ void t_join_ok(const struct child *c, const char *what)
 
 static void settle_probe(uint64_t arg) { sys_exit((int64_t)arg); }
 
-void t_settle(unsigned prio)
+void t_settle(unsigned prio) { t_settle_on(0, prio); }
+
+void t_settle_on(unsigned cpu, unsigned prio)
 {
 	struct child p;
 	if (!t_child(&p, settle_probe, 0, prio, "settle"))
 		return;
+	if (cpu)
+		t_on_cpu(&p, cpu);
 	t_start(&p);
 	t_join_ok(&p, "settle probe");
 	t_slot_free(p.task);
@@ -238,23 +259,49 @@ static const struct test tests[] = {
 	{ .name = "life_exit_thread_cap_first", .fn = test_life_exit_thread_cap_first },
 	{ .name = "life_stop_task_cap_first",   .fn = test_life_stop_task_cap_first },
 	{ .name = "life_stop_thread_cap_first", .fn = test_life_stop_thread_cap_first },
+	/* issue 13: several CPUs (skipped on one) */
+	{ .name = "smp_placement",        .fn = test_smp_placement },
+	{ .name = "smp_ntfn",             .fn = test_smp_ntfn },
+	{ .name = "smp_call",             .fn = test_smp_call },
+	{ .name = "smp_grant",            .fn = test_smp_grant },
+	{ .name = "smp_fault",            .fn = test_smp_fault },
+	{ .name = "smp_stop_exit",        .fn = test_smp_stop_exit },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },
+	{ .name = "smp_fuzz",             .fn = test_fuzz_smp },
 };
+
+/* test=<name> runs that test; test=<prefix>* every test whose name
+ * starts so (test=smp_* the SMP tests). */
+static bool name_matches(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, name, n - 1) == 0;
+	return strcmp(pattern, name) == 0;
+}
 
 enum ipclab_exit run_tests(const struct bootinfo *bi, const char *only)
 {
 	if (!only[0])
 		only = NULL;
 	first_slot = bi->first_free_slot;
-	unsigned passed = 0, nfailed = 0, ran = 0;
+	cpu_count = (unsigned)bi->ncpus;
+	if (sys_cpu_count() != cpu_count || sys_cpu_self() != 0) {
+		uprintf("[test] boot info says %u CPUs, SYS_CPU_INFO %u, the root runs on CPU %u\n",
+		        cpu_count, sys_cpu_count(), sys_cpu_self());
+		return IPCLAB_EXIT_FAILED;
+	}
+	uprintf("[test] %u CPU%s\n", cpu_count, cpu_count == 1 ? "" : "s");
+	unsigned passed = 0, nfailed = 0, ran = 0, nskipped = 0;
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		const struct test *t = &tests[i];
-		if (only && strcmp(only, t->name) != 0)
+		if (only && !name_matches(only, t->name))
 			continue;
 		ran++;
 		failed = false;
+		skipped_needs = 0;
 		slot_taken = 0;
 		t->fn();
 		t_cleanup();
@@ -265,6 +312,9 @@ enum ipclab_exit run_tests(const struct bootinfo *bi, const char *only)
 		if (failed) {
 			uprintf("[test] %s ... FAILED: %s\n", t->name, fail_msg);
 			nfailed++;
+		} else if (skipped_needs) {
+			uprintf("[test] %s ... skipped: needs %u CPUs\n", t->name, skipped_needs);
+			nskipped++;
 		} else {
 			uprintf("[test] %s ... ok\n", t->name);
 			passed++;
@@ -274,6 +324,8 @@ enum ipclab_exit run_tests(const struct bootinfo *bi, const char *only)
 		uprintf("[test] no test named '%s'\n", only);
 		return IPCLAB_EXIT_ARGS;
 	}
+	if (nskipped)
+		uprintf("[test] %u skipped for want of CPUs\n", nskipped);
 	uprintf("%u passed, %u failed\n", passed, nfailed);
 	return nfailed ? IPCLAB_EXIT_FAILED : IPCLAB_EXIT_OK;
 }

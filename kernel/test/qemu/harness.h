@@ -91,6 +91,16 @@ void t_join_ok(const struct child *c, const char *what);
  * above `prio` has blocked or ended: a child at `prio` that exits at once
  * can only run then. */
 void t_settle(unsigned prio);
+/* The same on another CPU: every thread of that CPU above `prio` has
+ * blocked or ended once the probe placed there has run. */
+void t_settle_on(unsigned cpu, unsigned prio);
+
+/* CPUs.  Children run on the root's CPU (0) unless placed. */
+unsigned t_ncpus(void);
+/* False (and the test is reported skipped) when there are fewer than n. */
+bool t_need_cpus(unsigned n);
+/* Place a child's first thread (before t_start). */
+void t_on_cpu(const struct child *c, unsigned cpu);
 
 #define STATUS(state, code) ((uint64_t)(state) | (uint64_t)(code) << 8)
 

@@ -74,6 +74,14 @@ void test_life_exit_task_cap_first(void);
 void test_life_exit_thread_cap_first(void);
 void test_life_stop_task_cap_first(void);
 void test_life_stop_thread_cap_first(void);
+/* t_smp.c */
+void test_smp_placement(void);
+void test_smp_ntfn(void);
+void test_smp_call(void);
+void test_smp_grant(void);
+void test_smp_fault(void);
+void test_smp_stop_exit(void);
+void test_fuzz_smp(void);
 /* t_fuzz.c */
 void test_fuzz(void);
 void test_fuzz_seed2(void);
