@@ -189,7 +189,7 @@ def test_a_boot_that_panics_is_a_failed_run_with_its_reason(tmp_path, registry):
         assert o["reason"].startswith("not run: the boot ended before it began (kernel panic: "
                                       "Kernel panic - not syncing: No working init found"), \
             o["reason"]
-        assert o["attempts"] == 2
+        assert o["attempts"] == 3
 
 
 def test_a_boot_that_hangs_is_a_failed_run_with_its_reason(tmp_path):
