@@ -101,6 +101,8 @@ struct fdt_walk {
 	void (*prop)(struct fdt_walk *w, int depth, const char *node, size_t nlen, const char *name,
 	             size_t maxname, const uint8_t *val, uint32_t len);
 	void *ctx;
+	const char *parent;    /* the name of the node's parent, for `prop` */
+	size_t plen;
 };
 
 static bool walk_tree(const void *dtb, struct fdt_walk *w)
@@ -150,6 +152,10 @@ static bool walk_tree(const void *dtb, struct fdt_walk *w)
 			s += 8;
 			if (len > (size_t)(end - s) || nameoff >= size_strings)
 				return false;
+			if (depth > 1 && depth < 8) {
+				w->parent = node[depth - 1];
+				w->plen = nlen[depth - 1];
+			}
 			if (depth > 0 && depth < 8)
 				w->prop(w, depth, node[depth], nlen[depth], (const char *)b + off_strings + nameoff,
 				        size_strings - nameoff, s, len);
@@ -194,7 +200,8 @@ static void cpus_prop(struct fdt_walk *w, int depth, const char *node, size_t nl
 		c->out->psci_hvc = len >= 4 && memcmp(val, "hvc", 4) == 0;
 		return;
 	}
-	if (depth != 3 || nlen < 4 || memcmp(node, "cpu@", 4) != 0)
+	if (depth != 3 || nlen < 4 || memcmp(node, "cpu@", 4) != 0 || w->plen != 4 ||
+	    memcmp(w->parent, "cpus", 4) != 0)
 		return;
 	if (node != c->node) {
 		c->node = node;

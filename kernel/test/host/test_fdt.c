@@ -272,8 +272,53 @@ static void test_mutations(void)
 	free(b.p);
 }
 
+/* fdt_cpus: the cpu@ nodes of /cpus with device_type "cpu" and their reg
+ * (one cell or two), in tree order, QEMU's layout with a cpu-map beside
+ * them; not a cpu-map entry, not a cpu@ node elsewhere, not one whose
+ * device_type is something else; the conduit of /psci; and nothing from a
+ * corrupt blob, mutated anywhere (under ASan). */
+static void test_cpus(void)
+{
+	struct blob b = dtc("/dts-v1/;\n/ { psci { method = \"hvc\"; cpu_on = <0xc4000003>; };\n"
+	                    " cpus { #address-cells = <1>; #size-cells = <0>;\n"
+	                    "  cpu-map { cluster0 { core0 { cpu = <1>; }; }; };\n"
+	                    "  cpu@0 { device_type = \"cpu\"; reg = <0>; };\n"
+	                    "  cpu@1 { reg = <1>; device_type = \"cpu\"; enable-method = \"psci\"; };\n"
+	                    "  cpu@2 { device_type = \"cache\"; reg = <2>; };\n"
+	                    "  cpu@103 { device_type = \"cpu\"; reg = <0x103>; }; };\n"
+	                    " soc { cpu@9 { device_type = \"cpu\"; reg = <9>; }; }; };\n");
+	struct fdt_cpus c;
+	CHECK_EQ(fdt_cpus(b.p, &c), 0);
+	CHECK_EQ(c.n, 3);
+	CHECK(c.mpidr[0] == 0 && c.mpidr[1] == 1 && c.mpidr[2] == 0x103);
+	CHECK(c.psci_hvc && !c.psci_smc);
+	struct blob b2 = dtc("/dts-v1/;\n/ { psci { method = \"smc\"; };\n"
+	                     " cpus { #address-cells = <2>; #size-cells = <0>;\n"
+	                     "  cpu@0 { device_type = \"cpu\"; reg = <0 0>; };\n"
+	                     "  cpu@100000000 { device_type = \"cpu\"; reg = <1 0>; }; }; };\n");
+	CHECK_EQ(fdt_cpus(b2.p, &c), 0);
+	CHECK(c.n == 2 && c.mpidr[1] == 1ull << 32 && c.psci_smc && !c.psci_hvc);
+	/* No /cpus, no /psci: none, no conduit. */
+	struct blob b3 = dtc("/dts-v1/;\n/ { chosen { bootargs = \"x\"; }; };\n");
+	CHECK_EQ(fdt_cpus(b3.p, &c), 0);
+	CHECK(c.n == 0 && !c.psci_hvc && !c.psci_smc);
+	uint8_t *p = calloc(1, FDT_MAX);
+	for (size_t i = 0; i < b.len; i++) {
+		memcpy(p, b.p, b.len);
+		p[i] ^= 0x41;
+		int r = fdt_cpus(p, &c);
+		CHECK(r == 0 || (r == -1 && c.n == 0));
+		CHECK(r != 0 || c.n <= 4);
+	}
+	free(p);
+	free(b.p);
+	free(b2.p);
+	free(b3.p);
+}
+
 int main(void)
 {
+	test_cpus();
 	test_found();
 	test_long();
 	test_odd_values();
