@@ -22,7 +22,7 @@ platform, counter, unit and mode):
   counts instructions but is not deterministic: it is compared like timed data.
 
 A geometric mean of the ratios sums up the whole comparison. Output:
-compare.md, compare.csv, compare.tex (a booktabs table that \input's as it
+compare.md, compare.csv, compare.tex (a booktabs table that \\input's as it
 is) and compare.pdf/.png in the output directory (default:
 compare-<A>-vs-<B> beside B).
 """
