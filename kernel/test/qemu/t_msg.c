@@ -281,11 +281,20 @@ static void long_send(void)
 #define SIGNAL_FIRST    1ull   /* make the other thread ready before the IPC */
 #define BY_REPLY_RECV   2ull   /* the server answers with ReplyRecv (else SYS_REPLY) */
 
+/* The side that did not make x ready runs only after x has: x outranks it
+ * (x signals CHILD_SLOT(2) when it runs; this side polls it). */
+static void check_ready_ran_first(uint64_t how)
+{
+	if (!(how & SIGNAL_FIRST))
+		C_CHECK(sys_poll(CHILD_SLOT(2)).v == 1);
+}
+
 /* Checks a full-page call, answers it with a full page. */
 static void long_server(uint64_t how)
 {
 	poison();
 	struct sysret r = sys_recv(CHILD_SLOT(0));
+	check_ready_ran_first(how);
 	C_MSG(r, MSG_MAX_WORDS, REQ_SALT, false);
 	uint64_t m[MSG_REG_WORDS];
 	put_msg(m, MSG_MAX_WORDS, REP_SALT);
@@ -307,25 +316,29 @@ static void long_caller(uint64_t how)
 	if (how & SIGNAL_FIRST)
 		C_CHECK(sys_signal(CHILD_SLOT(1), 1) == IPC_OK);
 	struct sysret r = sys_call(CHILD_SLOT(0), MSG_INFO(MSG_MAX_WORDS, 0, 0), m);
+	check_ready_ran_first(how);
 	C_MSG(r, MSG_MAX_WORDS, REP_SALT, false);
 	sys_exit(0);
 }
 
-/* Made ready by the caller or the server; runs when they block. */
+/* Made ready by the caller or the server; runs when they block, before
+ * the lower of the two (it says so on CHILD_SLOT(1)). */
 static void ready_one(uint64_t arg)
 {
 	(void)arg;
 	sys_wait(CHILD_SLOT(0));
+	sys_signal(CHILD_SLOT(1), 1);
 	sys_exit(0);
 }
 
 /* A server at sprio waiting, a caller at cprio, and a thread at xprio
  * that the caller (or the server) makes ready just before its Call (or
- * ReplyRecv): when it outranks the other side, the fast path steps aside. */
+ * ReplyRecv): it outranks the other side, so the fast path steps aside,
+ * and the other side must run only after it. */
 static void long_ready(unsigned sprio, unsigned cprio, unsigned xprio, uint64_t caller_how,
                        uint64_t server_how)
 {
-	uint64_t ep = t_ep(), n = t_ntfn();
+	uint64_t ep = t_ep(), n = t_ntfn(), ran = t_ntfn();
 	struct child s, c, x;
 	if (!t_child(&s, long_server, server_how, sprio, "server") ||
 	    !t_child(&c, long_caller, caller_how, cprio, "caller") ||
@@ -336,6 +349,9 @@ static void long_ready(unsigned sprio, unsigned cprio, unsigned xprio, uint64_t 
 	t_give(&c, ep, CHILD_SLOT(0), RIGHT_WRITE, 0);
 	t_give(&c, n, CHILD_SLOT(1), RIGHT_WRITE, 0);
 	t_give(&x, n, CHILD_SLOT(0), RIGHT_READ, 0);
+	t_give(&x, ran, CHILD_SLOT(1), RIGHT_WRITE, 0);
+	t_give(&s, ran, CHILD_SLOT(2), RIGHT_READ, 0);
+	t_give(&c, ran, CHILD_SLOT(2), RIGHT_READ, 0);
 	t_start(&s);
 	t_start(&x);
 	t_settle(10);           /* the server waits in recv, x on n */
