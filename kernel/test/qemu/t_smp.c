@@ -361,6 +361,14 @@ static void spin_count(uint64_t i)
 	}
 }
 
+/* Takes turns on its CPU (SYS_YIELD) until the root stops it. */
+static void yield_until_done(uint64_t arg)
+{
+	(void)arg;
+	for (;;)
+		sys_yield();
+}
+
 static void exit_when_go(uint64_t i)
 {
 	SH->count[i] = 1;
@@ -386,6 +394,11 @@ void test_smp_stop_exit(void)
 	t_on_cpu(&t, 1);
 	if (t_ncpus() > 2)
 		T_OK(sys_set_cpu(th, far_cpu()));
+	struct child by;
+	if (!t_child(&by, yield_until_done, 0, 100, "bystander"))
+		return;
+	t_on_cpu(&by, 1);
+	t_start(&by);
 	t_start(&t);
 	T_OK(sys_start(th));
 	for (uint64_t i = 0; (sh->count[0] < 1000 || (t_ncpus() > 2 && sh->count[1] < 1000)) && i < SPIN_LIMIT; i++)
@@ -393,6 +406,23 @@ void test_smp_stop_exit(void)
 	T_CHECK(sh->count[0] == 1000);   /* it runs on, touching no memory now */
 	T_OK(sys_stop(t.task));
 	T_EQ(sys_status(t.task).v, STATUS(TS_STOPPED, 0));
+	/* A thread of another task shares CPU 1 with the stopped spinner, at
+	 * its priority: the spinner must not run again there (an ended
+	 * thread that its CPU did not leave would be queued again by its
+	 * own SYS_YIELD and switched to in turn with this one; the kernel's
+	 * invariants, read meanwhile, would show it queued). */
+	for (unsigned k = 0; k < 20; k++) {
+		for (uint64_t i = 0; i < 10; i++)
+			relax();   /* in exact mode each hands CPU 1 a slice */
+		struct sysret sc = sys_selfcheck(ROOT_SLOT_CTRL);
+		if (sc.err != IPC_OK || sc.v != 0) {
+			t_fail(__FILE__, __LINE__, "after the stop: %lu broken invariants", sc.v);
+			break;
+		}
+	}
+	T_EQ(sys_status(by.task).v, STATUS(TS_RUNNABLE, 0));
+	T_OK(sys_stop(by.task));   /* it runs on CPU 1 now, or waits for its turn there */
+	T_EQ(t_join(&by), STATUS(TS_STOPPED, 0));
 	T_EQ(sys_status(th).v, STATUS(TS_STOPPED, 0));
 	T_EQ(t_join(&t), STATUS(TS_STOPPED, 0));
 	/* Both spinners were ended where they ran; the selfcheck after the
