@@ -16,6 +16,8 @@
  * - A capability holds a reference on its object; deleting the last
  *   capability of an object releases it (obj_get/obj_put, object.c).
  * - Slot 0 is never used: it is always empty, so 0 can mean "no slot".
+ * Locking: every cspace and every capability under the kernel lock
+ * (klock.h), whichever CPU the task's threads run on.
  */
 #ifndef CAP_H
 #define CAP_H

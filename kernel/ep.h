@@ -29,6 +29,9 @@
  *   ep_reply_recv for everything else.
  * The capability and message-info checks are done before these are called
  * (syscall.c).
+ * Locking: every endpoint and every queue in it under the kernel lock
+ * (klock.h); a call or reply between threads of two CPUs takes the
+ * general path (the fast path hands over only on one CPU, fastpath.c).
  */
 #ifndef EP_H
 #define EP_H

@@ -9,6 +9,8 @@
  *   capability has the write right.  Never executable.
  * - Its pages are freed when its last capability goes and it is unmapped
  *   everywhere (unmapping happens then, at the latest).
+ * Locking: under the kernel lock (klock.h).  An unmapping reaches every
+ * CPU (broadcast TLB invalidation) before the pages can be reused.
  */
 #ifndef FRAME_H
 #define FRAME_H

@@ -13,6 +13,8 @@
  *   signal it any more).
  * The capability checks (type, rights, which badge) are done before these
  * are called (syscall.c, cap_badge()).
+ * Locking: the word and the queue under the kernel lock (klock.h); a
+ * waiter of another CPU is woken there by the reschedule SGI (sched.h).
  */
 #ifndef NTFN_H
 #define NTFN_H

@@ -2,6 +2,7 @@
  * Physical pages: the RAM above the kernel image, handed out in runs of
  * contiguous 4 KiB pages, always zeroed.  A bitmap, first fit: objects are
  * few and created at setup time, never on a measured path.
+ * Locking: under the kernel lock (klock.h).
  */
 #ifndef PMEM_H
 #define PMEM_H
