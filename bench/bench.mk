@@ -20,31 +20,23 @@ BENCH_LINUX_SWEEP   := bench/sweeps/linux.toml
 BENCH_LINUX_VIRT_SWEEP := bench/sweeps/linux-virt.toml
 BENCH_SWEEP := $(if $(SWEEP),$(SWEEP),$(if $(filter linux,$(PLATFORM)),$(BENCH_LINUX_SWEEP),$(if $(filter linux-virt,$(PLATFORM)),$(BENCH_LINUX_VIRT_SWEEP),$(BENCH_DEFAULT_SWEEP))))
 BENCH_ARGS   = $(if $(J),-j $(J)) $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))
-# What `make bench` builds first: the kernel image, unless only Linux is run.
-# The Linux runner's target (linux-runner, workloads/workloads.mk) is built
-# from the recipe, and only when the tree defines it.  The harness itself
+# What `make bench` builds first: the image of the platform it runs (the
+# kernel, the Linux runner, the linux-virt boot files).  The harness itself
 # also runs `make -s kernel` or `make -s linux-runner` for the platform its
 # sweep names (a no-op when up to date), so SWEEP=<a linux sweep> works too.
-BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),,$(if $(filter linux-virt,$(PLATFORM)),linux-virt,kernel))
-BENCH_HAVE_LINUX = $(MAKE) --no-print-directory -n linux-runner >/dev/null 2>&1
+BENCH_PREREQS := $(if $(filter linux,$(PLATFORM)),linux-runner,$(if $(filter linux-virt,$(PLATFORM)),linux-virt,kernel))
 
 .PHONY: bench bench-list test-bench expected
 
 ## bench: run a sweep (SWEEP=file, default bench/sweeps/default.toml, then linux.toml and linux-virt.toml and the side-by-side table; PLATFORM=virt|linux|linux-virt; J=n; RESULTS_ROOT=dir), print the summary table and the results path
 bench: $(BENCH_PREREQS) | deps
 ifeq ($(PLATFORM),linux)
-	@$(BENCH_HAVE_LINUX) || { echo "make bench: no linux-runner target in this tree yet"; exit 2; }
-	@$(MAKE) --no-print-directory linux-runner
 	$(PYTHON) -m bench run $(BENCH_SWEEP) --platform linux $(BENCH_ARGS)
 else
 	$(PYTHON) -m bench run $(BENCH_SWEEP) $(if $(PLATFORM),--platform $(PLATFORM)) $(BENCH_ARGS)
 ifeq ($(SWEEP)$(PLATFORM),)
-	@if $(BENCH_HAVE_LINUX); then \
-		$(MAKE) --no-print-directory linux-runner && \
-		$(PYTHON) -m bench run $(BENCH_LINUX_SWEEP) $(BENCH_ARGS); \
-	else \
-		echo "make bench: no linux-runner target yet: the Linux sweep is skipped"; \
-	fi
+	@$(MAKE) --no-print-directory linux-runner
+	$(PYTHON) -m bench run $(BENCH_LINUX_SWEEP) $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory linux-virt
 	$(PYTHON) -m bench run $(BENCH_LINUX_VIRT_SWEEP) $(BENCH_ARGS)
 	$(PYTHON) -m bench side-by-side $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))

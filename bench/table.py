@@ -1,7 +1,7 @@
 """The summary table `make bench` prints, read from the analysis' summary.csv.
 
 The harness computes no statistics of its own: when summary.csv is absent
-(the analysis package is not there yet) the table says so and stops.  To
+(the analysis failed) the table says so and stops.  To
 keep rows short, `params` shows only the parameters that vary between the
 rows of one workload (summary.csv has them all).
 """
