@@ -84,6 +84,59 @@ def write_atomic(path, data):
     os.replace(tmp, path)
 
 
+def _supervise(argv, base, cwd, sup, stop_id, wait, check):
+    """Run argv in a session of its own, stdout and stderr to files beside
+    `base`; after each wait() seconds call check(stdout file), which returns
+    why to kill it, or None.  The one place a run's process is watched (a
+    single run and a boot group alike).
+
+    Returns (exit status or None, killed, stdout, stderr, seconds); raises
+    Interrupted(stop_id) when the harness is being stopped.
+    """
+    t0 = time.monotonic()
+    try:
+        with open(base + ".out", "w+b") as out, open(base + ".err", "w+b") as err:
+            try:
+                p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                     start_new_session=True, cwd=cwd)
+            except OSError as e:
+                return None, None, b"", f"cannot start: {e}\n".encode(), 0.0
+            sup.add(p)
+            killed = None
+            try:
+                while killed is None:
+                    try:
+                        p.wait(timeout=wait())
+                        break
+                    except subprocess.TimeoutExpired:
+                        pass
+                    killed = check(out)
+                if killed:
+                    _kill(p)
+                    p.wait()
+            finally:
+                sup.remove(p)
+            secs = time.monotonic() - t0
+            out.seek(0)
+            err.seek(0)
+            data, errdata = out.read(MAX_OUTPUT), err.read(MAX_OUTPUT)
+    finally:
+        for name in (base + ".out", base + ".err"):
+            try:
+                os.unlink(name)
+            except FileNotFoundError:
+                pass
+    if sup.stop.is_set():
+        raise Interrupted(stop_id)
+    return (None if killed else p.returncode), killed, data, errdata, secs
+
+
+def _runaway(out):
+    if os.fstat(out.fileno()).st_size > MAX_OUTPUT:
+        return f"output exceeded {MAX_OUTPUT >> 20} MiB (a runaway console?)"
+    return None
+
+
 def attempt(platform, run, workdir, sup):
     """Start the run once.
 
@@ -93,40 +146,16 @@ def attempt(platform, run, workdir, sup):
     argv = platform.command(run.words)
     base = os.path.join(workdir, f"{run.run_id}.{os.getpid()}.{threading.get_ident()}")
     t0 = time.monotonic()
-    with open(base + ".out", "w+b") as out, open(base + ".err", "w+b") as err:
-        try:
-            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                 start_new_session=True, cwd=platform.root)
-        except OSError as e:
-            return argv, None, None, b"", f"cannot start: {e}\n".encode(), 0.0
-        sup.add(p)
-        killed = None
-        try:
-            while killed is None:
-                left = run.timeout - (time.monotonic() - t0)
-                try:
-                    p.wait(timeout=max(0.0, min(1.0, left)))
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                if time.monotonic() - t0 >= run.timeout:
-                    killed = f"timeout after {run.timeout:g} s"
-                elif os.fstat(out.fileno()).st_size > MAX_OUTPUT:
-                    killed = f"output exceeded {MAX_OUTPUT >> 20} MiB (a runaway console?)"
-            if killed:
-                _kill(p)
-                p.wait()
-        finally:
-            sup.remove(p)
-        secs = time.monotonic() - t0
-        out.seek(0)
-        err.seek(0)
-        data, errdata = out.read(MAX_OUTPUT), err.read(MAX_OUTPUT)
-    os.unlink(base + ".out")
-    os.unlink(base + ".err")
-    if sup.stop.is_set():
-        raise Interrupted(run.run_id)
-    return argv, (None if killed else p.returncode), killed, data, errdata, secs
+
+    def wait():
+        return max(0.0, min(1.0, run.timeout - (time.monotonic() - t0)))
+
+    def check(out):
+        if time.monotonic() - t0 >= run.timeout:
+            return f"timeout after {run.timeout:g} s"
+        return _runaway(out)
+
+    return (argv,) + _supervise(argv, base, platform.root, sup, run.run_id, wait, check)
 
 
 def judge(run, platform_name, cap, status, killed, explain=None):
@@ -361,7 +390,7 @@ def split_boot(data):
             continue
         if e and cur is not None and int(e.group(1)) == cur.index:
             cur.end = (e.group(2).decode(), int(e.group(3)))
-            last_end, cur = cur.index, None
+            cur = None
             continue
         if line.startswith(b"LINUX-VIRT BOOT"):
             boot_line = line.decode(errors="replace")
@@ -399,54 +428,31 @@ def attempt_group(platform, runs, workdir, sup):
     index of the run during which the harness stopped the boot, or None)."""
     argv = platform.command_group([r.words for r in runs])
     base = os.path.join(workdir, f"{runs[0].run_id}.{os.getpid()}.{threading.get_ident()}")
-    t0 = time.monotonic()
-    with open(base + ".out", "w+b") as out, open(base + ".err", "w+b") as err:
-        try:
-            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                 start_new_session=True, cwd=platform.root)
-        except OSError as e:
-            return argv, None, None, b"", f"cannot start: {e}\n".encode(), 0.0, None
-        sup.add(p)
-        killed, current, started, seen, pending = None, 0, t0, 0, b""
-        try:
-            while killed is None:
-                try:
-                    p.wait(timeout=0.5)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                # Follow the RUN lines: each run's limit counts from its start.
-                size = os.fstat(out.fileno()).st_size
-                if size > MAX_OUTPUT:
-                    killed = f"output exceeded {MAX_OUTPUT >> 20} MiB (a runaway console?)"
-                    break
-                if size > seen:
-                    out.seek(seen)
-                    pending += out.read(size - seen)
-                    seen = size
-                    *whole, pending = pending.split(b"\n")
-                    for line in whole:
-                        m = _LV_RUN.match(line[max(0, line.find(LV_MARK)):].rstrip(b"\r"))
-                        if m and int(m.group(1)) < len(runs):
-                            current, started = int(m.group(1)), time.monotonic()
-                limit = runs[current].timeout
-                if time.monotonic() - started >= limit:
-                    killed = f"timeout after {limit:g} s"
-            if killed:
-                _kill(p)
-                p.wait()
-        finally:
-            sup.remove(p)
-        secs = time.monotonic() - t0
-        out.seek(0)
-        err.seek(0)
-        data, errdata = out.read(MAX_OUTPUT), err.read(MAX_OUTPUT)
-    os.unlink(base + ".out")
-    os.unlink(base + ".err")
-    if sup.stop.is_set():
-        raise Interrupted(runs[0].run_id)
-    return (argv, (None if killed else p.returncode), killed, data, errdata, secs,
-            current if killed else None)
+    st = {"current": 0, "started": time.monotonic(), "seen": 0, "pending": b""}
+
+    def check(out):
+        reason = _runaway(out)
+        if reason:
+            return reason
+        # Follow the RUN lines: each run's limit counts from its start.
+        size = os.fstat(out.fileno()).st_size
+        if size > st["seen"]:
+            out.seek(st["seen"])
+            st["pending"] += out.read(size - st["seen"])
+            st["seen"] = size
+            *whole, st["pending"] = st["pending"].split(b"\n")
+            for line in whole:
+                m = _LV_RUN.match(line[max(0, line.find(LV_MARK)):].rstrip(b"\r"))
+                if m and int(m.group(1)) < len(runs):
+                    st["current"], st["started"] = int(m.group(1)), time.monotonic()
+        limit = runs[st["current"]].timeout
+        if time.monotonic() - st["started"] >= limit:
+            return f"timeout after {limit:g} s"
+        return None
+
+    status, killed, data, errdata, secs = _supervise(argv, base, platform.root, sup,
+                                                     runs[0].run_id, lambda: 0.5, check)
+    return argv, status, killed, data, errdata, secs, (st["current"] if killed else None)
 
 
 def judge_group(platform, runs, argv, status, killed, data, errdata, stopped_in):
