@@ -367,7 +367,7 @@ def split_boot(data):
     printed, which is what is parsed and judged.
     """
     prelude, tail, sections = [], [], {}
-    cur, boot_line, poweroff, last_end = None, None, False, None
+    cur, boot_line, poweroff = None, None, False
     lines = []
     for raw in data.split(b"\n"):
         # A run that dies mid-line leaves its partial line in front of the
