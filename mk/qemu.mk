@@ -51,10 +51,12 @@ json_list = [$(subst $(mk_space),$(mk_comma),$(strip $(patsubst %,"%",$(1))))]
 # Written beside the kernel image; the harness reads it (bench/platform.py).
 # Composition: [qemu] + machine + modes[mode] + [smp_option, CPUS] (only
 # for a run on more than one CPU) + [image_option, IMAGE, append_option, WORDS].
+# The emulator, the board and the modes: the part both platforms' JSON share.
+qemu_json_machine = "qemu": "$(QEMU)", \
+ "machine": $(call json_list,-M $(QEMU_BOARD) $(QEMU_MACHINE)), \
+ "modes": {"exact": $(call json_list,$(QEMU_EXACT)), "timed": $(call json_list,$(QEMU_TIMED))}
 define QEMU_JSON
-{"qemu": "$(QEMU)",
- "machine": $(call json_list,-M $(QEMU_BOARD) $(QEMU_MACHINE)),
- "modes": {"exact": $(call json_list,$(QEMU_EXACT)), "timed": $(call json_list,$(QEMU_TIMED))},
+{$(qemu_json_machine),
  "smp_option": "$(QEMU_SMP_OPTION)", "max_cpus": 4,
  "image_option": "-kernel", "append_option": "-append"}
 endef
@@ -93,8 +95,6 @@ qemu_dumpdtb = $(QEMU) -M $(QEMU_BOARD),dumpdtb=$(1) $(QEMU_MACHINE)
 # $(call qemu_linux_json,KERNEL,INITRD,DTB): the harness's description of a
 # linux-virt boot.  Composition: [qemu] + machine + modes[mode] + boot +
 # [append_option, append + " -- " + one double-quoted argument per run].
-qemu_linux_json = {"qemu": "$(QEMU)", \
- "machine": $(call json_list,-M $(QEMU_BOARD) $(QEMU_MACHINE)), \
- "modes": {"exact": $(call json_list,$(QEMU_EXACT)), "timed": $(call json_list,$(QEMU_TIMED))}, \
+qemu_linux_json = {$(qemu_json_machine), \
  "boot": $(call json_list,-kernel $(1) -initrd $(2) -dtb $(3)), \
  "append_option": "-append", "append": "$(QEMU_LINUX_APPEND)"}
