@@ -27,6 +27,74 @@ static void pmu_init(void)
 	isb();
 }
 
+/*
+ * Every CPU's cycle counter reads the machine's one clock.  Each CPU's
+ * PMCCNTR starts from zero when its pmu_init resets it, so the counters of
+ * two CPUs differ by the time between their resets: a count stored by one
+ * CPU and read against another's would be off by that.  QEMU derives both
+ * PMCCNTR and the generic timer's CNTVCT from its virtual clock (in exact
+ * mode a count of the instructions of the whole machine), CNTVCT in steps
+ * of 16 (62.5 MHz).  Sixteen CNTVCT reads back to back see where the clock
+ * crosses a multiple of 16, so they give the clock at one instruction
+ * exactly; a PMCCNTR read right after gives the counter's offset from it,
+ * and a write two instructions after a read sets the offset to zero.  The
+ * result is checked (two measurements of zero in a row) and retried: a
+ * measurement across another CPU's turn of QEMU's round robin is not
+ * consistent and is discarded.  In timed mode (the clock is host time, the
+ * reads not one nanosecond apart) it cannot be exact: the counter is then
+ * set from CNTVCT alone (within a few tens of nanoseconds).
+ */
+#define CLOCK_STEP 16
+
+/* clock - PMCCNTR, or false when the reads do not show one clean step. */
+static bool pmu_offset(int64_t *d)
+{
+	uint64_t r[CLOCK_STEP], p;
+	__asm__ volatile(
+		"mrs %0, cntvct_el0\n\tmrs %1, cntvct_el0\n\tmrs %2, cntvct_el0\n\t"
+		"mrs %3, cntvct_el0\n\tmrs %4, cntvct_el0\n\tmrs %5, cntvct_el0\n\t"
+		"mrs %6, cntvct_el0\n\tmrs %7, cntvct_el0\n\tmrs %8, cntvct_el0\n\t"
+		"mrs %9, cntvct_el0\n\tmrs %10, cntvct_el0\n\tmrs %11, cntvct_el0\n\t"
+		"mrs %12, cntvct_el0\n\tmrs %13, cntvct_el0\n\tmrs %14, cntvct_el0\n\t"
+		"mrs %15, cntvct_el0\n\tmrs %16, pmccntr_el0"
+		: "=&r"(r[0]), "=&r"(r[1]), "=&r"(r[2]), "=&r"(r[3]), "=&r"(r[4]), "=&r"(r[5]),
+		  "=&r"(r[6]), "=&r"(r[7]), "=&r"(r[8]), "=&r"(r[9]), "=&r"(r[10]), "=&r"(r[11]),
+		  "=&r"(r[12]), "=&r"(r[13]), "=&r"(r[14]), "=&r"(r[15]), "=&r"(p)
+		: : "memory");
+	/* The read at position j saw floor((c0 + j) / 16): at most one step. */
+	unsigned step = 0;
+	for (unsigned j = 1; j < CLOCK_STEP; j++) {
+		if (r[j] == r[j - 1])
+			continue;
+		if (r[j] != r[j - 1] + 1 || step)
+			return false;
+		step = j;
+	}
+	uint64_t c0 = step ? CLOCK_STEP * r[step] - step : CLOCK_STEP * r[0];
+	*d = (int64_t)(c0 + CLOCK_STEP - p);
+	return true;
+}
+
+static void pmu_clock_sync(void)
+{
+	if (read_sysreg(cntfrq_el0) * CLOCK_STEP != 1000000000ull)
+		return;   /* not QEMU's 62.5 MHz: nothing to align to */
+	for (int attempt = 0; attempt < 64; attempt++) {
+		int64_t d, d2;
+		if (!pmu_offset(&d))
+			continue;
+		uint64_t t;
+		/* mrs at clock c reads c - d; the msr runs at c + 2. */
+		__asm__ volatile("mrs %0, pmccntr_el0\n\tadd %0, %0, %1\n\tmsr pmccntr_el0, %0"
+		                 : "=&r"(t) : "r"((uint64_t)d + 2) : "memory");
+		if (pmu_offset(&d) && d == 0 && pmu_offset(&d2) && d2 == 0)
+			return;
+	}
+	uint64_t t;
+	__asm__ volatile("mrs %0, cntvct_el0\n\tlsl %0, %0, #4\n\tmsr pmccntr_el0, %0"
+	                 : "=&r"(t) : : "memory");
+}
+
 void mmu_init_cpu(void);
 
 static void cpu_setup(void)
@@ -36,6 +104,7 @@ static void cpu_setup(void)
 	write_sysreg(sctlr_el1, sctlr);
 	isb();
 	pmu_init();
+	pmu_clock_sync();
 }
 
 void arch_init(void)

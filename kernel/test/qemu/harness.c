@@ -266,6 +266,7 @@ static const struct test tests[] = {
 	{ .name = "smp_grant",            .fn = test_smp_grant },
 	{ .name = "smp_fault",            .fn = test_smp_fault },
 	{ .name = "smp_stop_exit",        .fn = test_smp_stop_exit },
+	{ .name = "smp_clock",            .fn = test_smp_clock },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },

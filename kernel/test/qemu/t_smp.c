@@ -450,3 +450,56 @@ void test_smp_stop_exit(void)
 	T_CHECK(st == STATUS(TS_EXITED, 40) || st == STATUS(TS_EXITED, 41));
 	T_EQ(sys_status(th2).v, STATUS(TS_EXITED, 41));
 }
+
+/* ---- one clock: every CPU's cycle counter -------------------------------- */
+
+static inline uint64_t cycles(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(v) : : "memory");
+	return v;
+}
+
+/* Answers the root's stamps: sees count[0] set, reads its own counter into
+ * cpu[0]; then stores its counter in count[1] for the root to read after. */
+static void clock_echo(uint64_t arg)
+{
+	(void)arg;
+	for (uint64_t i = 0; !SH->count[0] && i < SPIN_LIMIT; i++)
+		relax();
+	SH->cpu[0] = cycles();
+	SH->count[1] = cycles();
+	sys_exit(0);
+}
+
+/* A count read on one CPU after another CPU's count was seen is larger:
+ * the counters of all CPUs read one clock (arch.c's pmu_clock_sync), so a
+ * sample that starts on one CPU and ends on another is the time between.
+ * Both directions, each CPU against CPU 0: an offset either way between
+ * two counters fails one of them. */
+void test_smp_clock(void)
+{
+	if (!t_need_cpus(2))
+		return;
+	uint64_t f;
+	struct smp_shared *sh = share(&f);
+	for (unsigned k = 1; k < t_ncpus(); k++) {
+		sh->count[0] = sh->count[1] = sh->cpu[0] = 0;
+		struct child c;
+		if (!t_child(&c, clock_echo, 0, 100, "clock"))
+			return;
+		t_map_child(&c, f, CHILD_MAP_VA, RIGHT_READ | RIGHT_WRITE);
+		t_on_cpu(&c, k);
+		t_start(&c);
+		uint64_t sent = cycles();
+		sh->count[0] = sent;
+		uint64_t i = 0;
+		while (!sh->count[1] && i++ < SPIN_LIMIT)
+			relax();
+		uint64_t back = cycles(), seen = sh->cpu[0], stamped = sh->count[1];
+		t_join_ok(&c, "clock");
+		if (!(seen > sent && back > stamped))
+			t_fail(__FILE__, __LINE__, "CPU 0 and CPU %u: stamp %lu on 0 seen at %lu on %u; "
+			       "stamp %lu on %u seen at %lu on 0", k, sent, seen, k, stamped, k, back);
+	}
+}
