@@ -95,7 +95,12 @@ def _supervise(argv, base, cwd, sup, stop_id, wait, check):
     """
     t0 = time.monotonic()
     try:
-        with open(base + ".out", "w+b") as out, open(base + ".err", "w+b") as err:
+        # Append mode: the child's writes land at the end of the file, whatever
+        # the offset of the description it shares with us; check() reads with
+        # pread, which moves no offset.  (With "w+b" and a seek in check(), a
+        # console write racing the seek landed at the offset read from and
+        # overwrote the capture's first bytes: the "garbled" linux-virt frames.)
+        with open(base + ".out", "a+b") as out, open(base + ".err", "a+b") as err:
             try:
                 p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                      start_new_session=True, cwd=cwd)
@@ -129,6 +134,20 @@ def _supervise(argv, base, cwd, sup, stop_id, wait, check):
     if sup.stop.is_set():
         raise Interrupted(stop_id)
     return (None if killed else p.returncode), killed, data, errdata, secs
+
+
+def read_at(f, offset, n):
+    """n bytes of f from offset, without moving the offset f shares with a
+    child that is still writing (pread)."""
+    chunks = []
+    while n > 0:
+        b = os.pread(f.fileno(), n, offset)
+        if not b:
+            break
+        chunks.append(b)
+        offset += len(b)
+        n -= len(b)
+    return b"".join(chunks)
 
 
 def _runaway(out):
@@ -437,8 +456,7 @@ def attempt_group(platform, runs, workdir, sup):
         # Follow the RUN lines: each run's limit counts from its start.
         size = os.fstat(out.fileno()).st_size
         if size > st["seen"]:
-            out.seek(st["seen"])
-            st["pending"] += out.read(size - st["seen"])
+            st["pending"] += read_at(out, st["seen"], size - st["seen"])
             st["seen"] = size
             *whole, st["pending"] = st["pending"].split(b"\n")
             for line in whole:

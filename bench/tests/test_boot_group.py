@@ -184,3 +184,34 @@ def test_boot_end_causes():
     assert execute.boot_end_cause(b"", None, 1, b"qemu: could not load kernel\n") \
         == "QEMU exit status 1: qemu: could not load kernel"
     assert "did not reach /init" in execute.boot_end_cause(b"[0] booting\n", None, 0, b"")
+
+
+# --- the console capture: the child's writes and the harness's reads --------
+#
+# A boot group's check() follows the console while QEMU writes it.  It once
+# did so with seek()+read() on the file description QEMU's stdout shares: a
+# console write racing the seek landed at the offset being read from and
+# overwrote earlier bytes (frames "garbled" as `S 342S 3424`, a boot line
+# starting `4\r\nUX-VIRT`).  What rules that out: the child's stdout and
+# stderr are opened for appending, and the harness reads with pread.
+
+def test_a_run_writes_its_console_in_append_mode(tmp_path):
+    probe = ("import fcntl, os, sys\n"
+             "for fd in (1, 2):\n"
+             "    os.write(1, b'1' if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND else b'0')\n")
+    status, killed, data, errdata, _ = execute._supervise(
+        [sys.executable, "-c", probe], str(tmp_path / "probe"), str(tmp_path),
+        execute.Supervisor(), "probe", lambda: 0.2, lambda out: None)
+    assert (status, killed, errdata) == (0, None, b"")
+    assert data == b"11"
+
+
+def test_reading_the_console_moves_no_offset(tmp_path):
+    with open(tmp_path / "console", "a+b") as f:
+        f.write(b"LINUX-VIRT BOOT\r\nS 3424\r\n")
+        f.flush()
+        f.seek(3)
+        assert execute.read_at(f, 17, 100) == b"S 3424\r\n"
+        assert execute.read_at(f, 0, 5) == b"LINUX"
+        assert f.tell() == 3
+        assert os.lseek(f.fileno(), 0, os.SEEK_CUR) == 3
