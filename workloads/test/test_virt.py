@@ -33,7 +33,7 @@ RUNS = [
     ("mpsc", "msg", "producers=4 iterations=500 warmup=3"),
 ]
 REFUSED = [
-    ("workload=yield placement=cross", r"^unknown parameter 'placement' for workload yield$"),
+    ("workload=yield placement=cross", r"^placement=cross needs cpus=2 or more"),
     ("workload=ntfn_pingpong waker=futex",
      r"^unknown parameter 'waker' for workload ntfn_pingpong$"),
     ("workload=null_syscall iterations=16385", r"^iterations=16385 out of range 1\.\.16384$"),

@@ -107,6 +107,38 @@ uint64_t run_task(uint64_t task_slot)
 	return sys_status(task_slot).v;
 }
 
+const char *const wl_placement_names[] = { "same", "cross", NULL };
+
+int wl_check_placement(const struct wl_args *a)
+{
+	const char *place = wl_get_choice(a, "placement");
+	if (!place)
+		return 0;   /* a workload that runs on the root's CPU only */
+	unsigned cpus = (unsigned)wl_get(a, "cpus"), have = sys_cpu_count();
+	if (cpus > have)
+		return wl_fail("cpus=%u: the machine has %u CPU%s (boot it with -smp %u: the harness "
+		               "does so from the run's cpus; make run CPUS=%u)", cpus, have,
+		               have == 1 ? "" : "s", cpus, cpus);
+	if (strcmp(place, "cross") == 0 && cpus < 2)
+		return wl_fail("placement=cross needs cpus=2 or more (cpus=%u): the other side runs "
+		               "on another CPU than the root's", cpus);
+	return 0;
+}
+
+unsigned wl_cpu_of(const struct wl_args *a, unsigned i)
+{
+	const char *place = wl_get_choice(a, "placement");
+	if (!place || strcmp(place, "cross") != 0)
+		return 0;
+	return (1 + i) % (unsigned)wl_get(a, "cpus");
+}
+
+void wl_place(uint64_t slot, unsigned cpu)
+{
+	if (cpu)
+		check(sys_set_cpu(slot, cpu), "set the CPU of a thread");
+}
+
 uint64_t wl_iterations(const struct wl_args *a)
 {
 	return (uint64_t)wl_get(a, "iterations");   /* the tables keep it <= WL_MAX_ITER */

@@ -33,6 +33,10 @@ int run_workload(const struct bootinfo *bi)
 		stream_done(&wl_out, false);
 		return 1;
 	}
+	if (wl_check_placement(&args)) {
+		stream_done(&wl_out, false);
+		return 1;
+	}
 	stream_info(&wl_out, "cpu=cortex-a53 kernel=ipclab");
 	int rc = args.desc->run(&args);
 	stream_done(&wl_out, rc == 0);

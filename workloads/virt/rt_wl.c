@@ -6,6 +6,10 @@
  * (the root's slots, copied to WSLOT_NTFN0.. of each task), the counter is
  * PMCCNTR_EL0 and the stream goes to the console (env.c).
  *
+ * Placement (virt.h): wl_rt_start puts the i-th declared task on
+ * wl_cpu_of(i) (with placement=cross, CPU (1 + i) mod cpus) before it
+ * starts any; the root stays on CPU 0.
+ *
  * The region's first page is the runtime's: a task's failure message.  A
  * task starts in task_start(), which records who it is in its own globals
  * (each task has private data) and tail-calls the workload's entry, so
@@ -40,6 +44,7 @@ struct decl {
 };
 static struct decl decls[WL_RT_TASKS];
 static unsigned ndecl;
+static const struct wl_args *run_args;
 
 /* In a task (its own copy of these): who it is. */
 static bool in_task;
@@ -74,6 +79,7 @@ int wl_rt_begin(const struct wl_args *a, enum wl_rt_window w)
 		[WL_RT_START] = overhead_start,
 	};
 	ndecl = nntfn = 0;
+	run_args = a;
 	wl_rt_overhead_ticks = 0;
 	if (w == WL_RT_NONE)
 		return 0;
@@ -153,6 +159,7 @@ int wl_rt_start(void)
 			d->slot = spawn_thread(thread_start, i, prio_of(d->rank));
 		else
 			d->slot = spawn_task(task_start, i, prio_of(d->rank), d->name, slots);
+		wl_place(d->slot, wl_cpu_of(run_args, i));
 	}
 	for (unsigned i = 0; i < ndecl; i++) {
 		int64_t e = sys_start(decls[i].slot);

@@ -74,6 +74,34 @@ int wl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	{ .name = "warmup", .min = 0, .max = WL_MAX_WARMUP, .def = 100 }
 #define PARAMS(p) .params = p, .nparams = sizeof(p) / sizeof((p)[0])
 
+/*
+ * Placement (issue 13), the meaning it has on the Linux platforms:
+ * `placement=same` runs every thread of the workload on the root's CPU
+ * (CPU 0); `placement=cross` puts the workload's threads on other CPUs
+ * than the root's.  `cpus` is the number of CPUs the run uses, and the
+ * machine must have at least that many (the harness boots QEMU with
+ * `-smp <cpus>`; `make run CPUS=<n>`): a run asking for more is refused
+ * with a message naming both.  With placement=cross, the i-th thread
+ * placed (0 first, in the workload's order) runs on CPU (1 + i) mod cpus:
+ * one task on CPU 1; k producers and a consumer of mpsc on cpus = k + 1
+ * give every one a CPU of its own but the last producer, which shares
+ * CPU 0 with the root (asleep while they run).  placement=cross needs
+ * cpus >= 2; placement=same with cpus > 1 runs on CPU 0 with the others
+ * idle (the single-CPU figures on a machine of several).
+ */
+#define WL_CPUS_MAX 4
+extern const char *const wl_placement_names[];   /* same, cross */
+#define PLACEMENT_PARAMS \
+	{ .name = "placement", .def = 0, .choices = wl_placement_names }, \
+	{ .name = "cpus", .min = 1, .max = WL_CPUS_MAX, .def = 1 }
+/* Checks placement and cpus against each other and the machine before a
+ * run (registry.c); 0, or 1 after an ERROR line. */
+int wl_check_placement(const struct wl_args *a);
+/* The CPU of the i-th thread a workload places. */
+unsigned wl_cpu_of(const struct wl_args *a, unsigned i);
+/* Puts a thread or task (not started) on a CPU; the run stops on error. */
+void wl_place(uint64_t slot, unsigned cpu);
+
 /* Counter reads around an instruction, as one block the compiler cannot
  * split: INSN is "svc #0" or "nop". */
 #define COUNTER "pmccntr_el0"

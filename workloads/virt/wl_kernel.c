@@ -20,6 +20,20 @@ struct ctl {
 
 static struct ctl *ctl_root(void) { return shared_root(); }
 
+static inline uint64_t cycles(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(v) : : "memory");
+	return v;
+}
+
+static uint64_t overhead_reads(void)
+{
+	uint64_t t0 = cycles();
+	uint64_t t1 = cycles();
+	return t1 - t0;
+}
+
 static uint64_t overhead_both(void)
 {
 	int64_t r;
@@ -68,6 +82,52 @@ static void high_signaller(uint64_t arg)
 	}
 }
 
+/* placement=cross: the waiter on another CPU.  The signaller signals only
+ * once the waiter is blocked in its wait for this round (its count says
+ * which round, SYS_STATUS that it sleeps), so each signal finds a waiter:
+ * to=high times signal to the waiter's return on its CPU (the SGI and its
+ * wake-up there included), to=low the signaller's own syscall. */
+static uint64_t waiter_slot;
+static volatile uint64_t waiter_round;
+
+static void wait_blocked(uint64_t round)
+{
+	while (waiter_round != round || (sys_status(waiter_slot).v & 0xff) != TS_BLOCKED)
+		__asm__ volatile("yield" ::: "memory");
+}
+
+static void cross_waiter(uint64_t arg)
+{
+	(void)arg;
+	uint64_t mr[4] = { 0 };
+	static volatile uint64_t unused;
+	for (uint64_t i = 0; i < ns.n; i++) {
+		int64_t r;
+		waiter_round = i;
+		uint64_t t1 = timed_start_svc(SYS_WAIT, ns.a, 0, mr, &unused, &r);
+		if (arg)
+			wl_samples[i] = (int64_t)(t1 - ns.c->start[0]) - ns.ov;
+	}
+	waiter_round = ns.n;
+	sys_signal(ns.done, 1);
+}
+
+static void cross_signaller(uint64_t high)
+{
+	uint64_t mr[4] = { 0 };
+	for (uint64_t i = 0; i < ns.n; i++) {
+		int64_t r;
+		wait_blocked(i);
+		if (high) {
+			timed_start_svc(SYS_SIGNAL, ns.a, 1, mr, &ns.c->start[0], &r);
+		} else {
+			uint64_t d = timed_svc(SYS_SIGNAL, ns.a, 1, &r);
+			wl_samples[i] = (int64_t)d - ns.ov;
+		}
+	}
+	sys_signal(ns.b, 1);
+}
+
 /* to=low: the signaller outranks the waiter, which it wakes without
  * switching; it then sleeps on b until a third, lowest thread finds both
  * asleep and signals b. */
@@ -110,7 +170,19 @@ static int wl_ntfn_signal(const struct wl_args *a)
 	ns.a = root_create(CAP_NTFN, 0);
 	ns.b = root_create(CAP_NTFN, 0);
 	ns.done = root_create(CAP_NTFN, 0);
-	if (strcmp(to, "none") == 0) {
+	bool cross = wl_cpu_of(a, 0) != 0;
+	if (cross && strcmp(to, "none") == 0)
+		return wl_fail("ntfn_signal to=none has no waiter to place: placement=same only");
+	if (cross) {
+		/* the waiter on CPU 1 (first placed), the signaller on CPU 0 */
+		waiter_slot = spawn_thread(cross_waiter, same_seq, 150);
+		wl_place(waiter_slot, wl_cpu_of(a, 0));
+		waiter_round = ~0ull;
+		sys_start(waiter_slot);
+		sys_start(spawn_thread(cross_signaller, same_seq, 100));
+		sys_wait(ns.done);
+		sys_wait(ns.b);
+	} else if (strcmp(to, "none") == 0) {
 		for (uint64_t i = 0; i < n + w; i++) {
 			int64_t r;
 			uint64_t d = timed_svc(SYS_SIGNAL, ns.a, 1, &r);
@@ -187,6 +259,7 @@ static int wl_ep_call(const struct wl_args *a)
 	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
 	uint64_t words = (uint64_t)wl_get(a, "words");
 	bool diff = strcmp(wl_get_choice(a, "space"), "diff") == 0;
+	uint64_t server;
 	struct epctl *c = shared_root();
 	uint64_t ep = root_create(CAP_EP, 0);
 	c->n = n + w;
@@ -198,13 +271,17 @@ static int wl_ep_call(const struct wl_args *a)
 	if (diff) {
 		c->ep = WSLOT_EP0;
 		const uint64_t slots[4] = { 0, 0, ep, 0 };
-		uint64_t t = spawn_task(ep_server, 0, ROOT_PRIO, "ep-server", slots);
-		sys_start(t);
+		server = spawn_task(ep_server, 0, ROOT_PRIO, "ep-server", slots);
 	} else {
 		c->ep = ep;
-		sys_start(spawn_thread(ep_server, ROOT_SHARED_VA, ROOT_PRIO));
+		server = spawn_thread(ep_server, ROOT_SHARED_VA, ROOT_PRIO);
 	}
-	/* The server runs at the root's priority: let it reach its recv. */
+	wl_place(server, wl_cpu_of(a, 0));
+	sys_start(server);
+	/* The server runs at the root's priority: let it reach its recv.  On
+	 * another CPU the first Call may come before the server waits (it
+	 * then waits for it: a warm-up iteration); every later Call finds it
+	 * waiting, its ReplyRecv having answered and waited in one step. */
 	sys_yield();
 	uint64_t mr[4] = { 1, 2, 3, 4 };
 	for (uint64_t i = 0; i < n + w; i++) {
@@ -264,6 +341,67 @@ static int wl_ep_send(const struct wl_args *a)
 	return 0;
 }
 
+/* ---- ipi: a round trip of inter-processor interrupts ----
+ *
+ * Two threads of the root's task (one address space: no switch of it), the
+ * root on CPU 0 and the other on CPU `cpus - 1`, each CPU otherwise idle:
+ * the root signals notification a and waits on b; the other, waiting on a,
+ * is woken on its CPU by the SGI the signal sends, signals b, which wakes
+ * the root by an SGI back, and waits again.  A sample is the root's round
+ * trip on its own counter.  Each side checks the other's count, so a
+ * lost, doubled or early wake-up fails the run. */
+
+static struct ipictl {
+	uint64_t a, b, n;
+	volatile uint64_t ping, pong;
+} ipi;
+
+static void ipi_echo(uint64_t arg)
+{
+	(void)arg;
+	for (uint64_t i = 1; i <= ipi.n; i++) {
+		sys_wait(ipi.a);
+		if (ipi.ping != i) {
+			ipi.pong = ~0ull;
+			sys_signal(ipi.b, 1);
+			return;
+		}
+		ipi.pong = i;
+		sys_signal(ipi.b, 1);
+	}
+}
+
+static int wl_ipi(const struct wl_args *a)
+{
+	if (strcmp(wl_get_choice(a, "placement"), "cross") != 0)
+		return wl_fail("ipi measures a round trip between CPUs: placement=cross only");
+	int64_t ov = measure_overhead(a, overhead_reads);
+	if (ov < 0)
+		return 1;
+	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
+	ipi.a = root_create(CAP_NTFN, 0);
+	ipi.b = root_create(CAP_NTFN, 0);
+	ipi.n = n + w;
+	ipi.ping = ipi.pong = 0;
+	uint64_t t = spawn_thread(ipi_echo, 0, ROOT_PRIO);
+	wl_place(t, (unsigned)wl_get(a, "cpus") - 1);
+	sys_start(t);
+	for (uint64_t i = 1; i <= n + w; i++) {
+		ipi.ping = i;
+		uint64_t t0 = cycles();
+		sys_signal(ipi.a, 1);
+		sys_wait(ipi.b);
+		uint64_t t1 = cycles();
+		if (ipi.pong != i)
+			return wl_fail("ipi: round trip %lu woke the root with the other CPU at %lu",
+			               (unsigned long)i, (unsigned long)ipi.pong);
+		if (i > w)
+			wl_samples[i - w - 1] = (int64_t)(t1 - t0) - ov;
+	}
+	emit_frame(a, "rtt", ov, 1, wl_samples, n);
+	return 0;
+}
+
 /* ---- the table ---- */
 
 static const char *const to_choices[] = { "high", "low", "none", NULL };
@@ -273,6 +411,7 @@ static const char *const space_choices[] = { "same", "diff", NULL };
 static const struct wl_param ntfn_signal_params[] = {
 	ITER,
 	{ .name = "to", .def = 0, .choices = to_choices },
+	PLACEMENT_PARAMS,
 };
 static const struct wl_param ntfn_poll_params[] = {
 	ITER,
@@ -282,6 +421,12 @@ static const struct wl_param ep_call_params[] = {
 	ITER,
 	{ .name = "words", .min = 0, .max = MSG_MAX_WORDS, .def = 0 },
 	{ .name = "space", .def = 1, .choices = space_choices },
+	PLACEMENT_PARAMS,
+};
+static const struct wl_param ipi_params[] = {
+	ITER,
+	{ .name = "placement", .def = 1, .choices = wl_placement_names },
+	{ .name = "cpus", .min = 2, .max = WL_CPUS_MAX, .def = 2 },
 };
 static const struct wl_param ep_send_params[] = {
 	ITER,
@@ -293,5 +438,6 @@ const struct wl_desc wl_kernel_table[] = {
 	{ .name = "ntfn_poll", .summary = "poll a notification", PARAMS(ntfn_poll_params), .run = wl_ntfn_poll },
 	{ .name = "ep_call", .summary = "Call and ReplyRecv one way", PARAMS(ep_call_params), .run = wl_ep_call },
 	{ .name = "ep_send", .summary = "Send to a waiting Recv", PARAMS(ep_send_params), .run = wl_ep_send },
+	{ .name = "ipi", .summary = "a round trip of inter-processor interrupts", PARAMS(ipi_params), .run = wl_ipi },
 };
 const size_t wl_kernel_count = sizeof wl_kernel_table / sizeof wl_kernel_table[0];

@@ -10,15 +10,18 @@
 
 #include "timed.h"
 #include "ulib.h"
+#include "virt.h"
 
 #define WL_RT_PLATFORM "virt"
 
-/* The common parameters with this platform's ranges (virt.h's limits);
- * `place` (the default placement elsewhere) means nothing on one CPU.
- * Each ends with a comma. */
+/* The common parameters with this platform's ranges (virt.h's limits),
+ * then placement and cpus (virt.h's PLACEMENT_PARAMS: the default is
+ * always placement=same on one CPU here, whatever `place`, the default
+ * of the Linux platforms, says).  Each ends with a comma. */
 #define WL_RT_PARAMS(iter, warm, place) \
 	{ .name = "iterations", .min = 1, .max = 16384, .def = (iter) }, \
-	{ .name = "warmup", .min = 0, .max = 1000, .def = (warm) },
+	{ .name = "warmup", .min = 0, .max = 1000, .def = (warm) }, \
+	PLACEMENT_PARAMS,
 /* The platform's own parameters of a workload that sleeps on notifications
  * (none: an ipclab notification is the one waker). */
 #define WL_RT_WAKER_PARAMS
@@ -28,11 +31,10 @@
 #define WL_RT_SIZE_PARAM(lo, hi, def)
 #define WL_RT_SPIN_PARAM
 
-/* One CPU: every task shares it. */
+/* placement=same: every task shares the root's CPU. */
 static inline bool wl_rt_one_cpu(const struct wl_args *a)
 {
-	(void)a;
-	return true;
+	return wl_cpu_of(a, 0) == 0;
 }
 
 extern int64_t wl_rt_overhead_ticks;
