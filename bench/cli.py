@@ -95,7 +95,15 @@ def prepare(args, sweep_path, build=True):
         sweepmod.check_against(sw, reg)
     except sweepmod.SweepError as e:
         raise Fail(str(e), 2) from None
-    return sw, plat, sweepmod.expand(sw, reg), image_sha
+    runs = sweepmod.expand(sw, reg)
+    # Every run's command line, before any runs: one the machine cannot
+    # boot (more CPUs than qemu.json allows) is refused by name.
+    for r in runs:
+        try:
+            plat.command(r.words)
+        except platmod.PlatformError as e:
+            raise Fail(f"{sw.path}: {r.workload} {' '.join(r.words[1:-1])}: {e}", 2) from None
+    return sw, plat, runs, image_sha
 
 
 def new_state(sw, plat, image_sha, argv):

@@ -12,10 +12,11 @@ The harness holds no copy of the QEMU command line or of the toolchain: the
 kernel build writes both beside the image (mk/qemu.mk, kernel/kernel.mk):
 
     qemu.json    {"qemu": ..., "machine": [...], "modes": {"exact": [...],
-                  "timed": [...]}, "image_option": "-kernel",
-                  "append_option": "-append"}; one run's argv is
-                  [qemu] + machine + modes[mode] + [image_option, IMAGE,
-                  append_option, " ".join(words)]
+                  "timed": [...]}, "smp_option": "-smp", "max_cpus": 4,
+                  "image_option": "-kernel", "append_option": "-append"};
+                  one run's argv is [qemu] + machine + modes[mode]
+                  + [smp_option, N] (only when the run's cpus=N is over 1)
+                  + [image_option, IMAGE, append_option, " ".join(words)]
     cflags.txt   "<compiler> <flags>", the compiler and flags of the image
 
 linux-virt's qemu.json (build/linux-virt/qemu.json, mk/qemu.mk's
@@ -102,6 +103,14 @@ def load_qemu_json(path):
         if mode not in modes:
             bad(f"modes.{mode}", "a list of options")
         out["modes"][mode] = words(modes[mode], f"modes.{mode}")
+    # Several CPUs (optional: a build without them boots one).
+    if "smp_option" in d or "max_cpus" in d:
+        if not isinstance(d.get("smp_option"), str) or not d["smp_option"]:
+            bad("smp_option", "a non-empty string (with max_cpus)")
+        m = d.get("max_cpus")
+        if not isinstance(m, int) or isinstance(m, bool) or m < 1:
+            bad("max_cpus", "an integer of at least 1 (with smp_option)")
+        out["smp_option"], out["max_cpus"] = d["smp_option"], m
     return out
 
 
@@ -165,9 +174,36 @@ def linux_virt_append(desc, groups_words):
     return " ".join(parts)
 
 
-def qemu_argv(desc, mode, image, words):
-    """The argv of one boot, composed as qemu.json says."""
-    return ([desc["qemu"]] + desc["machine"] + desc["modes"][mode]
+def run_cpus(words):
+    """The CPUs a run asks for: its `cpus=N` word (virt workloads that take
+    placement have it, defaults filled by the sweep), else 1."""
+    for w in words:
+        if w.startswith("cpus="):
+            v = w[len("cpus="):]
+            if not re.fullmatch(r"[1-9][0-9]{0,2}", v):
+                raise PlatformError(f"cpus={v}: not a number of CPUs")
+            return int(v)
+    return 1
+
+
+def qemu_argv(desc, mode, image, words, cpus=None):
+    """The argv of one boot, composed as qemu.json says.
+
+    With more than one CPU (cpus, else the run's `cpus=` word), qemu.json's
+    smp_option and the count follow the mode's options (mk/qemu.mk: the
+    board has one CPU without them); more than its max_cpus is refused.
+    """
+    n = run_cpus(words) if cpus is None else cpus
+    smp = []
+    if n > 1:
+        if "smp_option" not in desc:
+            raise PlatformError(f"a run on {n} CPUs: this build's qemu.json has no smp_option "
+                                f"(rebuild with `make kernel`)")
+        if n > desc["max_cpus"]:
+            raise PlatformError(f"a run on {n} CPUs: the machine of qemu.json has at most "
+                                f"{desc['max_cpus']}")
+        smp = [desc["smp_option"], str(n)]
+    return ([desc["qemu"]] + desc["machine"] + desc["modes"][mode] + smp
             + [desc["image_option"], image, desc["append_option"], " ".join(words)])
 
 
