@@ -26,6 +26,7 @@ include workloads/workloads.mk
 include linux-virt/linux-virt.mk
 include bench/bench.mk
 include analysis/analysis.mk
+include plugin/plugin.mk
 include mk/contracts.mk
 include mutate/mutate.mk
 

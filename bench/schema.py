@@ -172,3 +172,35 @@ def parse_run_id(text):
     if not m:
         raise ValueError(f"{text!r} is not a run_id (<config>-<workload>-r<rep>)")
     return int(m.group(1)), m.group(2), int(m.group(3))
+
+
+# --- the QEMU plugin (plugin/README.md) --------------------------------------
+#
+# A run with the plugin loaded keeps its output in PLUGIN_DIR/<run_id>.txt of
+# the results directory, beside the samples it describes.  `make profile`
+# adds, from it, a profile by symbol (PROFILE_CSV, PROFILE_MD) and rows of
+# footprint and modelled cache misses to summary.csv: metric
+# "<metric>.<suffix>" (PLUGIN_METRICS), counter PLUGIN_COUNTER, the unit
+# below, one value per run of the operation's path (n).  They are counts of
+# what the plugin saw and of a model, never measured cycles.
+PLUGIN_DIR = "plugin"
+PLUGIN_COUNTER = "plugin"
+PROFILE_CSV = "profile.csv"
+PROFILE_MD = "profile.md"
+COVERAGE_CSV = "coverage.csv"
+PLUGIN_METRICS = {
+    "i_lines": "lines",             # distinct 64-byte instruction lines fetched
+    "d_lines": "lines",             # distinct 64-byte data lines loaded or stored
+    "l1i_misses_cold": "misses",    # the A53 model, caches flushed before the operation
+    "l1d_misses_cold": "misses",
+    "l2_misses_cold": "misses",
+    "l1i_misses_hot": "misses",     # the A53 model, caches as the run left them
+    "l1d_misses_hot": "misses",
+    "l2_misses_hot": "misses",
+}
+PLUGIN_UNITS = ("lines", "misses")
+
+
+def plugin_path(run_id):
+    """A run's plugin output, relative to the results directory."""
+    return f"{PLUGIN_DIR}/{run_id}.txt"

@@ -1,0 +1,307 @@
+"""Instructions per operation by symbol, and cache footprint, from the QEMU plugin.
+
+    python3 -m analysis.profile RESULTS_DIR
+
+reads a results directory written with the plugin loaded (bench/plugin.py,
+`make profile`): its samples (samples.csv.gz) and each run's plugin output
+(plugin/<run_id>.txt), and writes
+
+    profile.csv       workload, params, metric, symbol, space (kernel|user),
+                      instructions per operation
+    profile.md        the same as tables, one per metric, with the footprint
+    plots/profile.*   stacked bars: each metric's instructions by symbol
+    summary.csv       + rows "<metric>.<what>" in units lines and misses
+                      (bench/schema.py PLUGIN_METRICS)
+
+How a metric finds its path.  The plugin cuts execution at every counter
+read (`mrs Xt, pmccntr_el0`) and groups the intervals by (pc of the read
+that starts them, pc of the read that ends them, instructions).  A sample
+is t1 - t0 - overhead of two counter reads, so its path is the interval
+group whose instruction counts are the sample values plus the overhead:
+the pair of reads whose groups hold every distinct value of the metric
+(value + overhead) at least as often as the samples do (the warm-up runs
+the same path, so the plugin sees it more often).  No pair: an error,
+never a guess.  The profile is the mean over the samples of the matched
+groups' instructions by pc, divided by `per`; the overhead (the counter
+read, the store and the nop of the same sequence with nop for svc) is taken
+from the symbols that hold it: the closing counter read (one instruction)
+from the symbol of the closing read, the rest from the symbol of the
+starting read, where the timing code is.  Its total per operation therefore equals the mean of the samples,
+which is the metric's own figure when every sample is the same (exact
+mode: one tick per instruction, the same every run).
+
+Footprint and misses come from the same groups: per run of the path, the
+distinct 64-byte instruction and data lines it touched, and its misses in
+the plugin's Cortex-A53 model (plugin/README.md), cold (caches flushed at
+the starting counter read) and hot (caches as the run left them).  They are
+counts of a model, never measured cycles.
+"""
+
+import bisect
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench import schema
+
+from . import style
+
+ROOT = Path(__file__).resolve().parent.parent
+USER_BASE = 0x1000000000        # kernel/kernel.ld: the user image's link address
+NM = "aarch64-linux-gnu-nm"
+STATS = list(schema.PLUGIN_METRICS)     # the order of the plugin's F tuples
+
+
+class ProfileError(RuntimeError):
+    pass
+
+
+# --- symbols -----------------------------------------------------------------
+
+class Symbols:
+    """Function symbols of an ELF (nm), looked up by address."""
+
+    def __init__(self, image):
+        try:
+            r = subprocess.run([NM, "-n", "--defined-only", str(image)], capture_output=True,
+                               text=True, timeout=60)
+        except OSError as e:
+            raise ProfileError(f"cannot run {NM}: {e}") from None
+        if r.returncode != 0:
+            raise ProfileError(f"{NM} {image}: {r.stderr.strip()[:200]}")
+        self.addrs, self.names = [], []
+        for line in r.stdout.splitlines():
+            w = line.split()
+            if len(w) != 3 or w[1] not in "tTwW" or w[2].startswith(("$", ".L")):
+                continue
+            self.addrs.append(int(w[0], 16))
+            self.names.append(w[2])
+
+    def name(self, pc):
+        i = bisect.bisect_right(self.addrs, pc) - 1
+        return self.names[i] if i >= 0 else f"?{pc:#x}"
+
+
+def space(pc):
+    return "user" if pc >= USER_BASE else "kernel"
+
+
+# --- matching a metric to its interval groups -------------------------------
+
+def match(out, raw_values):
+    """The plugin kinds of a metric: {kind id: samples}, or ProfileError.
+
+    raw_values: the metric's samples plus the overhead (what t1 - t0 read).
+    """
+    want = defaultdict(int)
+    for v in raw_values:
+        want[int(v)] += 1
+    by_pair = defaultdict(dict)             # (start, end) -> {insns: kind id}
+    for k, d in out.kinds.items():
+        by_pair[(d["start"], d["end"])][d["insns"]] = k
+    best = None
+    for pair, groups in by_pair.items():
+        if not all(v in groups and out.kinds[groups[v]]["count"] >= c for v, c in want.items()):
+            continue
+        spare = sum(out.kinds[groups[v]]["count"] - c for v, c in want.items())
+        if best is None or spare < best[0]:
+            best = (spare, pair, {groups[v]: c for v, c in want.items()})
+        elif spare == best[0]:
+            raise ProfileError(f"two pairs of counter reads explain the samples equally "
+                               f"({best[1][0]:#x}->{best[1][1]:#x} and {pair[0]:#x}->{pair[1]:#x})")
+    if best is None:
+        shown = ", ".join(f"{v} x{c}" for v, c in sorted(want.items())[:5])
+        raise ProfileError(f"no interval between two counter reads has the samples' "
+                           f"instruction counts ({shown}): the plugin did not see this path")
+    return best[1], best[2]
+
+
+def metric_profile(out, syms, kinds, pair, n, overhead, per):
+    """{(symbol, space): instructions per operation} of the matched kinds."""
+    prof = defaultdict(float)
+    for k, c in kinds.items():
+        count = out.kinds[k]["count"]
+        for pc, insns in out.pcs.get(k, {}).items():
+            prof[(syms.name(pc), space(pc))] += insns / count * c / n
+    # The overhead sequence is the timing code (its store and nop) plus the
+    # closing counter read: the latter is taken from the closing read's
+    # symbol, the rest from the starting read's.
+    if overhead >= 1:
+        prof[(syms.name(pair[1]), space(pair[1]))] -= 1
+        prof[(syms.name(pair[0]), space(pair[0]))] -= overhead - 1
+    return {k: v / per for k, v in prof.items() if abs(v) > 1e-9}
+
+
+def footprint_values(out, kinds):
+    """{stat: [value per run of the path]} over every run of the matched kinds."""
+    vals = {s: [] for s in STATS}
+    for k in kinds:
+        for count, v in out.tuples.get(k, []):
+            for s, x in zip(STATS, v):
+                vals[s] += [x] * count
+    return vals
+
+
+# --- the results directory ------------------------------------------------------
+
+def load_samples(path):
+    df = pd.read_csv(Path(path) / schema.SAMPLES, dtype={"params": str}, keep_default_na=False)
+    return df
+
+
+def image_of(path):
+    meta = json.loads((Path(path) / schema.META).read_text())
+    img = meta.get("image", {}).get("path") if isinstance(meta.get("image"), dict) else None
+    if not img:
+        raise ProfileError(f"{path}: meta.json names no image")
+    p = Path(img)
+    return p if p.is_absolute() else ROOT / p
+
+
+def analyse(path):
+    """[{workload, params, metric, run_id, per, overhead, samples, mean, profile, footprint}]."""
+    from bench import plugin
+    path = Path(path)
+    df = load_samples(path)
+    if not len(df):
+        raise ProfileError(f"{path}: no samples")
+    syms = Symbols(image_of(path))
+    rows = []
+    for (run_id, metric), g in df.groupby(["run_id", "metric"], sort=False):
+        try:
+            out = plugin.parse_output(path / schema.plugin_path(run_id))
+        except plugin.PluginError as e:
+            raise ProfileError(str(e)) from None
+        overhead, per = int(g["overhead"].iloc[0]), int(g["per"].iloc[0])
+        values = g["value"].to_numpy()
+        try:
+            pair, kinds = match(out, values + overhead)
+        except ProfileError as e:
+            raise ProfileError(f"{run_id} {metric}: {e}") from None
+        rows.append({"workload": g["workload"].iloc[0], "params": g["params"].iloc[0],
+                     "metric": metric, "run_id": run_id, "per": per, "overhead": overhead,
+                     "samples": len(values), "mean": float(values.mean()) / per,
+                     "median": float(np.median(values)) / per, "pair": pair,
+                     "profile": metric_profile(out, syms, kinds, pair, len(values), overhead, per),
+                     "footprint": footprint_values(out, kinds)})
+    return rows
+
+
+def fmt(x):
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.2f}"
+
+
+def write_profile(path, stream=None):
+    """Write profile.csv, profile.md, plots/profile.* and the footprint rows of summary.csv."""
+    path = Path(path)
+    rows = analyse(path)
+    with open(path / schema.PROFILE_CSV, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["workload", "params", "metric", "symbol", "space", "instructions"])
+        for r in rows:
+            for (sym, sp), v in sorted(r["profile"].items(), key=lambda kv: -kv[1]):
+                w.writerow([r["workload"], r["params"], r["metric"], sym, sp, f"{v:.10g}"])
+    md = [f"# Profile of {path.name}\n",
+          "Instructions per operation by symbol (QEMU plugin, exact mode: deterministic, one "
+          "count per instruction). The measurement overhead (the timing code and the "
+          "closing counter read) is subtracted from the symbols holding the counter reads. Footprint: distinct 64-byte lines; misses: the "
+          "plugin's Cortex-A53 model (L1 I 32 KiB 2-way, L1 D 32 KiB 4-way, L2 512 KiB 16-way, "
+          "LRU), per run of the path, median over its runs; a model, not a measurement.\n"]
+    for r in rows:
+        total = sum(r["profile"].values())
+        md.append(f"## {r['workload']} {r['params']}: {r['metric']}\n")
+        md.append(f"{r['samples']} samples, median {fmt(r['median'])}, mean {fmt(r['mean'])} "
+                  f"instructions per operation; the profile's total {fmt(total)}; counter reads "
+                  f"at {r['pair'][0]:#x} -> {r['pair'][1]:#x}.\n")
+        md.append("| symbol | space | instructions |\n| --- | --- | ---: |")
+        for (sym, sp), v in sorted(r["profile"].items(), key=lambda kv: -kv[1]):
+            md.append(f"| `{sym}` | {sp} | {fmt(v)} |")
+        md.append(f"| **total** | | **{fmt(total)}** |\n")
+        fp = {s: float(np.median(v)) if v else math.nan for s, v in r["footprint"].items()}
+        md.append("| I lines | D lines | L1 I misses cold | L1 D cold | L2 cold | "
+                  "L1 I hot | L1 D hot | L2 hot |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        md.append("| " + " | ".join(fmt(fp[s]) for s in STATS) + " |\n")
+    (path / schema.PROFILE_MD).write_text("\n".join(md) + "\n")
+    add_summary_rows(path, rows)
+    plot(path, rows)
+    if stream:
+        stream.write("\n".join(md) + "\n")
+    return rows
+
+
+def add_summary_rows(path, rows):
+    """summary.csv gains the footprint rows (replacing any it had)."""
+    from .stats import summarize
+    recs = []
+    for r in rows:
+        for s, vals in r["footprint"].items():
+            for i, v in enumerate(vals):
+                recs.append({"workload": r["workload"], "metric": f"{r['metric']}.{s}",
+                             "params": r["params"], "platform": "virt",
+                             "counter": schema.PLUGIN_COUNTER,
+                             "unit": schema.PLUGIN_METRICS[s], "mode": "exact", "rep": 0,
+                             "cost": float(v)})
+    extra = summarize(pd.DataFrame(recs)) if recs else None
+    p = path / schema.SUMMARY
+    table = pd.read_csv(p, dtype={c: str for c in schema.CONFIG_KEY}, keep_default_na=False,
+                        na_values={c: [""] for c in schema.STAT_COLUMNS})
+    table = table[table["counter"] != schema.PLUGIN_COUNTER]
+    if extra is not None:
+        table = pd.concat([table, extra], ignore_index=True)
+    table.to_csv(p, index=False, float_format="%.10g")
+
+
+def plot(path, rows):
+    """Stacked bars: each metric's instructions per operation by symbol."""
+    if not rows:
+        return
+    fig, (ax,) = style.figure(1, height=2.6)
+    labels = [r["metric"] for r in rows]
+    order = defaultdict(float)
+    for r in rows:
+        for k, v in r["profile"].items():
+            order[k] += v
+    keys = [k for k, _ in sorted(order.items(), key=lambda kv: -kv[1])]
+    shown, rest = keys[:7], keys[7:]
+    bottoms = np.zeros(len(rows))
+    for i, k in enumerate(shown + (["other"] if rest else [])):
+        vals = np.array([sum(r["profile"].get(x, 0.0) for x in rest) if k == "other"
+                         else r["profile"].get(k, 0.0) for r in rows])
+        name = "other symbols" if k == "other" else f"{k[0]} ({k[1][0]})"
+        ax.bar(labels, vals, bottom=bottoms, color="#bbbbbb" if k == "other" else style.colour(i),
+               label=style.wrap(name, 30), width=0.6)
+        bottoms += vals
+    for x, total in enumerate(bottoms):
+        ax.text(x, total, fmt(total), ha="center", va="bottom", fontsize=7)
+    ax.set_ylim(0, bottoms.max() * 1.15)
+    ax.set_ylabel(style.axis_label("per operation", "instructions"))
+    w = rows[0]
+    ax.set_title(style.wrap(f"{w['workload']} {w['params']}", 60), fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
+    fig.get_layout_engine().set(rect=(0, 0, 1, 1))
+    style.save(fig, path / schema.PLOTS, "profile")
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python3 -m analysis.profile RESULTS_DIR", file=sys.stderr)
+        return 2
+    try:
+        write_profile(argv[0], sys.stdout)
+    except ProfileError as e:
+        print(f"analysis.profile: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""The harness side of ipclab's QEMU plugin (plugin/README.md).
+
+    python3 -m bench.plugin profile [--image F] [--plugin SO] WORDS...
+        one run of a workload with the plugin loaded, published as a results
+        directory results/<stamp>-profile/ (the usual files, and plugin/,
+        profile.csv, profile.md, plots/profile.png, summary.csv with the
+        footprint rows); what `make profile ARGS="..."` runs
+    python3 -m bench.plugin coverage [--image F] [--plugin SO] [--out DIR]
+        the in-QEMU test suite (-append test) with the plugin counting every
+        instruction address, then the kernel's lines executed per source
+        file (analysis/coverage.py); what `make coverage` runs
+
+The plugin is added to the QEMU command line of qemu.json (mk/qemu.mk) as
+one more option, `-plugin SO,out=FILE,mode=MODE`, after everything the
+one definition composes: the command a run is measured with is otherwise
+unchanged.  A PluginPlatform is a Platform whose runs carry that option;
+bench/execute.py asks any platform for plugin_argv().
+
+Everything that reaches the plugin is checked here first (an option QEMU
+would split, a mode it does not know), and the plugin checks its arguments
+again and refuses to load, so QEMU exits with an error: a run never goes on
+uninstrumented.  Its output ends with an `E` line; a cut or malformed file
+is an error, never an empty profile.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from . import execute, platform as platmod, results, schema
+from . import sweep as sweepmod
+
+ROOT = platmod.ROOT
+PLUGIN_SO = os.path.join("build", "plugin", "libipclab.so")
+MODES = ("profile", "coverage")
+FORMAT_HEAD = re.compile(r"ipclab-plugin 1 mode=(profile|coverage) line=(\d+)\Z")
+
+
+class PluginError(RuntimeError):
+    pass
+
+
+def plugin_option(so, out, mode):
+    """['-plugin', 'SO,out=OUT,mode=MODE'], refusing what QEMU would misread."""
+    if mode not in MODES:
+        raise PluginError(f"plugin mode {mode!r}: expected one of {', '.join(MODES)}")
+    for what, v in (("plugin library", so), ("plugin output", out)):
+        if not v or "," in v or "=" in os.path.basename(v):
+            raise PluginError(f"{what} path {v!r}: QEMU's -plugin option cannot carry it "
+                              f"(no commas, no '=' in the name)")
+    return ["-plugin", f"{so},out={out},mode={mode}"]
+
+
+class PluginPlatform(platmod.Platform):
+    """virt with the plugin loaded; each run's output goes to <outdir>/plugin/<run_id>.txt."""
+
+    def __init__(self, mode, so, plugin_mode="profile", **kw):
+        super().__init__("virt", mode, **kw)
+        self.plugin_so = os.path.abspath(so)
+        self.plugin_mode = plugin_mode
+        plugin_option(self.plugin_so, "/x", plugin_mode)     # checked before any run
+
+    def check_image(self):
+        super().check_image()
+        if not os.path.isfile(self.plugin_so):
+            raise platmod.PlatformError(f"no plugin at {self.plugin_so} (run `make plugin`)")
+
+    def plugin_argv(self, argv, run, outdir):
+        d = os.path.join(outdir, schema.PLUGIN_DIR)
+        os.makedirs(d, exist_ok=True)
+        out = os.path.join(outdir, schema.plugin_path(run.run_id))
+        return list(argv) + plugin_option(self.plugin_so, out, self.plugin_mode)
+
+    def describe(self):
+        d = super().describe()
+        d["plugin"] = {"library": self._rel(self.plugin_so), "mode": self.plugin_mode,
+                       "sha256": platmod.file_sha256(self.plugin_so)}
+        return d
+
+
+# --- the plugin's output ---------------------------------------------------------
+
+class Output:
+    """A parsed plugin output file."""
+
+    def __init__(self, mode, line, total):
+        self.mode, self.line, self.total = mode, line, total
+        self.kinds = {}         # kind id -> dict(start, end, insns, count, other)
+        self.tuples = {}        # kind id -> [(count, [8 stats])]
+        self.pcs = {}           # kind id -> {pc: instructions}
+        self.coverage = {}      # pc -> times executed
+
+
+def parse_output(path):
+    """Read a plugin output file; PluginError names the line that is wrong."""
+    try:
+        with open(path, errors="replace") as f:
+            lines = f.read().split("\n")
+    except OSError as e:
+        raise PluginError(f"{path}: cannot read the plugin's output: {e.strerror}") from None
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise PluginError(f"{path}: empty: the plugin wrote nothing (QEMU did not exit "
+                          f"normally?)")
+    m = FORMAT_HEAD.match(lines[0])
+    if not m:
+        raise PluginError(f"{path}: line 1: not an ipclab plugin output ({lines[0][:60]!r})")
+    if lines[-1] != "E":
+        raise PluginError(f"{path}: no `E` line at the end: the output is cut (QEMU killed?)")
+    out = None
+    for n, text in enumerate(lines[1:-1], start=2):
+        w = text.split()
+        try:
+            if w[0] == "T" and len(w) == 2 and out is None:
+                out = Output(m.group(1), int(m.group(2)), int(w[1]))
+            elif out is None:
+                raise ValueError("the T line must come first")
+            elif w[0] == "K" and len(w) == 7:
+                k = int(w[1])
+                out.kinds[k] = {"start": int(w[2], 16), "end": int(w[3], 16),
+                                "insns": int(w[4]), "count": int(w[5]), "other": int(w[6])}
+            elif w[0] == "F" and len(w) == 11:
+                out.tuples.setdefault(int(w[1]), []).append((int(w[2]), [int(x) for x in w[3:]]))
+            elif w[0] == "P" and len(w) == 4:
+                out.pcs.setdefault(int(w[1]), {})[int(w[2], 16)] = int(w[3])
+            elif w[0] == "C" and len(w) == 3:
+                out.coverage[int(w[1], 16)] = int(w[2])
+            else:
+                raise ValueError("unknown record")
+        except (ValueError, IndexError) as e:
+            raise PluginError(f"{path}: line {n}: cannot read {text[:80]!r}: {e}") from None
+    if out is None:
+        raise PluginError(f"{path}: no T line")
+    return out
+
+
+# --- profile: one run with the plugin, published --------------------------------
+
+def words_to_sweep(words, timeout=120):
+    """The TOML of a one-run sweep of `workload=W k=v ...` (exact mode, one repetition)."""
+    kv = {}
+    for w in words:
+        k, sep, v = w.partition("=")
+        if not sep or not schema.KEY.match(k) or not v or any(c in v for c in "\"\\\n"):
+            raise PluginError(f"{w!r}: expected key=value words (workload=NAME first)")
+        if k in kv:
+            raise PluginError(f"{k} given twice")
+        kv[k] = v
+    workload = kv.pop("workload", None)
+    if not workload:
+        raise PluginError("no workload=NAME among the words")
+    if "mode" in kv:
+        raise PluginError("mode=: a profile runs in exact mode only (one tick per instruction)")
+    params = ", ".join(f"{k} = {v}" if re.fullmatch(r"-?[0-9]+", v) else f'{k} = "{v}"'
+                       for k, v in kv.items())
+    return (f'name = "profile"\nplatform = "virt"\nmode = "exact"\nrepetitions = 1\n'
+            f'timeout = {timeout}\n\n[[run]]\nworkload = "{workload}"\nparams = {{ {params} }}\n')
+
+
+def plan(words, image, cache_dir, timeout=120, name="profile"):
+    """(sweep, runs) of one run of `words` on `image`, checked against its registry."""
+    from . import cli        # the registry and its cache: the harness's own
+    plain = platmod.Platform("virt", "exact", image=image)
+    try:
+        plain.check_image()
+    except platmod.PlatformError as e:
+        raise PluginError(str(e)) from None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"{name}.toml")
+        with open(path, "w") as f:
+            f.write(words_to_sweep(words, timeout).replace('name = "profile"', f'name = "{name}"'))
+        try:
+            sw = sweepmod.load(path)
+            reg = cli.get_registry(plain, cache_dir, plain.image_sha256())
+            sweepmod.check_against(sw, reg)
+        except (sweepmod.SweepError, cli.Fail) as e:
+            raise PluginError(str(e)) from None
+    return sw, sweepmod.expand(sw, reg)
+
+
+def run_profile(words, image, so, results_root, cache_dir, timeout=120):
+    """Run the workload once with the plugin; returns the published results directory."""
+    from . import cli
+    plat = PluginPlatform("exact", so, "profile", image=image)
+    try:
+        plat.check_image()
+    except platmod.PlatformError as e:
+        raise PluginError(str(e)) from None
+    sha = plat.image_sha256()
+    sw, runs = plan(words, image, cache_dir, timeout)
+    state = cli.new_state(sw, plat, sha, sys.argv)
+    work = results.create(results_root, sw, state, runs)
+    sup = execute.Supervisor()
+    outcome = execute.execute(plat, runs[0], work, sup, sha, results.host_info())
+    final, _ = results.publish(work, results_root, state, runs, analysis=True, plots=False)
+    src = os.path.join(work, schema.PLUGIN_DIR)
+    if os.path.isdir(src):
+        shutil.copytree(src, os.path.join(final, schema.PLUGIN_DIR))
+    results.discard(work)
+    if outcome["status"] != "ok":
+        raise PluginError(f"the run failed: {outcome['reason']} (results: {final})")
+    return final
+
+
+# --- coverage: the in-QEMU suite with the plugin ---------------------------------
+
+def run_coverage(image, so, out_dir, args="test", timeout=300):
+    """Boot `-append test` with the plugin in coverage mode; returns (output file, log)."""
+    plat = PluginPlatform("exact", so, "coverage", image=image)
+    try:
+        plat.check_image()
+    except platmod.PlatformError as e:
+        raise PluginError(str(e)) from None
+    os.makedirs(out_dir, exist_ok=True)
+    out = os.path.join(os.path.abspath(out_dir), "coverage.txt")
+    log = os.path.join(out_dir, "qemu.log")
+    argv = plat.command([args]) + plugin_option(plat.plugin_so, out, "coverage")
+    with open(log, "wb") as f:
+        try:
+            r = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               timeout=timeout, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            raise PluginError(f"the test suite did not finish within {timeout} s (log: {log})") \
+                from None
+    with open(log, "rb") as f:
+        text = f.read().decode(errors="replace").replace("\r", "")
+    if r.returncode != 0:
+        raise PluginError(f"the test suite under the plugin: QEMU {plat.explain_exit(r.returncode)}"
+                          f" (log: {log})")
+    if not re.search(r"^[0-9]+ passed, 0 failed$", text, re.M):
+        raise PluginError(f"the test suite under the plugin: no 'N passed, 0 failed' line "
+                          f"(log: {log})")
+    return out, log
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="bench.plugin", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("profile", "coverage"):
+        p = sub.add_parser(name)
+        p.add_argument("--image", default=os.path.join(ROOT, platmod.KERNEL_IMAGE))
+        p.add_argument("--plugin", default=os.path.join(ROOT, PLUGIN_SO))
+        if name == "profile":
+            p.add_argument("--results", default=os.path.join(ROOT, "results"))
+            p.add_argument("--cache-dir", default=os.path.join(ROOT, "build", "bench"))
+            p.add_argument("--timeout", type=float, default=120)
+            p.add_argument("words", nargs="+")
+        else:
+            p.add_argument("--out", default=os.path.join(ROOT, "build", "coverage"))
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "profile":
+            final = run_profile(args.words, args.image, args.plugin, args.results,
+                                args.cache_dir, args.timeout)
+            from analysis import profile
+            profile.write_profile(final, sys.stdout)
+            print(f"results: {os.path.relpath(final)}")
+        else:
+            out, log = run_coverage(args.image, args.plugin, args.out)
+            from analysis import coverage
+            coverage.report(args.image, out, args.out, sys.stdout)
+    except PluginError as e:
+        print(f"bench.plugin: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

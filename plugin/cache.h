@@ -1,0 +1,47 @@
+/*
+ * A set-associative cache with true LRU replacement, and the Cortex-A53
+ * hierarchy the plugin models (plugin/README.md has the model and what it
+ * leaves out).  Addresses are physical; a cache sees line numbers
+ * (address >> line_shift).  Flushing is O(1): every entry carries the
+ * generation it was filled in, and a flush starts a new one.
+ */
+#ifndef IPCLAB_PLUGIN_CACHE_H
+#define IPCLAB_PLUGIN_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cache {
+	unsigned sets, ways;
+	unsigned set_shift;         /* log2(sets) */
+	uint64_t *tag;              /* sets * ways line numbers, each set MRU first */
+	uint32_t *gen;              /* the generation each entry was filled in */
+	uint32_t cur;               /* the current generation */
+	uint64_t hits, misses;
+};
+
+/* size and line in bytes (powers of two); returns 0, or -1 for a bad shape. */
+int cache_init(struct cache *c, uint64_t size, unsigned ways, unsigned line);
+void cache_free(struct cache *c);
+/* One access to line number `line`; true on a hit.  A miss fills the line
+ * as most recently used and evicts the least recently used of its set. */
+bool cache_access(struct cache *c, uint64_t line);
+/* Every line invalid (the hit and miss counters are kept). */
+void cache_flush(struct cache *c);
+
+/* The modelled Cortex-A53: L1 I 32 KiB 2-way, L1 D 32 KiB 4-way, a unified
+ * L2 of 512 KiB 16-way, 64-byte lines, LRU everywhere; an L1 miss looks in
+ * the L2 (non-inclusive: the L2 is filled on its own misses only); stores
+ * allocate like loads. */
+#define A53_LINE_SHIFT 6
+struct a53 {
+	struct cache l1i, l1d, l2;
+};
+int a53_init(struct a53 *m);
+void a53_free(struct a53 *m);
+void a53_flush(struct a53 *m);
+/* An instruction fetch or a data access of one line number. */
+void a53_fetch(struct a53 *m, uint64_t line);
+void a53_data(struct a53 *m, uint64_t line);
+
+#endif

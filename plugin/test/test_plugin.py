@@ -1,0 +1,180 @@
+"""The QEMU plugin end to end (make test-plugin; plugin/README.md).
+
+The paths come from the make target (IPCLAB_IMAGE, IPCLAB_PLUGIN,
+IPCLAB_SYNTH); run alone, the defaults are build/'s.
+"""
+
+import csv
+import gzip
+import os
+import subprocess
+
+import pandas as pd
+import pytest
+
+from analysis import profile
+from bench import execute, platform as platmod, plugin, results, schema
+
+ROOT = platmod.ROOT
+IMAGE = os.environ.get("IPCLAB_IMAGE", os.path.join(ROOT, "build", "kernel", "ipclab.elf"))
+SO = os.environ.get("IPCLAB_PLUGIN", os.path.join(ROOT, "build", "plugin", "libipclab.so"))
+SYNTH = os.environ.get("IPCLAB_SYNTH", os.path.join(ROOT, "build", "plugin", "synthetic.elf"))
+
+
+def qemu_argv(image, words=""):
+    desc = platmod.load_qemu_json(os.path.join(os.path.dirname(IMAGE), platmod.QEMU_JSON))
+    return platmod.qemu_argv(desc, "exact", image, [words] if words else [""])
+
+
+def run_synthetic(tmp_path, mode="profile"):
+    out = str(tmp_path / f"synthetic-{mode}.txt")
+    r = subprocess.run(qemu_argv(SYNTH) + plugin.plugin_option(SO, out, mode),
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return plugin.parse_output(out)
+
+
+# --- the synthetic guest: a known instruction mix and footprint -------------------
+
+def test_synthetic_profile_and_footprint(tmp_path):
+    """plugin/test/synthetic.S: 50 runs of 18 instructions (measure 3, seven 7,
+    touch 8), 3 instruction lines, 6 data lines."""
+    out = run_synthetic(tmp_path)
+    pair, kinds = profile.match(out, [18] * 50)
+    syms = profile.Symbols(SYNTH)
+    assert (syms.name(pair[0]), syms.name(pair[1])) == ("measure", "measure")
+    prof = profile.metric_profile(out, syms, kinds, pair, 50, 0, 1)
+    assert prof == {("measure", "kernel"): 3, ("seven", "kernel"): 7, ("touch", "kernel"): 8}
+    fp = profile.footprint_values(out, kinds)
+    assert fp["i_lines"] == [3] * 50 and fp["d_lines"] == [6] * 50
+    # Cold: every line misses in its L1 and in the L2 (3 + 6).
+    assert fp["l1i_misses_cold"] == [3] * 50 and fp["l1d_misses_cold"] == [6] * 50
+    assert fp["l2_misses_cold"] == [9] * 50
+    # Hot: the first run finds only `measure`'s line cached (it ran the
+    # first counter read); every later run hits everywhere.
+    assert sorted(fp["l1i_misses_hot"]) == [0] * 49 + [2]
+    assert sorted(fp["l1d_misses_hot"]) == [0] * 49 + [6]
+    assert sorted(fp["l2_misses_hot"]) == [0] * 49 + [8]
+    # The inline total: 3 to the first read, 50 x 18, 49 x 3 back round the
+    # loop, and 6 from the last read to the semihosting call.
+    assert out.total == 3 + 50 * 18 + 49 * 3 + 6
+
+
+def test_synthetic_coverage(tmp_path):
+    out = run_synthetic(tmp_path, "coverage")
+    syms = profile.Symbols(SYNTH)
+    by_sym = {}
+    for pc, n in out.coverage.items():
+        by_sym.setdefault(syms.name(pc), set()).add(n)
+    assert by_sym["seven"] == {50} and by_sym["touch"] == {50}
+    assert len([pc for pc in out.coverage if syms.name(pc) == "seven"]) == 7
+
+
+# --- a workload: the samples are the same, the profile adds up --------------------
+
+def test_profile_totals_and_identical_samples(tmp_path):
+    """make profile's pipeline on ep_call; then the same runs without the plugin
+    give byte-identical samples (exact mode is deterministic)."""
+    words = ["workload=ep_call", "words=0", "space=diff", "iterations=300", "warmup=30"]
+    final = plugin.run_profile(words, IMAGE, SO, str(tmp_path / "results"),
+                               str(tmp_path / "cache"))
+    rows = profile.write_profile(final)
+    summ = pd.read_csv(os.path.join(final, schema.SUMMARY), keep_default_na=False)
+    timed = summ[summ["unit"] == "instructions"].set_index("metric")
+    assert set(timed.index) == {"call", "replyrecv"}
+    for r in rows:
+        total = sum(r["profile"].values())
+        assert total == pytest.approx(timed.loc[r["metric"], "p50"], abs=1e-9), r["metric"]
+        assert r["mean"] == r["median"]          # deterministic: every sample the same
+        # the kernel does the work: most of the path is kernel code
+        kern = sum(v for (s, sp), v in r["profile"].items() if sp == "kernel")
+        assert kern > total / 2
+    fp = summ[summ["counter"] == schema.PLUGIN_COUNTER]
+    assert set(fp["unit"]) == set(schema.PLUGIN_UNITS)
+    assert set(fp["metric"]) == {f"{m}.{s}" for m in ("call", "replyrecv")
+                                 for s in schema.PLUGIN_METRICS}
+    assert (fp[fp["metric"] == "call.i_lines"]["p50"] > 0).all()
+    assert os.path.isfile(os.path.join(final, schema.PLOTS, "profile.png"))
+    with gzip.open(os.path.join(final, schema.SAMPLES), "rt") as f:
+        with_plugin = [row for row in csv.reader(f)]
+    assert len(with_plugin) == 1 + 2 * 300
+
+    # The same run, no plugin, through the same executor.
+    _, runs = plugin.plan(words, IMAGE, str(tmp_path / "cache"))
+    work = str(tmp_path / "plain")
+    os.makedirs(os.path.join(work, "done"))
+    os.makedirs(os.path.join(work, schema.CAPTURES))
+    plain = platmod.Platform("virt", "exact", image=IMAGE)
+    o = execute.execute(plain, runs[0], work, execute.Supervisor(), plain.image_sha256(),
+                        results.host_info())
+    assert o["status"] == "ok", o["reason"]
+    with open(os.path.join(work, "done", f"{runs[0].run_id}.samples.csv")) as f:
+        without = [row for row in csv.reader(f)]
+    assert with_plugin[1:] == without
+
+
+@pytest.mark.parametrize("words", [["workload=null_syscall", "iterations=200", "warmup=20"],
+                                   ["workload=ntfn_signal", "to=high", "iterations=200",
+                                    "warmup=20"]])
+def test_samples_identical(tmp_path, words):
+    """Samples with the plugin loaded are byte-identical to those without."""
+    _, runs = plugin.plan(words, IMAGE, str(tmp_path / "cache"))
+    got = {}
+    for name, plat in (("plain", platmod.Platform("virt", "exact", image=IMAGE)),
+                       ("plugin", plugin.PluginPlatform("exact", SO, "profile", image=IMAGE))):
+        work = str(tmp_path / name)
+        os.makedirs(os.path.join(work, "done"))
+        os.makedirs(os.path.join(work, schema.CAPTURES))
+        o = execute.execute(plat, runs[0], work, execute.Supervisor(), plat.image_sha256(),
+                            results.host_info())
+        assert o["status"] == "ok", o["reason"]
+        with open(os.path.join(work, "done", f"{runs[0].run_id}.samples.csv"), "rb") as f:
+            got[name] = f.read()
+    assert got["plain"] and got["plain"] == got["plugin"]
+    # and the plugin did run: its output names the path
+    out = plugin.parse_output(os.path.join(str(tmp_path / "plugin"),
+                                           schema.plugin_path(runs[0].run_id)))
+    assert out.total > 0 and out.kinds
+
+
+# --- refusals: never a silent run without instrumentation --------------------------
+
+@pytest.mark.parametrize("arg,why", [("bogus=1", "unknown key"), ("mode=fast", "mode is"),
+                                     ("out=/tmp/second.txt", "out given twice")])
+def test_bad_plugin_argument_stops_qemu(tmp_path, arg, why):
+    opt = f"{SO},out={tmp_path / 'x.txt'},{arg}"
+    r = subprocess.run(qemu_argv(IMAGE, "workload=null_syscall") + ["-plugin", opt],
+                       capture_output=True, timeout=60)
+    err = r.stderr.decode(errors="replace")
+    assert r.returncode != 0
+    assert f"ipclab plugin: bad argument '{arg}': {why}" in err
+    assert b"IPCLAB" not in r.stdout            # nothing ran
+
+
+def test_no_output_file_stops_qemu(tmp_path):
+    r = subprocess.run(qemu_argv(IMAGE, "workload=null_syscall") + ["-plugin", f"{SO},mode=profile"],
+                       capture_output=True, timeout=60)
+    assert r.returncode != 0 and b"no out=FILE" in r.stderr
+
+
+def test_harness_refuses_bad_options(tmp_path):
+    with pytest.raises(plugin.PluginError, match="plugin mode"):
+        plugin.plugin_option(SO, "/tmp/x", "fast")
+    with pytest.raises(plugin.PluginError, match="commas"):
+        plugin.plugin_option(SO, "/tmp/a,b", "profile")
+    with pytest.raises(plugin.PluginError, match="plugin mode"):
+        plugin.PluginPlatform("exact", SO, "everything", image=IMAGE)
+    with pytest.raises(plugin.PluginError, match="mode="):
+        plugin.words_to_sweep(["workload=null_syscall", "mode=timed"])
+
+
+def test_cut_output_is_an_error(tmp_path):
+    p = tmp_path / "cut.txt"
+    p.write_text("ipclab-plugin 1 mode=profile line=64\nT 5\nK 0 0 0x10 3 1 0\n")
+    with pytest.raises(plugin.PluginError, match="cut"):
+        plugin.parse_output(str(p))
+    p.write_text("ipclab-plugin 1 mode=profile line=64\nT 5\nK 0 zz\nE\n")
+    with pytest.raises(plugin.PluginError, match="line 3"):
+        plugin.parse_output(str(p))
+    with pytest.raises(plugin.PluginError, match="cannot read"):
+        plugin.parse_output(str(tmp_path / "absent.txt"))
