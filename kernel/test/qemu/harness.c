@@ -267,6 +267,7 @@ static const struct test tests[] = {
 	{ .name = "smp_fault",            .fn = test_smp_fault },
 	{ .name = "smp_stop_exit",        .fn = test_smp_stop_exit },
 	{ .name = "smp_clock",            .fn = test_smp_clock },
+	{ .name = "smp_stop_kick",        .fn = test_smp_stop_kick },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },

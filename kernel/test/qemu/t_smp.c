@@ -503,3 +503,80 @@ void test_smp_clock(void)
 			       "stamp %lu on %u seen at %lu on 0", k, sent, seen, k, stamped, k, back);
 	}
 }
+
+/* ---- a stop reaches a thread running on another CPU at once -------------- */
+
+/* Announces itself, then spins in registers only (a stopped task's memory
+ * is unmapped: a thread that touched it would fault into the kernel, which
+ * would hide a missing kick). */
+static void spin_in_registers(uint64_t i)
+{
+	SH->count[i] = 1;
+	for (;;)
+		relax();
+}
+
+static void mark_done(uint64_t arg)
+{
+	(void)arg;
+	SH->done = 1;
+	sys_exit(0);
+}
+
+/* Exact mode (icount): two counter reads back to back are one instruction
+ * apart, always; timed mode's counter follows host time. */
+static bool exact_mode(void)
+{
+	for (int i = 0; i < 16; i++) {
+		uint64_t a, b;
+		__asm__ volatile("mrs %0, pmccntr_el0\n\tmrs %1, pmccntr_el0" : "=&r"(a), "=&r"(b));
+		if (b - a != 1)
+			return false;
+	}
+	return true;
+}
+
+#define TICK_INSTRUCTIONS 5000000ull   /* 200 Hz in exact mode: 1 ns an instruction */
+
+/* SYS_STOP of a task whose thread runs at EL0 on CPU 1 takes that CPU off
+ * the thread before it returns (sched_kick: an SGI, and the wait until the
+ * CPU is at an entry).  Seen by what comes next: a thread of the same
+ * priority started on CPU 1 runs at once (CPU 1 is idle, so the start
+ * sends it the reschedule SGI).  Without the kick CPU 1 would go on
+ * running the stopped spinner, whose priority the new thread does not
+ * exceed (no SGI), until its tick, a whole period after the spinner began:
+ * in exact mode the new thread must run within a fifth of that, and it
+ * must run in either mode. */
+void test_smp_stop_kick(void)
+{
+	if (!t_need_cpus(2))
+		return;
+	uint64_t f;
+	struct smp_shared *sh = share(&f);
+	struct child t, b;
+	if (!t_child(&t, spin_in_registers, 0, 100, "spinner") ||
+	    !t_child(&b, mark_done, 0, 100, "next"))
+		return;
+	t_map_child(&t, f, CHILD_MAP_VA, RIGHT_READ | RIGHT_WRITE);
+	t_map_child(&b, f, CHILD_MAP_VA, RIGHT_READ | RIGHT_WRITE);
+	t_on_cpu(&t, 1);
+	t_on_cpu(&b, 1);
+	t_start(&t);
+	for (uint64_t i = 0; sh->count[0] == 0 && i < SPIN_LIMIT; i++)
+		relax();
+	T_CHECK(sh->count[0] == 1);
+	for (unsigned k = 0; k < 50; k++)
+		relax();   /* it spins at EL0 now */
+	T_OK(sys_stop(t.task));
+	T_EQ(sys_status(t.task).v, STATUS(TS_STOPPED, 0));
+	uint64_t t0 = cycles();
+	t_start(&b);
+	for (uint64_t i = 0; !sh->done && i < SPIN_LIMIT; i++)
+		relax();
+	uint64_t took = cycles() - t0;
+	T_CHECK(sh->done);
+	t_join_ok(&b, "next");
+	if (exact_mode() && took >= TICK_INSTRUCTIONS / 5)
+		t_fail(__FILE__, __LINE__, "the thread started on CPU 1 after the stop ran %lu "
+		       "instructions later: CPU 1 kept the stopped thread until its tick", took);
+}

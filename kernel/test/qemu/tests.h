@@ -82,6 +82,7 @@ void test_smp_grant(void);
 void test_smp_fault(void);
 void test_smp_stop_exit(void);
 void test_smp_clock(void);
+void test_smp_stop_kick(void);
 void test_fuzz_smp(void);
 /* t_fuzz.c */
 void test_fuzz(void);
