@@ -523,7 +523,7 @@ def judge_group(platform, runs, argv, status, killed, data, errdata, stopped_in)
 
 
 def execute_group(platform, runs, outdir, sup, image_sha256, host):
-    """Run `runs` in one boot, retrying the failed ones once; write each outcome."""
+    """Run `runs` in one boot, retrying the failed ones (retry_boots); write each outcome."""
     workdir = _dirs(outdir)
     capture = {r.run_id: [] for r in runs}
     history = {r.run_id: [] for r in runs}
@@ -533,11 +533,13 @@ def execute_group(platform, runs, outdir, sup, image_sha256, host):
         if not pending:
             break
         failed = []
-        for group in (groups_for_retry(pending, history) if n > 1 else [pending]):
+        for group in (retry_boots(runs, pending, history) if n > 1 else [pending]):
             argv, status, killed, data, errdata, secs, stopped = attempt_group(
                 platform, group, workdir, sup)
             judged = judge_group(platform, group, argv, status, killed, data, errdata, stopped)
             for run, (reasons, cap, body, own, ended_in) in zip(group, judged):
+                if run not in pending:
+                    continue        # booted again only to precede a retried run
                 verdict = "ok" if not reasons else "failed: " + short(reasons)
                 capture[run.run_id].append(capture_section(
                     run.run_id, n, argv, body, errdata, own if not ended_in else status,
@@ -557,11 +559,26 @@ def execute_group(platform, runs, outdir, sup, image_sha256, host):
                           image_sha256, host) for r in runs]
 
 
-def groups_for_retry(runs, history):
-    """The retry boots: each run a boot ended during alone, the others together."""
-    alone = [r for r in runs if history[r.run_id][-1]["boot"]["ended_during_it"]]
-    rest = [r for r in runs if r not in alone]
-    return [[r] for r in alone] + ([rest] if rest else [])
+def retry_boots(runs, pending, history):
+    """The boots that retry `pending`, runs of the group `runs`.
+
+    A run's figures depend on what ran before it in its boot, so a retried
+    run is booted after the same runs as in its first boot (they run again;
+    only the retried runs' outcomes are kept), and a failure that repeats
+    repeats in the same place.  The exception: a run that has ever ended a
+    boot (a panic, a hang) precedes nothing again; each such run is retried
+    in a boot that ends with it, the others in one boot up to the last of
+    them.
+    """
+    enders = [r for r in runs
+              if any(h["boot"]["ended_during_it"] for h in history[r.run_id])]
+    before = lambda r: [x for x in runs[:runs.index(r)] if x not in enders]
+    boots = [before(r) + [r] for r in pending if r in enders]
+    rest = [r for r in pending if r not in enders]
+    if rest:
+        last = max(rest, key=runs.index)
+        boots.append(before(last) + [last])
+    return boots
 
 
 def finished(outdir):

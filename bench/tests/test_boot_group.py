@@ -6,6 +6,7 @@ its own reason; a panic or a hang fails the run it happened in and costs
 the later runs of that boot only their first attempt.
 """
 
+import gzip
 import json
 import os
 import sys
@@ -85,10 +86,28 @@ def test_a_failing_run_fails_alone_with_its_reason(tmp_path, lv_image):
     assert "overhead unstable" in runs["1-error-r0"]["reason"]
     assert runs["2-crash-r0"]["status"] == "failed"
     assert "killed by signal SIGSEGV" in runs["2-crash-r0"]["reason"]
-    # the first boot ran all four; each retry boots only the two that failed
-    # (linux-virt: three attempts, platform.attempts)
+    # the first boot ran all four; each retry boots the two that failed after
+    # the run that preceded them, not the one after them (linux-virt: three
+    # attempts, platform.attempts)
     assert len(boots[0].split(" | ")) == 4 and len(boots) == 3
-    assert [len(b.split(" | ")) for b in boots[1:]] == [2, 2]
+    assert boots[1] == boots[2] == " | ".join(boots[0].split(" | ")[:3])
+
+
+def test_a_retried_run_boots_after_the_runs_it_followed(tmp_path, lv_image):
+    """Its figures depend on what ran before it in the boot: a retry in other
+    company would give another figure of the same configuration."""
+    d, runs, boots = run_sweep(tmp_path, lv_image, [("echo", "words = 1"), ("echo", "words = 2"),
+                                                    ("flaky", ""), ("echo", "words = 3")])
+    assert all(r["status"] == "ok" for r in runs.values())
+    assert runs["2-flaky-r0"]["attempts"] == "2"
+    assert [runs[f"{i}-echo-r0"]["attempts"] for i in (0, 1, 3)] == ["1", "1", "1"]
+    first = boots[0].split(" | ")
+    assert len(boots) == 2 and boots[1].split(" | ") == first[:3]
+    # the runs booted again before it keep their first outcome (attempts 1
+    # above) and one capture section
+    for rid in ("0-echo-r0", "1-echo-r0"):
+        with gzip.open(os.path.join(d, "captures", rid + ".log.gz"), "rt") as f:
+            assert f.read().count("=== ipclab capture: run ") == 1
 
 
 def test_a_panic_fails_its_run_and_the_later_runs_are_retried(tmp_path, lv_image):
@@ -104,8 +123,11 @@ def test_a_panic_fails_its_run_and_the_later_runs_are_retried(tmp_path, lv_image
     late = runs["2-echo-r0"]
     assert late["status"] == "ok" and late["attempts"] == "2"
     assert "not run: the boot ended before it began (kernel panic" in late["reason"]
-    # retries: the panicking run alone (twice), the late one alone (once)
-    assert sorted(len(b.split(" | ")) for b in boots[1:]) == [1, 1, 1]
+    # retries: the panicking run after the first (twice), the late one after
+    # the first but without the panicking run (once)
+    first = boots[0].split(" | ")
+    assert sorted(boots[1:]) == sorted([" | ".join(first[:2])] * 2
+                                       + [" | ".join([first[0], first[2]])])
 
 
 def test_a_hang_is_a_timeout_of_its_own_run(tmp_path, lv_image):
