@@ -6,9 +6,11 @@
         profile.csv, profile.md, plots/profile.png, summary.csv with the
         footprint rows); what `make profile ARGS="..."` runs
     python3 -m bench.plugin coverage [--image F] [--plugin SO] [--out DIR]
-        the in-QEMU test suite (-append test) with the plugin counting every
-        instruction address, then the kernel's lines executed per source
-        file (analysis/coverage.py); what `make coverage` runs
+        the in-QEMU test suite (-append test, its fuzzer included) on one
+        CPU and on two, and the demonstration entered at EL2, with the
+        plugin counting every instruction address; then the kernel's lines
+        executed per source file (analysis/coverage.py); what `make
+        coverage` runs
 
 The plugin is added to the QEMU command line of qemu.json (mk/qemu.mk) as
 one more option, `-plugin SO,out=FILE,mode=MODE`, after everything the
@@ -24,6 +26,7 @@ is an error, never an empty profile.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -209,33 +212,70 @@ def run_profile(words, image, so, results_root, cache_dir, timeout=120):
 
 # --- coverage: the in-QEMU suite with the plugin ---------------------------------
 
-def run_coverage(image, so, out_dir, args="test", timeout=300):
-    """Boot `-append test` with the plugin in coverage mode; returns (output file, log)."""
+# What `make coverage` boots: the in-QEMU suite (its fuzzer included) on one
+# CPU and on two (the SMP tests and paths run only there), and the
+# demonstration entered at EL2 (the drop to EL1), each as make's own tests
+# boot them (kernel/test/test.mk).
+COVERAGE_BOOTS = (("test-1cpu", "test", None, ""), ("test-2cpu", "test", 2, ""),
+                  ("demo-el2", "", None, ",virtualization=on"))
+
+
+def coverage_argv(plat, words, cpus, board_props, out):
+    """One boot's argv: qemu.json's command, its smp option, board properties, the plugin."""
+    argv = plat.command([words] if words else [""])
+    if board_props:
+        i = argv.index("-M") + 1
+        argv[i] += board_props
+    if cpus:
+        with open(plat.qemu_json) as f:
+            smp = json.load(f).get("smp_option")
+        if not smp:
+            raise PluginError(f"{plat.qemu_json}: no smp_option: cannot boot {cpus} CPUs")
+        i = argv.index(plat.qemu()["image_option"])
+        argv[i:i] = [smp, str(cpus)]
+    return argv + plugin_option(plat.plugin_so, out, "coverage")
+
+
+def run_coverage(image, so, out_dir, boots=COVERAGE_BOOTS, timeout=300):
+    """Boot each of `boots` with the plugin in coverage mode, in parallel; returns the outputs."""
     plat = PluginPlatform("exact", so, "coverage", image=image)
     try:
         plat.check_image()
     except platmod.PlatformError as e:
         raise PluginError(str(e)) from None
+    out_dir = os.path.abspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
-    out = os.path.join(os.path.abspath(out_dir), "coverage.txt")
-    log = os.path.join(out_dir, "qemu.log")
-    argv = plat.command([args]) + plugin_option(plat.plugin_so, out, "coverage")
-    with open(log, "wb") as f:
+    procs = []
+    for name, words, cpus, props in boots:
+        out = os.path.join(out_dir, f"coverage-{name}.txt")
+        log = os.path.join(out_dir, f"{name}.log")
+        argv = coverage_argv(plat, words, cpus, props, out)
+        f = open(log, "wb")
+        procs.append((name, words, out, log, f,
+                      subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, cwd=ROOT)))
+    outputs, problems = [], []
+    for name, words, out, log, f, p in procs:
         try:
-            r = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               timeout=timeout, cwd=ROOT)
+            status = p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise PluginError(f"the test suite did not finish within {timeout} s (log: {log})") \
-                from None
-    with open(log, "rb") as f:
-        text = f.read().decode(errors="replace").replace("\r", "")
-    if r.returncode != 0:
-        raise PluginError(f"the test suite under the plugin: QEMU {plat.explain_exit(r.returncode)}"
-                          f" (log: {log})")
-    if not re.search(r"^[0-9]+ passed, 0 failed$", text, re.M):
-        raise PluginError(f"the test suite under the plugin: no 'N passed, 0 failed' line "
-                          f"(log: {log})")
-    return out, log
+            p.kill()
+            p.wait()
+            status = None
+        f.close()
+        with open(log, "rb") as lf:
+            text = lf.read().decode(errors="replace").replace("\r", "")
+        if status is None:
+            problems.append(f"{name}: did not finish within {timeout} s (log: {log})")
+        elif status != 0:
+            problems.append(f"{name}: QEMU {plat.explain_exit(status)} (log: {log})")
+        elif words == "test" and not re.search(r"^[0-9]+ passed, 0 failed$", text, re.M):
+            problems.append(f"{name}: no 'N passed, 0 failed' line (log: {log})")
+        else:
+            outputs.append(out)
+    if problems:
+        raise PluginError("the boots under the plugin failed: " + "; ".join(problems))
+    return outputs
 
 
 def main(argv=None):
@@ -254,18 +294,17 @@ def main(argv=None):
         else:
             p.add_argument("--out", default=os.path.join(ROOT, "build", "coverage"))
     args = ap.parse_args(argv)
+    from analysis import coverage, profile
     try:
         if args.cmd == "profile":
             final = run_profile(args.words, args.image, args.plugin, args.results,
                                 args.cache_dir, args.timeout)
-            from analysis import profile
             profile.write_profile(final, sys.stdout)
             print(f"results: {os.path.relpath(final)}")
         else:
-            out, log = run_coverage(args.image, args.plugin, args.out)
-            from analysis import coverage
-            coverage.report(args.image, out, args.out, sys.stdout)
-    except PluginError as e:
+            outputs = run_coverage(args.image, args.plugin, args.out)
+            coverage.report(args.image, outputs, args.out, sys.stdout)
+    except (PluginError, profile.ProfileError, coverage.CoverageError) as e:
         print(f"bench.plugin: {e}", file=sys.stderr)
         return 1
     return 0

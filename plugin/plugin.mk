@@ -27,7 +27,7 @@ plugin: $(PLUGIN_SO)
 # `make profile ARGS="workload=ep_call words=0 space=diff"`: one run of the
 # workload with the plugin, published under results/ with its profile by
 # symbol, footprint and modelled misses (bench/plugin.py, analysis/profile.py).
-.PHONY: profile coverage test-plugin
+.PHONY: profile coverage test-plugin test-coverage
 ## profile: one run with the QEMU plugin: instructions per operation by symbol, cache lines and modelled misses (ARGS="workload=ep_call words=0 space=diff")
 profile: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 	@test -n "$(ARGS)" || { echo 'usage: make profile ARGS="workload=<name> [param=value ...]"'; exit 2; }
@@ -47,3 +47,17 @@ test-plugin: $(PLUGIN_SO) $(PLUGIN_TEST_CACHE) $(PLUGIN_SYNTH) $(KIMAGE) $(KQEMU
 	IPCLAB_SYNTH=$(abspath $(PLUGIN_SYNTH)) $(PYTHON) -m pytest -q -p no:cacheprovider plugin/test
 
 TEST_TARGETS += test-plugin
+
+# `make coverage`: the in-QEMU suite (one CPU and two) and the EL2 boot with
+# the plugin counting instructions; the kernel's lines executed per source
+# file (analysis/coverage.py) into $(COVERAGE_DIR).
+COVERAGE_DIR := $(BUILD)/coverage
+## coverage: kernel line coverage of the in-QEMU suite (1 and 2 CPUs) and the EL2 boot, per source file with the lines never reached ($(BUILD)/coverage/coverage.md)
+coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
+	$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) --out $(COVERAGE_DIR)
+
+# In make test: the total only (the per-file table: make coverage).
+test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
+	@$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) \
+		--out $(COVERAGE_DIR) | tail -1
+TEST_TARGETS += test-coverage

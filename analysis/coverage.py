@@ -1,0 +1,160 @@
+"""Kernel line coverage from the QEMU plugin's coverage output.
+
+    python3 -m analysis.coverage IMAGE COVERAGE.txt [COVERAGE.txt ...] --out DIR
+
+The kernel's instructions are every 4-byte address of its text (from
+__kernel_start to __kernel_text_end, nm); aarch64-linux-gnu-addr2line maps
+each to its source line through the image's DWARF.  A line is executable
+when an instruction maps to it, executed when one of those instructions
+ran (any of the plugin's outputs, mode=coverage: the in-QEMU suite).  User
+code (the tests themselves, the root task, workloads; linked at
+0x1000000000) is not counted.  Writes DIR/coverage.csv (file, lines,
+executed, percent, never reached as ranges) and DIR/coverage.md, and
+prints the table and the total.
+"""
+
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from bench import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+NM = "aarch64-linux-gnu-nm"
+ADDR2LINE = "aarch64-linux-gnu-addr2line"
+
+
+class CoverageError(RuntimeError):
+    pass
+
+
+def kernel_text(image):
+    """(start, end) of the kernel's code."""
+    r = subprocess.run([NM, str(image)], capture_output=True, text=True, timeout=60)
+    syms = {}
+    for line in r.stdout.splitlines():
+        w = line.split()
+        if len(w) == 3:
+            syms[w[2]] = int(w[0], 16)
+    try:
+        return syms["__kernel_start"], syms["__kernel_text_end"]
+    except KeyError:
+        raise CoverageError(f"{image}: no __kernel_start / __kernel_text_end symbols") from None
+
+
+def source_path(path):
+    """A DWARF path relative to the tree (the build's directory prefix dropped)."""
+    path = os.path.normpath(path)
+    m = re.search(r"(?:^|/)((?:kernel|user|ipc|workloads)/.*)$", path)
+    return m.group(1) if m else path
+
+
+def line_map(image):
+    """{address: (file, line)} of every instruction of the kernel's text."""
+    start, end = kernel_text(image)
+    addrs = list(range(start, end, 4))
+    r = subprocess.run([ADDR2LINE, "-e", str(image)], input="\n".join(f"{a:#x}" for a in addrs),
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise CoverageError(f"{ADDR2LINE}: {r.stderr.strip()[:200]}")
+    out = r.stdout.splitlines()
+    if len(out) != len(addrs):
+        raise CoverageError(f"{ADDR2LINE} answered {len(out)} lines for {len(addrs)} addresses")
+    lines = {}
+    for a, text in zip(addrs, out):
+        m = re.match(r"(.+):(\d+)(?: \(discriminator \d+\))?$", text.strip())
+        if not m or m.group(1) == "??" or m.group(2) == "0":
+            continue                # padding, literal data: no source line
+        lines[a] = (source_path(m.group(1)), int(m.group(2)))
+    return lines
+
+
+def ranges(nums):
+    """[3, 4, 5, 9] -> "3-5 9"."""
+    out, nums = [], sorted(nums)
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        out.append(str(nums[i]) if i == j else f"{nums[i]}-{nums[j]}")
+        i = j + 1
+    return " ".join(out)
+
+
+def compute(image, outputs):
+    """[(file, executable lines, executed lines)] sorted by file, from plugin outputs."""
+    from bench import plugin
+    executed_pcs = set()
+    for p in outputs:
+        out = plugin.parse_output(p)
+        if out.mode != "coverage":
+            raise CoverageError(f"{p}: a {out.mode} output, not coverage")
+        executed_pcs.update(out.coverage)
+    lines = line_map(image)
+    total, hit = defaultdict(set), defaultdict(set)
+    for a, (f, n) in lines.items():
+        total[f].add(n)
+        if a in executed_pcs:
+            hit[f].add(n)
+    return [(f, total[f], hit[f]) for f in sorted(total)]
+
+
+def report(image, outputs, out_dir, stream=sys.stdout):
+    """Write coverage.csv and coverage.md into out_dir; print them; return (executed, lines)."""
+    if isinstance(outputs, (str, os.PathLike)):
+        outputs = [outputs]
+    rows = compute(image, outputs)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    all_lines = sum(len(t) for _, t, _ in rows)
+    all_hit = sum(len(h) for _, _, h in rows)
+    with open(out_dir / schema.COVERAGE_CSV, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["file", "lines", "executed", "percent", "never_reached"])
+        for name, t, h in rows:
+            w.writerow([name, len(t), len(h), f"{100 * len(h) / len(t):.1f}", ranges(t - h)])
+    md = ["# Kernel line coverage of the in-QEMU test suite\n",
+          "Lines of kernel code (DWARF, addr2line) with at least one instruction executed "
+          "under `-append test` (QEMU plugin, mode=coverage).\n",
+          "| file | lines | executed | % | never reached |", "| --- | ---: | ---: | ---: | --- |"]
+    for name, t, h in rows:
+        md.append(f"| {name} | {len(t)} | {len(h)} | {100 * len(h) / len(t):.1f} | "
+                  f"{ranges(t - h) or '-'} |")
+    pct = 100 * all_hit / all_lines if all_lines else 0.0
+    md.append(f"| **total** | **{all_lines}** | **{all_hit}** | **{pct:.1f}** | |")
+    (out_dir / "coverage.md").write_text("\n".join(md) + "\n")
+    if stream:
+        width = max(len(r[0]) for r in rows) if rows else 10
+        for name, t, h in rows:
+            miss = ranges(t - h)
+            stream.write(f"{name:{width}} {len(h):5} / {len(t):5}  {100 * len(h) / len(t):5.1f}%"
+                         + (f"  never: {miss[:100]}{'...' if len(miss) > 100 else ''}" if miss
+                            else "") + "\n")
+        stream.write(f"kernel line coverage: {all_hit} of {all_lines} lines executed "
+                     f"({pct:.1f}%) by the in-QEMU suite; per file: {out_dir / 'coverage.md'}\n")
+    return all_hit, all_lines
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="analysis.coverage", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("image")
+    ap.add_argument("outputs", nargs="+")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    try:
+        report(args.image, args.outputs, args.out)
+    except CoverageError as e:
+        print(f"analysis.coverage: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
