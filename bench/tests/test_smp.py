@@ -181,3 +181,16 @@ def test_a_sweep_asking_more_cpus_than_the_machine_is_refused_before_running(tmp
               "--cache-dir", str(tmp_path / "cache"), "--no-analysis")
     assert r.returncode == 2 and "a run on 3 CPUs: the machine of qemu.json has at most 2" in r.stderr
     assert not results_dirs(str(tmp_path / "res"))
+
+
+@real
+@pytest.mark.parametrize("words, cpus", [
+    ("workload=ring_pingpong variant=cached wake=poll placement=cross cpus=2 iterations=50", 2),
+    ("workload=mpsc producers=3 placement=cross cpus=4 iterations=200", 4),
+])
+def test_cross_core_figures_repeat_to_the_instruction_in_exact_mode(words, cpus):
+    """Exact mode runs the vCPUs round robin on one host thread: two boots
+    give the same samples even across CPUs (what the READMEs claim)."""
+    a, b = _boot(words, cpus), _boot(words, cpus)
+    assert a.done == "ok" and a.frames and b.frames
+    assert [f.samples for f in a.frames] == [f.samples for f in b.frames]

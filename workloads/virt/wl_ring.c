@@ -249,63 +249,11 @@ static inline __attribute__((always_inline)) int throughput_loop(struct ring_pro
 	return 0;
 }
 
-/* placement=cross: a producer thread of the root's task on another CPU
- * pushes 0, 1, 2, ... as fast as the ring takes them (polling, `yield`
- * while it is full); the root pops: a sample is the time to take `batch`
- * messages (waiting for them as needed), one at a time through ring_pop
- * or, batched, through peek_n/release_n.  Every message is checked. */
-static struct ring_prod xprod;
-static uint64_t xtotal;
-
-static void cross_producer(uint64_t arg)
-{
-	(void)arg;
-	for (uint64_t i = 0; i < xtotal; i++)
-		while (ring_push(&xprod, &i) != RING_OK)
-			ring_cpu_relax();
-}
-
-static int throughput_cross(const struct wl_args *a, struct ring_cons *c, uint32_t batch,
-                            uint64_t n, uint64_t w, int64_t ov)
-{
-	bool bat = variant_of(a) == RING_BATCHED;
-	xtotal = (n + w) * batch;
-	uint64_t t = spawn_thread(cross_producer, 0, ROOT_PRIO);
-	wl_place(t, wl_cpu_of(a, 0));
-	sys_start(t);
-	static uint64_t out[64];
-	uint64_t seq = 0;
-	for (uint64_t i = 0; i < n + w; i++) {
-		uint32_t got = 0;
-		uint64_t t0 = cycles();
-		if (bat) {
-			while (got < batch) {
-				const void *rd = NULL;
-				uint32_t k = ring_peek_n(c, batch - got, &rd);
-				if (!k) {
-					ring_cpu_relax();
-					continue;
-				}
-				memcpy(&out[got], rd, k * sizeof(uint64_t));
-				ring_release_n(c, k);
-				got += k;
-			}
-		} else {
-			for (; got < batch; got++)
-				while (ring_pop(c, &out[got]) != RING_OK)
-					ring_cpu_relax();
-		}
-		uint64_t t1 = cycles();
-		for (uint32_t k = 0; k < batch; k++)
-			if (out[k] != seq + k)
-				return wl_fail("message %lu came out as %lu", (unsigned long)(seq + k),
-				               (unsigned long)out[k]);
-		seq += batch;
-		if (i >= w)
-			wl_samples[i - w] = (int64_t)(t1 - t0) - ov;
-	}
-	return 0;
-}
+/* placement=cross: wl_ring_cross.c (a file of its own, so that the loops
+ * above compile as they did before it: GCC's inlining of the ring's
+ * functions depends on how many callers a file has). */
+int ring_throughput_cross(const struct wl_args *a, const struct ring_prod *p, struct ring_cons *c,
+                          uint32_t batch, uint64_t n, uint64_t w, int64_t ov);
 
 static int wl_ring_throughput(const struct wl_args *a)
 {
@@ -326,8 +274,7 @@ static int wl_ring_throughput(const struct wl_args *a)
 	uint64_t n = wl_iterations(a), w = (uint64_t)wl_get(a, "warmup");
 	int rc;
 	if (cross) {
-		xprod = p;
-		rc = throughput_cross(a, &c, batch, n, w, ov);
+		rc = ring_throughput_cross(a, &p, &c, batch, n, w, ov);
 		if (rc)
 			return rc;
 		emit_frame(a, "batch", ov, batch, wl_samples, n);
