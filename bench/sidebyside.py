@@ -92,11 +92,23 @@ def read_summary(d):
     return rows
 
 
-def pick(rows, sel, where):
-    """The p50 of the one row matching sel, or (None, why)."""
+# The virt side is the one-CPU figure: placement=same on a machine of one
+# CPU (a results directory from before placement existed has neither).
+ONE_CPU = {"placement": "same", "cpus": "1"}
+
+
+def pick(rows, sel, where, defaults=None):
+    """The p50 of the one row matching sel, or (None, why).  defaults: more
+    {param: value} a row must match where it has the parameter at all."""
     workload, metric, want = sel
+    extra = defaults or {}
+
+    def fits(p):
+        return (all(p.get(k) == v for k, v in want.items())
+                and all(p.get(k, v) == v for k, v in extra.items() if k not in want))
+
     hits = [r for r in rows if r["workload"] == workload and r["metric"] == metric
-            and all(schema.parse_params(r["params"]).get(k) == v for k, v in want.items())]
+            and fits(schema.parse_params(r["params"]))]
     desc = workload + "/" + metric + "".join(f" {k}={v}" for k, v in sorted(want.items()))
     if not hits:
         return None, f"{desc} not in {where}"
@@ -157,7 +169,7 @@ def table(virt_dir, lv_dir):
     for op, vsel, lsel, note in ROWS:
         parts, why = [], []
         for weight, sel in vsel:
-            x, w = pick(v, sel, os.path.basename(virt_dir))
+            x, w = pick(v, sel, os.path.basename(virt_dir), ONE_CPU)
             parts.append(None if x is None else weight * x)
             if w:
                 why.append(w)

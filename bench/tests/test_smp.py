@@ -194,3 +194,17 @@ def test_cross_core_figures_repeat_to_the_instruction_in_exact_mode(words, cpus)
     a, b = _boot(words, cpus), _boot(words, cpus)
     assert a.done == "ok" and a.frames and b.frames
     assert [f.samples for f in a.frames] == [f.samples for f in b.frames]
+
+
+def test_side_by_side_takes_the_one_cpu_row_of_the_kernel():
+    from bench import sidebyside
+    rows = [{"workload": "null_syscall", "metric": "null", "params": p, "p50": v}
+            for p, v in (("cpus=2;iterations=5;placement=same", "32"),
+                         ("cpus=1;iterations=5;placement=same", "31"),
+                         ("cpus=2;iterations=5;placement=cross", "40"))]
+    sel = ("null_syscall", "null", {})
+    assert sidebyside.pick(rows, sel, "d", sidebyside.ONE_CPU) == (31.0, None)
+    # a directory from before placement: its rows have neither parameter
+    old = [{"workload": "null_syscall", "metric": "null", "params": "iterations=5", "p50": "30"}]
+    assert sidebyside.pick(old, sel, "d", sidebyside.ONE_CPU) == (30.0, None)
+    assert sidebyside.pick(rows, sel, "d")[1] == "null_syscall/null matches 3 rows of d"
