@@ -122,9 +122,16 @@ static inline void ring_spsc_release_n_w(struct ring_cons *c, uint32_t n, enum r
  * constant: the shortest path, for the workloads that count instructions. */
 static inline bool ring_spsc_push64_w(struct ring_prod *p, uint64_t v, enum ring_wake w)
 {
-	if (RING_UNLIKELY(!ring__spsc_room(p)))
-		return false;
+	/* The own index is read once, before the (acquire) reload of the
+	 * tail, and kept: the producer alone writes it, so a re-read after the
+	 * acquire (which the compiler must otherwise do) would only cost
+	 * instructions. */
 	uint32_t h = p->head;
+	if (RING_UNLIKELY(h == p->limit)) {
+		p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
+		if (h == p->limit)
+			return false;
+	}
 	((uint64_t *)(void *)p->slots)[h & p->mask] = v;
 	p->head = h + 1;
 	atomic_store_explicit(p->head_p, h + 1, memory_order_release);
@@ -134,9 +141,12 @@ static inline bool ring_spsc_push64_w(struct ring_prod *p, uint64_t v, enum ring
 
 static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring_wake w)
 {
-	if (RING_UNLIKELY(!ring__spsc_ready(c)))
-		return false;
-	uint32_t t = c->tail;
+	uint32_t t = c->tail;   /* read once, as the producer's head above */
+	if (RING_UNLIKELY(t == c->avail)) {
+		c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
+		if (t == c->avail)
+			return false;
+	}
 	*v = ((const uint64_t *)(const void *)c->slots)[t & c->mask];
 	c->tail = t + 1;
 	atomic_store_explicit(c->tail_p, t + 1, memory_order_release);
@@ -144,55 +154,144 @@ static inline bool ring_spsc_pop64_w(struct ring_cons *c, uint64_t *v, enum ring
 	return true;
 }
 
-/* Copy n 8-byte words, four at a time (paired loads and stores on aarch64,
- * even when built with the task flags (no FP/SIMD registers) and without a libc memcpy). */
-static inline void ring__copy64(uint64_t *d, const uint64_t *s, uint32_t n)
-{
-	for (uint32_t q = n / 4; q; q--) {
+/* Copy n 8-byte words: 32 at a time, then 16, 8, 4, 2 and 1.
+ * On aarch64 with paired loads and stores, even when built with the task
+ * flags (no FP/SIMD registers) and without a libc memcpy: eight words cost
+ * 4 ldp and 4 stp (the last of each post-indexed), so 32 words cost 32
+ * and the loop's compare and branch. */
 #if defined(__aarch64__)
-		uint64_t a, b, c, e;
-		__asm__ __volatile__("ldp %[a], %[b], [%[s]], #16\n\t"
-				     "ldp %[c], %[e], [%[s]], #16\n\t"
-				     "stp %[a], %[b], [%[d]], #16\n\t"
-				     "stp %[c], %[e], [%[d]], #16"
-				     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e),
-				       [s] "+r"(s), [d] "+r"(d)
-				     :
-				     : "memory");
+#define RING__COPY8(d, s)                                                              \
+	do {                                                                           \
+		uint64_t a_, b_, c_, e_, f_, g_, h_, k_;                               \
+		__asm__ __volatile__("ldp %[c], %[e], [%[s], #16]\n\t"                 \
+				     "ldp %[f], %[g], [%[s], #32]\n\t"                 \
+				     "ldp %[h], %[k], [%[s], #48]\n\t"                 \
+				     "ldp %[a], %[b], [%[s]], #64\n\t"                 \
+				     "stp %[c], %[e], [%[d], #16]\n\t"                 \
+				     "stp %[f], %[g], [%[d], #32]\n\t"                 \
+				     "stp %[h], %[k], [%[d], #48]\n\t"                 \
+				     "stp %[a], %[b], [%[d]], #64"                      \
+				     : [a] "=&r"(a_), [b] "=&r"(b_), [c] "=&r"(c_),      \
+				       [e] "=&r"(e_), [f] "=&r"(f_), [g] "=&r"(g_),      \
+				       [h] "=&r"(h_), [k] "=&r"(k_), [s] "+r"(s), [d] "+r"(d), \
+				       "=m"(*(uint64_t(*)[8])(void *)(d))                  \
+				     : "m"(*(const uint64_t(*)[8])(const void *)(s)));  \
+	} while (0)
+#endif
+
+static inline __attribute__((always_inline)) void ring__copy64(uint64_t *d, const uint64_t *s,
+								uint32_t n)
+{
+#if defined(__aarch64__)
+	const uint64_t *end = s + (n & ~31u);
+	while (s != end) {
+		RING__COPY8(d, s);
+		RING__COPY8(d, s);
+		RING__COPY8(d, s);
+		RING__COPY8(d, s);
+	}
+	if (n & 31) {   /* one test when n is a multiple of 32 */
+		if (n & 16) {
+			RING__COPY8(d, s);
+			RING__COPY8(d, s);
+		}
+		if (n & 8)
+			RING__COPY8(d, s);
+		if (n & 4) {
+			uint64_t a, b, c, e;
+			__asm__ __volatile__("ldp %[c], %[e], [%[s], #16]\n\t"
+					     "ldp %[a], %[b], [%[s]], #32\n\t"
+					     "stp %[c], %[e], [%[d], #16]\n\t"
+					     "stp %[a], %[b], [%[d]], #32"
+					     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e),
+					       [s] "+r"(s), [d] "+r"(d),
+					       "=m"(*(uint64_t(*)[4])(void *)d)
+					     : "m"(*(const uint64_t(*)[4])(const void *)s));
+		}
+		if (n & 2) {
+			d[0] = s[0], d[1] = s[1];
+			d += 2, s += 2;
+		}
+		if (n & 1)
+			*d = *s;
+	}
 #else
+	for (uint32_t q = n / 4; q; q--) {
 		d[0] = s[0], d[1] = s[1], d[2] = s[2], d[3] = s[3];
 		d += 4, s += 4;
-#endif
 	}
 	for (uint32_t r = n % 4; r; r--)
 		*d++ = *s++;
+#endif
 }
 
 /* Batches of 8-byte messages on a CACHED or BATCHED ring whose slot_size is
  * 8: copy up to n in (out), publish (free) them at once; returns how many
- * (fewer at the end of the array or when the ring is nearly full/empty). */
-static inline uint32_t ring_spsc_push_n64_w(struct ring_prod *p, const uint64_t *src, uint32_t n,
-					    enum ring_wake w)
+ * (fewer at the end of the array or when the ring is nearly full/empty).
+ * ring_spsc_reserve_n + copy + ring_spsc_commit_n_w, with every field the
+ * publication needs read before the copy (the copy's memory clobber would
+ * otherwise make the compiler read them again) and the slot address from
+ * the known stride of 8. */
+/* Copy k words into the free slots from idx on, then publish them. */
+static inline __attribute__((always_inline)) uint32_t
+ring__spsc_put_n64(struct ring_prod *p, const uint64_t *src, uint32_t idx, uint32_t k,
+		   enum ring_wake w)
 {
-	void *dst;
-	uint32_t k = ring_spsc_reserve_n(p, n, &dst);
-	if (RING_LIKELY(k)) {
-		ring__copy64((uint64_t *)dst, src, k);
-		ring_spsc_commit_n_w(p, k, w);
-	}
+	ring__copy64((uint64_t *)(void *)p->slots + idx, src, k);
+	ring_spsc_commit_n_w(p, k, w);
 	return k;
 }
 
-static inline uint32_t ring_spsc_pop_n64_w(struct ring_cons *c, uint64_t *dst, uint32_t n,
+static inline __attribute__((always_inline)) uint32_t
+ring_spsc_push_n64_w(struct ring_prod *p, const uint64_t *src, uint32_t n,
+					    enum ring_wake w)
+{
+	uint32_t h = p->head;
+	uint32_t idx = h & p->mask;
+	uint32_t room = p->limit - h;
+	if (room < n) {   /* the cached tail says no: read the tail */
+		p->limit = atomic_load_explicit(p->tail_p, memory_order_acquire) + p->capacity;
+		room = p->limit - h;
+	}
+	/* The whole batch fits before the array's end: the copy of n (a
+	 * constant where the caller's is). */
+	if (RING_LIKELY(room >= n && p->nslots - idx >= n))
+		return ring__spsc_put_n64(p, src, idx, n, w);
+	uint32_t k = p->nslots - idx;
+	if (k > room)
+		k = room;
+	if (k > n)
+		k = n;
+	return k ? ring__spsc_put_n64(p, src, idx, k, w) : 0;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+ring__spsc_get_n64(struct ring_cons *c, uint64_t *dst, uint32_t idx, uint32_t k, enum ring_wake w)
+{
+	ring__copy64(dst, (const uint64_t *)(const void *)c->slots + idx, k);
+	ring_spsc_release_n_w(c, k, w);
+	return k;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+ring_spsc_pop_n64_w(struct ring_cons *c, uint64_t *dst, uint32_t n,
 					   enum ring_wake w)
 {
-	const void *src;
-	uint32_t k = ring_spsc_peek_n(c, n, &src);
-	if (RING_LIKELY(k)) {
-		ring__copy64(dst, (const uint64_t *)src, k);
-		ring_spsc_release_n_w(c, k, w);
+	uint32_t t = c->tail;
+	uint32_t idx = t & c->mask;
+	uint32_t ready = c->avail - t;
+	if (ready < n) {   /* the cached head says no: read the head */
+		c->avail = atomic_load_explicit(c->head_p, memory_order_acquire);
+		ready = c->avail - t;
 	}
-	return k;
+	if (RING_LIKELY(ready >= n && c->nslots - idx >= n))
+		return ring__spsc_get_n64(c, dst, idx, n, w);
+	uint32_t k = c->nslots - idx;
+	if (k > ready)
+		k = ready;
+	if (k > n)
+		k = n;
+	return k ? ring__spsc_get_n64(c, dst, idx, k, w) : 0;
 }
 
 #endif /* IPC_VARIANTS_CACHED_H */
