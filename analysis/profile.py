@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USER_BASE = 0x1000000000        # kernel/kernel.ld: the user image's link address
 NM = "aarch64-linux-gnu-nm"
 STATS = list(schema.PLUGIN_METRICS)     # the order of the plugin's F tuples
+MAX_SYMBOLS = 12                        # symbols a figure names; the rest are "other"
 
 
 class ProfileError(RuntimeError):
@@ -257,36 +258,84 @@ def add_summary_rows(path, rows):
     if extra is not None:
         table = pd.concat([table, extra], ignore_index=True)
     table.to_csv(p, index=False, float_format="%.10g")
+    from .summary import NOTE, markdown_table
+    (path / schema.SUMMARY_MD).write_text(
+        f"# Summary of {path.name}\n\n{NOTE} Rows of counter `{schema.PLUGIN_COUNTER}` "
+        f"(units lines, misses) come from the QEMU plugin: distinct 64-byte lines and misses "
+        f"of a modelled Cortex-A53 per run of the operation's path, never measured cycles "
+        f"({schema.PROFILE_MD}).\n\n" + markdown_table(table), encoding="utf-8")
+
+
+def parse(row):
+    return schema.parse_params(row["params"])
+
+
+def bar_labels(rows):
+    """One label per row: workload, the parameters that tell it apart, metric."""
+    from bench.schema import parse_params
+    params = [parse_params(r["params"]) for r in rows]
+    keys = {k for p in params for k in p}
+    # A parameter every row that has it sets alike tells no row apart.
+    common = {k for k in keys if len({p[k] for p in params if k in p}) == 1}
+    quiet = common | {"seed", "iterations", "warmup"}
+    out = []
+    for r, p in zip(rows, params):
+        words = " ".join(f"{k}={v}" for k, v in sorted(p.items()) if k not in quiet)
+        out.append(f"{r['workload']}{' ' + words if words else ''}: {r['metric']}")
+    return out, {k: v for k, v in params[0].items() if k in common and k not in ("seed",)}
 
 
 def plot(path, rows):
-    """Stacked bars: each metric's instructions per operation by symbol."""
+    """Horizontal stacked bars: each operation's instructions by symbol.
+
+    Absolute instructions when the operations are of one order of magnitude;
+    otherwise each bar is its operation's 100% (the total printed beside it),
+    so that a 31-instruction path and a 7,000-instruction one both show.
+    """
     if not rows:
         return
-    fig, (ax,) = style.figure(1, height=2.6)
-    labels = [r["metric"] for r in rows]
-    order = defaultdict(float)
-    for r in rows:
+    labels, common = bar_labels(rows)
+    totals = np.array([sum(r["profile"].values()) for r in rows])
+    share = totals.max() > 10 * max(totals.min(), 1e-9)
+    # Each bar's largest symbol gets a colour of its own, then the symbols
+    # with the largest shares summed over the bars, MAX_SYMBOLS in all; the
+    # rest are "other symbols".
+    weight = defaultdict(float)
+    for r, t in zip(rows, totals):
         for k, v in r["profile"].items():
-            order[k] += v
-    keys = [k for k, _ in sorted(order.items(), key=lambda kv: -kv[1])]
-    shown, rest = keys[:7], keys[7:]
-    bottoms = np.zeros(len(rows))
+            weight[k] += v / t
+    tops = [max(r["profile"], key=r["profile"].get) for r in rows if r["profile"]]
+    ranked = [k for k, _ in sorted(weight.items(), key=lambda kv: -kv[1])]
+    shown = list(dict.fromkeys(tops + ranked))[:MAX_SYMBOLS]
+    rest = [k for k in ranked if k not in shown]
+    fig, (ax,) = style.figure(1, width=style.FULL if len(rows) > 2 else style.COLUMN * 1.6,
+                              height=0.9 + 0.28 * len(rows))
+    y = np.arange(len(rows))[::-1]
+    left = np.zeros(len(rows))
     for i, k in enumerate(shown + (["other"] if rest else [])):
         vals = np.array([sum(r["profile"].get(x, 0.0) for x in rest) if k == "other"
                          else r["profile"].get(k, 0.0) for r in rows])
-        name = "other symbols" if k == "other" else f"{k[0]} ({k[1][0]})"
-        ax.bar(labels, vals, bottom=bottoms, color="#bbbbbb" if k == "other" else style.colour(i),
-               label=style.wrap(name, 30), width=0.6)
-        bottoms += vals
-    for x, total in enumerate(bottoms):
-        ax.text(x, total, fmt(total), ha="center", va="bottom", fontsize=7)
-    ax.set_ylim(0, bottoms.max() * 1.15)
-    ax.set_ylabel(style.axis_label("per operation", "instructions"))
-    w = rows[0]
-    ax.set_title(style.wrap(f"{w['workload']} {w['params']}", 60), fontsize=7)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
-    fig.get_layout_engine().set(rect=(0, 0, 1, 1))
+        vals = np.clip(vals, 0, None)
+        if share:
+            vals = 100 * vals / totals
+        name = "other symbols" if k == "other" else f"{k[0]} ({k[1]})"
+        ax.barh(y, vals, left=left, height=0.65, label=name,
+                color="#bbbbbb" if k == "other" else style.colour(i),
+                hatch=None if k == "other" or i < len(style.PALETTE) else "////",
+                edgecolor="white", linewidth=0.3)
+        left += vals
+    for yi, x, t in zip(y, left, totals):
+        ax.text(x, yi, f" {fmt(t)}", va="center", ha="left", fontsize=6)
+    ax.set_yticks(y, [style.wrap(lab, 40) for lab in labels])
+    ax.set_xlim(0, left.max() * 1.18)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("share of the operation [% of its instructions (QEMU icount)]" if share
+                  else style.axis_label("per operation", "instructions"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6)
+    note = " ".join(f"{k}={v}" for k, v in sorted(common.items())
+                    if k not in ("iterations", "warmup") and all(k in parse(r) for r in rows))
+    ax.set_title(style.wrap(f"instructions by symbol, exact mode (deterministic)"
+                            f"{'; ' + note if note else ''}", 90), fontsize=7)
     style.save(fig, path / schema.PLOTS, "profile")
 
 

@@ -1,8 +1,8 @@
 """The harness side of ipclab's QEMU plugin (plugin/README.md).
 
-    python3 -m bench.plugin profile [--image F] [--plugin SO] WORDS...
-        one run of a workload with the plugin loaded, published as a results
-        directory results/<stamp>-profile/ (the usual files, and plugin/,
+    python3 -m bench.plugin profile [--image F] [--plugin SO] WORDS... | --sweep FILE
+        one run of a workload (or every run of a sweep file) with the plugin
+        loaded, published as a results directory results/<stamp>-profile/ (the usual files, and plugin/,
         profile.csv, profile.md, plots/profile.png, summary.csv with the
         footprint rows); what `make profile ARGS="..."` runs
     python3 -m bench.plugin coverage [--image F] [--plugin SO] [--out DIR]
@@ -26,6 +26,7 @@ is an error, never an empty profile.
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -186,8 +187,10 @@ def plan(words, image, cache_dir, timeout=120, name="profile"):
     return sw, sweepmod.expand(sw, reg)
 
 
-def run_profile(words, image, so, results_root, cache_dir, timeout=120):
-    """Run the workload once with the plugin; returns the published results directory."""
+def run_profile(words, image, so, results_root, cache_dir, timeout=120, sweep_path=None,
+                jobs=None):
+    """Run the workload once (or every run of a sweep file) with the plugin;
+    returns the published results directory."""
     from . import cli
     plat = PluginPlatform("exact", so, "profile", image=image)
     try:
@@ -195,18 +198,33 @@ def run_profile(words, image, so, results_root, cache_dir, timeout=120):
     except platmod.PlatformError as e:
         raise PluginError(str(e)) from None
     sha = plat.image_sha256()
-    sw, runs = plan(words, image, cache_dir, timeout)
+    if sweep_path:
+        try:
+            sw = sweepmod.load(sweep_path, platform="virt", mode="exact")
+            reg = cli.get_registry(platmod.Platform("virt", "exact", image=image), cache_dir, sha)
+            sweepmod.check_against(sw, reg)
+        except (sweepmod.SweepError, cli.Fail) as e:
+            raise PluginError(str(e)) from None
+        runs = sweepmod.expand(sw, reg)
+    else:
+        sw, runs = plan(words, image, cache_dir, timeout)
     state = cli.new_state(sw, plat, sha, sys.argv)
     work = results.create(results_root, sw, state, runs)
     sup = execute.Supervisor()
-    outcome = execute.execute(plat, runs[0], work, sup, sha, results.host_info())
+    host = results.host_info()
+    jobs = jobs or min(len(runs), os.cpu_count() or 1)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        outcomes = list(ex.map(lambda r: execute.execute(plat, r, work, sup, sha, host), runs))
     final, _ = results.publish(work, results_root, state, runs, analysis=True, plots=False)
     src = os.path.join(work, schema.PLUGIN_DIR)
     if os.path.isdir(src):
         shutil.copytree(src, os.path.join(final, schema.PLUGIN_DIR))
     results.discard(work)
-    if outcome["status"] != "ok":
-        raise PluginError(f"the run failed: {outcome['reason']} (results: {final})")
+    failed = [o for o in outcomes if o["status"] != "ok"]
+    if failed:
+        raise PluginError(f"{len(failed)} of {len(runs)} runs failed: "
+                          + "; ".join(f"{o['run']['run_id']}: {o['reason']}" for o in failed[:3])
+                          + f" (results: {final})")
     return final
 
 
@@ -290,15 +308,18 @@ def main(argv=None):
             p.add_argument("--results", default=os.path.join(ROOT, "results"))
             p.add_argument("--cache-dir", default=os.path.join(ROOT, "build", "bench"))
             p.add_argument("--timeout", type=float, default=120)
-            p.add_argument("words", nargs="+")
+            p.add_argument("--sweep", help="every run of this sweep file instead of WORDS")
+            p.add_argument("words", nargs="*")
         else:
             p.add_argument("--out", default=os.path.join(ROOT, "build", "coverage"))
     args = ap.parse_args(argv)
     from analysis import coverage, profile
     try:
         if args.cmd == "profile":
+            if bool(args.words) == bool(args.sweep):
+                ap.error("profile: give the words of one run or --sweep FILE")
             final = run_profile(args.words, args.image, args.plugin, args.results,
-                                args.cache_dir, args.timeout)
+                                args.cache_dir, args.timeout, args.sweep)
             profile.write_profile(final, sys.stdout)
             print(f"results: {os.path.relpath(final)}")
         else:

@@ -28,10 +28,11 @@ plugin: $(PLUGIN_SO)
 # workload with the plugin, published under results/ with its profile by
 # symbol, footprint and modelled misses (bench/plugin.py, analysis/profile.py).
 .PHONY: profile coverage test-plugin test-coverage
-## profile: one run with the QEMU plugin: instructions per operation by symbol, cache lines and modelled misses (ARGS="workload=ep_call words=0 space=diff")
+## profile: one run with the QEMU plugin: instructions per operation by symbol, cache lines and modelled misses (ARGS="workload=ep_call words=0 space=diff", or SWEEP=plugin/sweeps/footprint.toml)
 profile: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
-	@test -n "$(ARGS)" || { echo 'usage: make profile ARGS="workload=<name> [param=value ...]"'; exit 2; }
-	$(PYTHON) -m bench.plugin profile --image $(KIMAGE) --plugin $(PLUGIN_SO) $(ARGS)
+	@test -n "$(ARGS)$(SWEEP)" || { echo 'usage: make profile ARGS="workload=<name> [param=value ...]" (or SWEEP=file)'; exit 2; }
+	$(PYTHON) -m bench.plugin profile --image $(KIMAGE) --plugin $(PLUGIN_SO) \
+		$(if $(SWEEP),--sweep $(SWEEP)) $(ARGS)
 
 # The synthetic guest of the plugin's tests: a known instruction mix and footprint.
 PLUGIN_SYNTH := $(BUILD)/plugin/synthetic.elf
