@@ -16,10 +16,9 @@ platform, counter, unit and mode):
   evidence is not significant; else "slower +x%" (B costs more) or
   "faster -x%";
 - exact mode on a deterministic platform (unit instructions, mode exact,
-  platform in bench/schema.py's DETERMINISTIC: the kernel on virt): identical
-  sample sets are "identical" (ratio exactly 1); any difference is a real
-  difference and is reported, whatever its size.  linux-virt's exact mode
-  counts instructions but is not deterministic: it is compared like timed data.
+  platform in bench/schema.py's DETERMINISTIC: the kernel, and Debian's Linux,
+  on virt): identical sample sets are "identical" (ratio exactly 1); any
+  difference is a real difference and is reported, whatever its size.
 
 A geometric mean of the ratios sums up the whole comparison. Output:
 compare.md, compare.csv, compare.tex (a booktabs table that \\input's as it
@@ -52,9 +51,8 @@ COLUMNS = KEY + ["reps_a", "reps_b", "n_a", "n_b", "p50_a", "p50_b", "ratio", "r
 
 
 def is_exact(unit, mode, platform="virt"):
-    """Deterministic counts: exact mode on a platform of schema.DETERMINISTIC (the kernel on
-    virt).  Linux on the emulated machine counts instructions too, but its boots do not
-    all repeat the samples, so its comparisons take the statistical path."""
+    """Deterministic counts: exact mode on a platform of schema.DETERMINISTIC (the kernel,
+    and Debian's Linux, on virt): every boot repeats the samples byte for byte."""
     return unit == "instructions" and mode == "exact" and platform in schema.DETERMINISTIC
 
 

@@ -215,12 +215,11 @@ def rows_height(lines, rows, legend=False):
 
 
 def deterministic(key):
-    """Exact mode on a platform of schema.DETERMINISTIC (the kernel on virt): every run
-    gives the same samples, so they are drawn as values, never as distributions.  A
-    run's sequence may hold a few distinct values (the turn of several producers, a ring
-    wrapping): their 5th to 95th percentile is drawn as a range around the median.
-    Linux on the emulated machine (linux-virt) counts instructions too, but its boots
-    do not all repeat the samples: a distribution."""
+    """Exact mode on a platform of schema.DETERMINISTIC (the kernel, and Debian's Linux,
+    on virt): every boot gives the same samples, so they are drawn as values, never as
+    distributions of noise.  A run's sequence may hold several distinct values (the
+    turn of several producers, a ring wrapping, Linux's own state): their 5th to 95th
+    percentile is drawn as a range around the median."""
     return key.mode == "exact" and key.platform in schema.DETERMINISTIC
 
 

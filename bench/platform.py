@@ -287,10 +287,8 @@ class Platform:
         else:
             self.exits = {}
         self._lv = None
-        # Attempts of a run: one retry, two on linux-virt, whose console
-        # garbles a frame now and then (refused by the stream's checks;
-        # linux-virt/README.md): a third attempt makes a run lost to it rare.
-        self.attempts = 3 if self.grouped else 2
+        # Attempts of a run: the first and one retry.
+        self.attempts = 2
 
     def qemu(self):
         """The QEMU description (qemu.json beside the image, else the tree's)."""

@@ -100,12 +100,11 @@ UNITS = {
 
 # Platforms whose exact mode is deterministic to the instruction: every boot
 # of the same image and words gives the same samples, byte for byte (the
-# kernel's tests and bench/expected check it), so "identical" and "the
-# difference is real" may be said of two such sample sets.  linux-virt's
-# exact mode counts instructions too but is not among them: most boots of a
-# group repeat the samples exactly, some do not (linux-virt/README.md has
-# the measured spread).  meta.json's "deterministic" says which applies.
-DETERMINISTIC = ("virt",)
+# kernel's tests and bench/expected check it; linux-virt's tests check it
+# for Debian's Linux: linux-virt/README.md, "Determinism"), so "identical"
+# and "the difference is real" may be said of two such sample sets.
+# meta.json's "deterministic" says which applies.
+DETERMINISTIC = ("virt", "linux-virt")
 
 # Sample values are int64 (C's int64_t, numpy's int64 in analysis).
 SAMPLE_MIN, SAMPLE_MAX = -(1 << 63), (1 << 63) - 1

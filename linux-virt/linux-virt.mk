@@ -5,6 +5,7 @@
 #
 # Outputs, in $(BUILD)/linux-virt/:
 #   init             the runner + linux-virt/init.c, static aarch64
+#   init.stripped    the same without symbols: the archive's /init
 #   initramfs.cpio.gz  /init and /dev/console, reproducible byte for byte
 #   virt.dtb         QEMU's device tree for the board, without its seeds
 #   qemu.json        how the harness boots it (mk/qemu.mk's qemu_linux_json)
@@ -58,9 +59,14 @@ $(LV_INIT): linux-virt/init.c $(WL_LINUX_SRCS) $(WL_COMMON_SRCS) $(WL_IPC_SRCS) 
 	@printf '%s %s\n' "$(XCC)" "$(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) $(XLINUX_LDFLAGS)" > $(LV_BUILD)/cflags.txt
 
 # cpio newc by mkinitramfs.py (sorted, mtime 0, owner root), gzip -n: the
-# same runner gives the same archive, byte for byte.
-$(LV_INITRD): $(LV_INIT) linux-virt/mkinitramfs.py
-	$(PYTHON) linux-virt/mkinitramfs.py $< > $(LV_BUILD)/initramfs.cpio
+# same runner gives the same archive, byte for byte.  The archive's /init is
+# the runner stripped (init.stripped): its debug information names the
+# checkout's directory, and a longer path made a larger archive and other
+# figures (eventfd 13,876 against 13,395 instructions a round trip, the same
+# sources in two checkouts).  $(LV_INIT) keeps its symbols for the host.
+$(LV_INITRD): $(LV_INIT) linux-virt/mkinitramfs.py linux-virt/linux-virt.mk
+	$(CROSS)strip -o $(LV_BUILD)/init.stripped $<
+	$(PYTHON) linux-virt/mkinitramfs.py $(LV_BUILD)/init.stripped > $(LV_BUILD)/initramfs.cpio
 	gzip -n -9 -c $(LV_BUILD)/initramfs.cpio > $@.tmp && mv $@.tmp $@
 
 $(LV_DTB): mk/qemu.mk | deps

@@ -41,6 +41,9 @@ check_freestanding = ./mk/check-freestanding.sh $(XNM) "$(1)" $(2) $(TASK_RUNTIM
 
 # Programs that run as Linux processes on the emulated board (linux-virt):
 # the same CPU as the board's, linked statically (the initramfs holds no
-# libc).  The static glibc is Debian's libc6-dev-arm64-cross.
-XLINUX_CFLAGS  := -mcpu=cortex-a53
+# libc).  The static glibc is Debian's libc6-dev-arm64-cross.  No path of
+# the checkout in the program (debug information, and through it the
+# build-id note, which is loaded): the same sources give the same program
+# in every checkout, and so the same figures.
+XLINUX_CFLAGS  := -mcpu=cortex-a53 -ffile-prefix-map=$(CURDIR)=.
 XLINUX_LDFLAGS := -static

@@ -58,6 +58,7 @@ coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 	$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) --out $(COVERAGE_DIR)
 
 # In make test: the total only (the per-file table: make coverage).
+## test-coverage: make coverage, printing only the total line
 test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 	@$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) \
 		--out $(COVERAGE_DIR) | tail -1
