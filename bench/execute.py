@@ -359,11 +359,8 @@ def write_outcome(outdir, run, capture, history, frames, image_sha256, host):
 # stopped by the time limit, QEMU failing) fails the run it happened in with
 # that cause, and every later run of the group as "not run".  Each run keeps
 # its own time limit, counted from the moment its RUN line appears (the
-# boot's own time counts against the first run).  A failed run is retried,
-# in a boot of the failed runs; a run that a boot ended during is retried
-# in a boot of its own, so it cannot stop the others twice.  linux-virt
-# gets two retries (Platform.attempts): its console garbles a frame now and
-# then (linux-virt/README.md), which the stream's checks refuse.
+# boot's own time counts against the first run).  A failed run is retried
+# after the runs it followed in its first boot (retry_boots).
 
 LV_MARK = b"LINUX-VIRT "
 PANIC = b"Kernel panic - not syncing"
