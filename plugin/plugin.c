@@ -47,6 +47,7 @@ enum mode { MODE_PROFILE, MODE_COVERAGE };
 static enum mode mode = MODE_PROFILE;
 static char *out_path;
 static uint64_t total_insns;    /* inline: every instruction executed */
+static uint64_t undone;         /* instructions taken off again (struct undo) */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int locking;             /* more than one vCPU: callbacks may race */
 
@@ -130,6 +131,11 @@ struct seg {
 	struct seg *next;           /* the segment after that read */
 	uint64_t cur, epoch;        /* runs in the current interval, and which */
 	struct seg *touched;        /* the current interval's list */
+	struct memref *ref;         /* n: each instruction's memory callback data */
+};
+struct memref {
+	struct seg *seg;
+	uint32_t idx;
 };
 
 /* Host address - guest physical address of RAM, learnt from the first
@@ -183,6 +189,26 @@ static uint64_t epoch = 1, start_pc, cur_insns;
 static uint64_t cur_lines[2];
 static uint64_t base_cold[3], base_hot[3];
 static struct seg *touched;
+static struct seg *last_entered;
+
+/*
+ * A device access in the middle of a block, in exact mode (icount), makes
+ * QEMU stop the block at that instruction, run the instruction alone in a
+ * block of its own that plugins only see the memory callbacks of, and go
+ * on with a new block after it.  The block's exec callback had entered its
+ * whole segment, so the instructions after the device access were counted
+ * once too often: they are taken off again (`undo`), and off their pcs at
+ * the interval's close.  Recognised by the device access coming from
+ * another translation of an instruction of the segment last entered (in
+ * timed mode the access comes from the entered segment itself, and nothing
+ * is undone).
+ */
+struct undo {
+	struct seg *seg;
+	uint32_t from;              /* pcs from..n-1 of seg ran once less */
+};
+static struct undo *undos;
+static size_t nundos, cap_undos;
 
 static void misses(const struct a53 *m, uint64_t out[3])
 {
@@ -217,6 +243,7 @@ static void enter(struct seg *s)
 	}
 	s->cur++;
 	cur_insns += s->n;
+	last_entered = s;
 	for (uint32_t i = 0; i < s->nlines; i++)
 		touch_line(s->line[i], 0);
 }
@@ -264,6 +291,10 @@ static void close_interval(uint64_t end_pc)
 	for (struct seg *s = touched; s; s = s->touched)
 		for (uint32_t i = 0; i < s->n; i++)
 			*map_slot(&kind_pc, kid, s->pc[i], 0) += s->cur;
+	for (size_t u = 0; u < nundos; u++)
+		for (uint32_t i = undos[u].from; i < undos[u].seg->n; i++)
+			*map_slot(&kind_pc, kid, undos[u].seg->pc[i], 0) -= 1;
+	nundos = 0;
 	uint64_t c[3], h[3], v[NSTAT];
 	misses(&cold, c);
 	misses(&hot, h);
@@ -311,10 +342,37 @@ static void on_counter_read(unsigned int vcpu, void *udata)
 static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
 {
 	(void)vcpu;
-	(void)udata;
+	const struct memref *ref = udata;
 	struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
-	if (!hw || qemu_plugin_hwaddr_is_io(hw))
-		return;                 /* a device: not cached */
+	if (!hw || qemu_plugin_hwaddr_is_io(hw)) {
+		/* a device: not cached; but see struct undo */
+		if (locking)
+			pthread_mutex_lock(&lock);
+		struct seg *e = last_entered;
+		uint64_t pc = ref->seg->pc[ref->idx];
+		if (e && ref->seg != e) {
+			for (uint32_t j = 0; j < e->n; j++) {
+				if (e->pc[j] != pc)
+					continue;
+				if (j + 1 < e->n) {
+					if (nundos == cap_undos) {
+						cap_undos = cap_undos ? cap_undos * 2 : 64;
+						undos = realloc(undos, cap_undos * sizeof *undos);
+						if (!undos)
+							die_oom();
+					}
+					undos[nundos++] = (struct undo){ e, j + 1 };
+					cur_insns -= e->n - 1 - j;
+					undone += e->n - 1 - j;
+				}
+				last_entered = NULL;    /* once per entry */
+				break;
+			}
+		}
+		if (locking)
+			pthread_mutex_unlock(&lock);
+		return;
+	}
 	uint64_t pa = qemu_plugin_hwaddr_phys_addr(hw);
 	uint64_t size = 1ull << qemu_plugin_mem_size_shift(info);
 	uint64_t first = pa >> A53_LINE_SHIFT, last = (pa + size - 1) >> A53_LINE_SHIFT;
@@ -332,6 +390,7 @@ static struct seg *new_seg(struct qemu_plugin_tb *tb, size_t from, size_t to)
 	s->n = (uint32_t)(to - from);
 	s->pc = xcalloc(s->n, sizeof *s->pc);
 	s->line = xcalloc(s->n, sizeof *s->line);
+	s->ref = xcalloc(s->n, sizeof *s->ref);
 	for (size_t i = from; i < to; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t line = insn_phys(insn) >> A53_LINE_SHIFT;
@@ -348,11 +407,15 @@ static void translate_profile(struct qemu_plugin_tb *tb)
 	struct seg *prev = NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-		qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS,
-		                                 QEMU_PLUGIN_MEM_RW, NULL);
 		if (!is_counter_read(insn) && i + 1 < n)
 			continue;
 		struct seg *s = new_seg(tb, from, i + 1);
+		for (size_t k = from; k <= i; k++) {
+			s->ref[k - from] = (struct memref){ s, (uint32_t)(k - from) };
+			qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, k), on_mem,
+			                                 QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
+			                                 &s->ref[k - from]);
+		}
 		if (is_counter_read(insn)) {
 			s->end_pc = qemu_plugin_insn_vaddr(insn);
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_counter_read,
@@ -458,7 +521,7 @@ static void on_exit_cb(qemu_plugin_id_t id, void *udata)
 	}
 	fprintf(f, "ipclab-plugin 1 mode=%s line=%d\n", mode == MODE_PROFILE ? "profile" : "coverage",
 	        1 << A53_LINE_SHIFT);
-	fprintf(f, "T %" PRIu64 "\n", total_insns);
+	fprintf(f, "T %" PRIu64 "\n", total_insns - undone);
 	if (mode == MODE_PROFILE)
 		write_profile(f);
 	else
