@@ -138,15 +138,22 @@ IPC_RING_SWEEP   := bench/sweeps/ring-linux.toml
 IPC_RING_RATIOS  := $(PYTHON) -m analysis.ratios $$dir
 
 ## ring-bench: ring throughput and round trip per variant, the cache-line floor and Linux IPC, cross-core: a harness sweep (results/<date>-ring-linux/) and its ratios within rounds
+# The runner of this build ($(BUILD)/linux/ipclab-linux: make ring-bench
+# BUILD=build-x measures build-x's), given to the harness as is.
 ring-bench: | deps
 	@$(MAKE) --no-print-directory linux-runner
-	$(PYTHON) -m bench run $(IPC_RING_SWEEP)
+	$(PYTHON) -m bench run $(IPC_RING_SWEEP) --image $(WL_LINUX_BIN)
 	@dir=$$(ls -1d results/*-ring-linux | tail -1); echo "ring-bench: ratios of $$dir"; \
+	$(IPC_RING_RATIOS) --name reference --rate \
+		--base workload=ref_throughput --of workload=ring_throughput && \
+	$(IPC_RING_RATIOS) --name reference-rtt \
+		--base workload=ref_pingpong --of workload=ring_pingpong,wake=poll && \
 	$(IPC_RING_RATIOS) --name throughput --rate \
 		--base workload=ring_throughput,variant=naive --of workload=ring_throughput && \
 	$(IPC_RING_RATIOS) --name batched --rate \
 		--base workload=ring_throughput,variant=cached --of workload=ring_throughput,variant=batched && \
-	$(IPC_RING_RATIOS) --name floor --base workload=cacheline --of workload=ring_pingpong && \
+	$(IPC_RING_RATIOS) --name floor --base workload=cacheline \
+		--of workload=ring_pingpong,workload=ref_pingpong && \
 	$(IPC_RING_RATIOS) --name pipe --rate --base workload=pipe --of workload=ring_pingpong
 
 # The fast paths executed on the emulated cortex-a53 (bare metal, EL1):

@@ -37,6 +37,17 @@ static const struct wl_param p_ringtp[] = {
 	/* messages the ring holds (a power of two except naive) */
 	{ .name = "capacity", .min = 2, .max = 65536, .def = 1024 },
 };
+/* The benchmark's own reference queue (refq.h): ring_throughput's words but
+ * the variant and the burst. */
+static const struct wl_param p_refq_tp[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_TIMER,
+	{ .name = "msgs", .min = 1, .max = 1000000, .def = 1000 },
+	{ .name = "backoff", .min = 0, .max = 65536, .def = 1 },
+	{ .name = "capacity", .min = 2, .max = 65536, .def = 1024 },
+};
+static const struct wl_param p_refq_pp[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 4096, 64), RT_PARAM_TIMER,
+};
 static const struct wl_param p_cacheline[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 8, 8), RT_PARAM_TIMER,
 };
@@ -49,12 +60,15 @@ static int run_eventfd(const struct wl_args *a) { return pp_run(a, &pp_eventfd);
 static int run_futex(const struct wl_args *a) { return pp_run(a, &pp_futex); }
 static int run_mq(const struct wl_args *a) { return pp_run(a, &pp_mq); }
 static int run_ringtp(const struct wl_args *a) { return ringtp_run(a); }
+static int run_refq_tp(const struct wl_args *a) { return refq_throughput_run(a); }
+static int run_refq_pp(const struct wl_args *a) { return pp_run(a, &pp_refq); }
 
 #define N(p) (sizeof(p) / sizeof((p)[0]))
 
 /* The registry of the Linux platform: the shared workloads
  * (workloads/common/wl_*.c, through the runtime of rt_wl.c), then these,
- * Linux's own: every one's metric is `rtt` but ring_throughput's, `batch`
+ * Linux's own: every one's metric is `rtt` but ring_throughput's and
+ * ref_throughput's, `batch`
  * (ns for msgs messages, per=msgs). */
 static const struct wl_desc own[] = {
 	{ "pipe", "ping-pong over two pipes", p_stream, N(p_stream), run_pipe },
@@ -70,6 +84,10 @@ static const struct wl_desc own[] = {
 	{ "mq", "ping-pong over two POSIX message queues", p_mq, N(p_mq), run_mq },
 	{ "ring_throughput", "8-byte messages through one ring of ipc/, polling", p_ringtp,
 	  N(p_ringtp), run_ringtp },
+	{ "ref_throughput", "ring_throughput on the benchmark's reference cached-index queue",
+	  p_refq_tp, N(p_refq_tp), run_refq_tp },
+	{ "ref_pingpong", "ping-pong over two of the benchmark's reference queues, polling",
+	  p_refq_pp, N(p_refq_pp), run_refq_pp },
 	{ "cacheline", "one cache line bounced between two CPUs: the floor", p_cacheline,
 	  N(p_cacheline), cacheline_run },
 };

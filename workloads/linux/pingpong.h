@@ -61,6 +61,8 @@ struct pp {
 
 extern const struct pp_ops pp_pipe, pp_fifo, pp_unix_stream, pp_unix_dgram,
 	pp_eventfd, pp_futex, pp_mq;
+/* The benchmark's reference queue, one each way (refq.c). */
+extern const struct pp_ops pp_refq;
 
 /* Run one ping-pong workload and print its frame; 0 or -1 (rt_fail). */
 int pp_run(const struct wl_args *a, const struct pp_ops *ops);
@@ -70,6 +72,9 @@ int cacheline_run(const struct wl_args *a);
 
 /* Run ring_throughput: one ring, producer to consumer (throughput.c). */
 int ringtp_run(const struct wl_args *a);
+
+/* Run ref_throughput: ring_throughput on the reference queue (refq.c). */
+int refq_throughput_run(const struct wl_args *a);
 
 /* Shared by every Linux workload: print the rtt frame of n samples. */
 void pp_emit(const struct wl_args *a, const struct rt_timer *t, const int64_t *samples,

@@ -170,6 +170,20 @@ def test_throughput(r):
     r.all(calls)
 
 
+def test_reference(r):
+    """The benchmark's reference queue (refq.h): throughput and ping-pong,
+    both placements, a small ring that wraps, sizes not a multiple of 8."""
+    calls = [(r.ok, "workload=ref_throughput msgs=500", 50, "batch", 500),
+             (r.ok, "workload=ref_throughput placement=same msgs=77 capacity=8 backoff=0", 50,
+              "batch", 77),
+             (r.ok, "workload=ref_pingpong size=8"),
+             (r.ok, "workload=ref_pingpong size=4096", 20)]
+    if not r.quick:
+        calls += [(r.ok, "workload=ref_pingpong placement=same size=20"),
+                  (r.ok, "workload=ref_pingpong size=61")]
+    r.all(calls)
+
+
 def test_cacheline(r):
     r.all([(r.ok, "workload=cacheline"), (r.ok, "workload=cacheline timer=clock_gettime")])
 
@@ -212,6 +226,18 @@ def test_faults(r):
         calls.append((r.fails, f"workload=ring_throughput variant={v} iterations=20 warmup=2 "
                       f"msgs=100", rf"^ring_throughput: variant={v}: message 1234 came out as 1235$",
                       {"IPCLAB_DEBUG_CORRUPT": "seq:1234"}, 1))
+    calls.append((r.fails, "workload=ref_throughput iterations=20 msgs=100",
+                  r"^ref_throughput: message 1234 came out as 1235$",
+                  {"IPCLAB_DEBUG_CORRUPT": "seq:1234"}, 1))
+    calls.append((r.fails, "workload=ref_throughput iterations=20 msgs=100",
+                  r"^watchdog: no progress after 1 s",
+                  {"IPCLAB_DEBUG_CORRUPT": "drop:1500", "IPCLAB_WATCHDOG_S": "1"}, 1))
+    calls.append((r.fails, "workload=ref_pingpong iterations=50 warmup=5 size=64",
+                  r"pong received message 7 corrupt: byte 63 of 64",
+                  {"IPCLAB_DEBUG_CORRUPT": "req:7"}, 1))
+    calls.append((r.fails, "workload=ref_pingpong iterations=50 warmup=5 size=64",
+                  r"ping received reply message 7 corrupt: byte 63 of 64",
+                  {"IPCLAB_DEBUG_CORRUPT": "rep:7"}, 1))
     calls.append((r.fails, "workload=ring_throughput iterations=20 msgs=100",
                   r"^watchdog: no progress after 1 s",
                   {"IPCLAB_DEBUG_CORRUPT": "drop:1500", "IPCLAB_WATCHDOG_S": "1"}, 1))
@@ -267,7 +293,7 @@ def test_list(r):
     if not cap.ok:
         raise Failure(f"workload=list: {cap.problems}")
     reg = registry.parse_registry(cap)
-    want = SHARED + BASELINES + ["ring_throughput", "cacheline"]
+    want = SHARED + BASELINES + ["ring_throughput", "ref_throughput", "ref_pingpong", "cacheline"]
     if sorted(reg) != sorted(want):
         raise Failure(f"workload=list names {sorted(reg)}, expected {want}")
     # The ring library's name tables reach the registry whole (ring.h).
@@ -338,7 +364,7 @@ def main():
     args = ap.parse_args()
     r = Runner(os.path.abspath(args.binary), args.quick)
     tests = [test_list, test_checker, test_bad_words, test_shared, test_baselines, test_ring,
-             test_throughput, test_cacheline, test_faults]
+             test_throughput, test_reference, test_cacheline, test_faults]
     failed = 0
     for t in tests:
         try:
