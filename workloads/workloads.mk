@@ -73,7 +73,8 @@ WL_LINUX_SRCS := $(WL_LINUX_DIR)/main.c $(WL_LINUX_DIR)/rt.c $(WL_LINUX_DIR)/rt_
                  $(WL_LINUX_DIR)/rt_perf.c $(WL_LINUX_DIR)/rt_pair.c $(WL_LINUX_DIR)/rt_host.c \
                  $(WL_LINUX_DIR)/rt_wl.c $(WL_SHARED_SRCS) $(WL_LINUX_DIR)/msg.c \
                  $(WL_LINUX_DIR)/pingpong.c $(WL_LINUX_DIR)/transports.c \
-                 $(WL_LINUX_DIR)/cacheline.c $(WL_LINUX_DIR)/throughput.c
+                 $(WL_LINUX_DIR)/cacheline.c $(WL_LINUX_DIR)/throughput.c \
+                 $(WL_LINUX_DIR)/refq.c
 # The ring library and its Linux wakers and floor, as ipc/ipc.mk lists them
 # (the top-level Makefile includes it before this fragment).
 WL_IPC_SRCS   := $(IPC_CORE_SRCS) $(IPC_LINUX_SRCS)
