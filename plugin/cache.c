@@ -72,11 +72,39 @@ void cache_flush(struct cache *c)
 	}
 }
 
-int a53_init(struct a53 *m)
+bool cache_invalidate(struct cache *c, uint64_t line)
+{
+	unsigned set = (unsigned)(line & (c->sets - 1));
+	uint64_t *t = c->tag + (uint64_t)set * c->ways;
+	uint32_t *g = c->gen + (uint64_t)set * c->ways;
+	unsigned n = 0;
+	while (n < c->ways && g[n] == c->cur)
+		n++;                    /* the set's valid entries: its first n */
+	for (unsigned w = 0; w < n; w++) {
+		if (t[w] == line) {
+			/* Close the gap: the valid entries stay first, in LRU order. */
+			memmove(t + w, t + w + 1, (n - 1 - w) * sizeof *t);
+			g[n - 1] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+int a53_init(struct a53 *m, unsigned ncpus)
 {
 	unsigned line = 1u << A53_LINE_SHIFT;
-	if (cache_init(&m->l1i, 32 << 10, 2, line) || cache_init(&m->l1d, 32 << 10, 4, line)
-	    || cache_init(&m->l2, 512 << 10, 16, line)) {
+	memset(m, 0, sizeof *m);
+	if (ncpus == 0 || ncpus > A53_MAX_CPUS)
+		return -1;
+	m->ncpus = ncpus;
+	for (unsigned c = 0; c < ncpus; c++) {
+		if (cache_init(&m->l1i[c], 32 << 10, 2, line) || cache_init(&m->l1d[c], 32 << 10, 4, line)) {
+			a53_free(m);
+			return -1;
+		}
+	}
+	if (cache_init(&m->l2, 512 << 10, 16, line)) {
 		a53_free(m);
 		return -1;
 	}
@@ -85,26 +113,44 @@ int a53_init(struct a53 *m)
 
 void a53_free(struct a53 *m)
 {
-	cache_free(&m->l1i);
-	cache_free(&m->l1d);
+	for (unsigned c = 0; c < A53_MAX_CPUS; c++) {
+		cache_free(&m->l1i[c]);
+		cache_free(&m->l1d[c]);
+	}
 	cache_free(&m->l2);
 }
 
 void a53_flush(struct a53 *m)
 {
-	cache_flush(&m->l1i);
-	cache_flush(&m->l1d);
+	for (unsigned c = 0; c < m->ncpus; c++) {
+		cache_flush(&m->l1i[c]);
+		cache_flush(&m->l1d[c]);
+	}
 	cache_flush(&m->l2);
 }
 
-void a53_fetch(struct a53 *m, uint64_t line)
+void a53_fetch(struct a53 *m, unsigned cpu, uint64_t line)
 {
-	if (!cache_access(&m->l1i, line))
+	if (!cache_access(&m->l1i[cpu], line))
 		cache_access(&m->l2, line);
 }
 
-void a53_data(struct a53 *m, uint64_t line)
+void a53_data(struct a53 *m, unsigned cpu, uint64_t line, bool store)
 {
-	if (!cache_access(&m->l1d, line))
+	if (!cache_access(&m->l1d[cpu], line))
 		cache_access(&m->l2, line);
+	if (store)
+		for (unsigned c = 0; c < m->ncpus; c++)
+			if (c != cpu)
+				cache_invalidate(&m->l1d[c], line);
+}
+
+void a53_misses(const struct a53 *m, uint64_t out[3])
+{
+	out[0] = out[1] = 0;
+	for (unsigned c = 0; c < m->ncpus; c++) {
+		out[0] += m->l1i[c].misses;
+		out[1] += m->l1d[c].misses;
+	}
+	out[2] = m->l2.misses;
 }

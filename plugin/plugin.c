@@ -50,6 +50,7 @@ static uint64_t total_insns;    /* inline: every instruction executed */
 static uint64_t undone;         /* instructions taken off again (struct undo) */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int locking;             /* more than one vCPU: callbacks may race */
+static unsigned ncpus = 1;      /* the cache model's CPUs: QEMU's vCPUs */
 
 static void die_oom(void)
 {
@@ -212,28 +213,28 @@ static size_t nundos, cap_undos;
 
 static void misses(const struct a53 *m, uint64_t out[3])
 {
-	out[0] = m->l1i.misses;
-	out[1] = m->l1d.misses;
-	out[2] = m->l2.misses;
+	a53_misses(m, out);
 }
 
-static void touch_line(uint64_t line, int data)
+/* One line touched by a CPU: data 0 a fetch, 1 a load, 2 a store. */
+static void touch_line(uint64_t line, int data, unsigned cpu)
 {
-	uint64_t *e = map_slot(&seen_lines, line, (uint64_t)data, 0);
+	int d = data != 0;
+	uint64_t *e = map_slot(&seen_lines, line, (uint64_t)d, 0);
 	if (*e != epoch) {
 		*e = epoch;
-		cur_lines[data]++;
+		cur_lines[d]++;
 	}
-	if (data) {
-		a53_data(&hot, line);
-		a53_data(&cold, line);
+	if (d) {
+		a53_data(&hot, cpu, line, data == 2);
+		a53_data(&cold, cpu, line, data == 2);
 	} else {
-		a53_fetch(&hot, line);
-		a53_fetch(&cold, line);
+		a53_fetch(&hot, cpu, line);
+		a53_fetch(&cold, cpu, line);
 	}
 }
 
-static void enter(struct seg *s)
+static void enter(struct seg *s, unsigned cpu)
 {
 	if (s->epoch != epoch) {
 		s->epoch = epoch;
@@ -245,7 +246,7 @@ static void enter(struct seg *s)
 	cur_insns += s->n;
 	last_entered = s;
 	for (uint32_t i = 0; i < s->nlines; i++)
-		touch_line(s->line[i], 0);
+		touch_line(s->line[i], 0, cpu);
 }
 
 static struct kind *kind_of(uint64_t spc, uint64_t epc, uint64_t insns)
@@ -318,10 +319,9 @@ static void close_interval(uint64_t end_pc)
 
 static void on_tb(unsigned int vcpu, void *udata)
 {
-	(void)vcpu;
 	if (locking)
 		pthread_mutex_lock(&lock);
-	enter(udata);
+	enter(udata, vcpu % ncpus);
 	if (locking)
 		pthread_mutex_unlock(&lock);
 }
@@ -329,19 +329,17 @@ static void on_tb(unsigned int vcpu, void *udata)
 static void on_counter_read(unsigned int vcpu, void *udata)
 {
 	struct seg *s = udata;
-	(void)vcpu;
 	if (locking)
 		pthread_mutex_lock(&lock);
 	close_interval(s->end_pc);
 	if (s->next)
-		enter(s->next);
+		enter(s->next, vcpu % ncpus);
 	if (locking)
 		pthread_mutex_unlock(&lock);
 }
 
 static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
 {
-	(void)vcpu;
 	const struct memref *ref = udata;
 	struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
 	if (!hw || qemu_plugin_hwaddr_is_io(hw)) {
@@ -378,8 +376,9 @@ static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr
 	uint64_t first = pa >> A53_LINE_SHIFT, last = (pa + size - 1) >> A53_LINE_SHIFT;
 	if (locking)
 		pthread_mutex_lock(&lock);
+	int data = qemu_plugin_mem_is_store(info) ? 2 : 1;
 	for (uint64_t l = first; l <= last; l++)
-		touch_line(l, 1);
+		touch_line(l, data, vcpu % ncpus);
 	if (locking)
 		pthread_mutex_unlock(&lock);
 }
@@ -586,7 +585,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	}
 	fclose(f);
 	locking = info->system.max_vcpus > 1;
-	if (mode == MODE_PROFILE && (a53_init(&hot) || a53_init(&cold))) {
+	ncpus = info->system.max_vcpus > 0 ? (unsigned)info->system.max_vcpus : 1;
+	if (ncpus > A53_MAX_CPUS) {
+		fprintf(stderr, "ipclab plugin: %u vCPUs: the cache model has at most %d\n", ncpus,
+		        A53_MAX_CPUS);
+		return -1;
+	}
+	if (mode == MODE_PROFILE && (a53_init(&hot, ncpus) || a53_init(&cold, ncpus))) {
 		fprintf(stderr, "ipclab plugin: cannot set up the cache model\n");
 		return -1;
 	}
