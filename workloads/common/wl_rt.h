@@ -21,6 +21,10 @@
  *    with WL_RT_THREAD (virt: a thread of the root; Linux: still a
  *    process: there is no Linux thread runtime).  At most WL_RT_TASKS
  *    tasks (the runtime may allow fewer: wl_rt_spawn then fails by name).
+ *  - Placement: with placement=cross, wl_rt_start puts the tasks on
+ *    other CPUs than the root's before starting any (virt: the i-th
+ *    declared on CPU (1 + i) mod cpus; Linux: the first on the other CPU,
+ *    the rest on the root's).
  *  - Ranks (virt: scheduling priority, Linux: none, placement decides):
  *    WL_RT_PEER runs at the root's priority, WL_RT_ABOVE/WL_RT_BELOW
  *    above/below other tasks, always below the root.
@@ -52,7 +56,8 @@
  *  - Parameters: WL_RT_PARAMS(iterations, warmup, placement) are the
  *    common ones with this platform's ranges and the given defaults, plus
  *    the platform's own (Linux: placement, default the third argument, 0
- *    same or 1 cross, and timer); WL_RT_WAKER_PARAMS the platform's own of
+ *    same or 1 cross, and timer; virt: placement, always default same,
+ *    and cpus, workloads/virt/virt.h); WL_RT_WAKER_PARAMS the platform's own of
  *    a workload that sleeps on notifications (Linux: waker).  Both expand
  *    to entries that each end with a comma.  A parameter of a shared
  *    workload has one name and one meaning everywhere (workloads/README.md).
@@ -106,8 +111,7 @@ void wl_rt_signal(unsigned k);
 void wl_rt_wait(unsigned k);
 struct ring_waker wl_rt_waker(unsigned k);
 
-/* True when every task shares the root's CPU (virt: always; Linux:
- * placement=same). */
+/* True when every task shares the root's CPU (placement=same). */
 /* bool wl_rt_one_cpu(const struct wl_args *a);  in wl_rt_plat.h */
 
 /* The fault asked for, if any, and its message number. */
