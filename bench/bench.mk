@@ -39,7 +39,7 @@ ifeq ($(SWEEP)$(PLATFORM),)
 	$(PYTHON) -m bench run $(BENCH_LINUX_SWEEP) $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory linux-virt
 	$(PYTHON) -m bench run $(BENCH_LINUX_VIRT_SWEEP) $(BENCH_ARGS)
-	$(PYTHON) -m bench side-by-side $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))
+	$(PYTHON) -m bench side-by-side --write $(if $(RESULTS_ROOT),--results $(RESULTS_ROOT))
 endif
 endif
 

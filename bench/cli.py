@@ -376,11 +376,12 @@ def from_capture(path, show_samples=False):
 def cmd_side_by_side(args):
     from . import sidebyside
     try:
-        text, out = sidebyside.run(args.virt_dir, args.lv_dir, args.results)
+        text, out = sidebyside.run(args.virt_dir, args.lv_dir, args.results, args.write)
     except sidebyside.SideBySideError as e:
         raise Fail(str(e), 2) from None
     sys.stdout.write(text)
-    print(f"side by side: {os.path.relpath(out)}")
+    if out:
+        print(f"side by side: {os.path.relpath(out)}")
     return 0
 
 
@@ -473,12 +474,14 @@ def parser():
     p.set_defaults(fn=cmd_merge)
 
     p = sub.add_parser("side-by-side", help="the ipclab kernel and Linux on the same machine, "
-                       "in instructions (writes side-by-side.md into the linux-virt directory)")
+                       "in instructions (--write: into the linux-virt directory's side-by-side.md)")
     p.add_argument("virt_dir", nargs="?", help="a virt results directory (default: the newest "
                    "*-default under --results)")
     p.add_argument("lv_dir", nargs="?", help="a linux-virt results directory (default: the "
                    "newest *-linux-virt)")
     p.add_argument("--results", default=DEFAULT_RESULTS, help="where to look without directories")
+    p.add_argument("--write", action="store_true", help="also write it as side-by-side.md into "
+                   "the linux-virt directory (make bench does, for the directories it made)")
     p.set_defaults(fn=cmd_side_by_side)
 
     p = sub.add_parser("table", help="print the summary table of a results directory")

@@ -1,11 +1,12 @@
 """The same operations on the ipclab kernel and on Linux, on the identical machine.
 
-    python3 -m bench side-by-side [VIRT_DIR LINUX_VIRT_DIR] [--results ROOT]
+    python3 -m bench side-by-side [VIRT_DIR LINUX_VIRT_DIR] [--results ROOT] [--write]
 
 Reads the summary.csv of a virt results directory (the kernel's default
 sweep) and of a linux-virt one (bench/sweeps/linux-virt.toml), both exact
-mode on the same QEMU board, so both in instructions, and writes
-side-by-side.md into the linux-virt directory (and prints it).  Without
+mode on the same QEMU board, so both in instructions, and prints the table;
+with --write also as side-by-side.md into the linux-virt directory (`make
+bench` does, for the directories it has just made).  Without
 directories it takes the newest `*-default` and `*-linux-virt` results under
 ROOT (default results/), which is what `make bench` has just written.
 
@@ -194,18 +195,24 @@ def table(virt_dir, lv_dir):
         "Linux's counter is its clock (CNTVCT x 16 = 1 ns = one instruction in exact mode): "
         "its figures move in steps of 16. Linux exchanges run between two processes on the "
         "one CPU; ipclab's endpoint figures between two address spaces.",
-        "Made by `python3 -m bench side-by-side` (`make bench` runs it).", ""]
+        "Made by `python3 -m bench side-by-side --write` (`make bench` runs it).", ""]
     tail = [""] + [f"[{i}] {n}" for i, n in enumerate(notes, 1)]
     return "\n".join(head + lines + tail) + "\n"
 
 
-def run(virt_dir=None, lv_dir=None, root="results"):
+def run(virt_dir=None, lv_dir=None, root="results", write=False):
+    """(the table, the file written or None).  write: into the linux-virt
+    directory, as `make bench` does for the directories it has just made;
+    without it a published directory (results/reference-linux-virt, say)
+    is left as it is."""
     if (virt_dir is None) != (lv_dir is None):
         raise SideBySideError("side-by-side: give both directories (virt, then linux-virt) "
                               "or neither")
     if virt_dir is None:
         virt_dir, lv_dir = newest(root, "default"), newest(root, "linux-virt")
     text = table(virt_dir, lv_dir)
+    if not write:
+        return text, None
     out = os.path.join(lv_dir, OUT)
     with open(out + ".tmp", "w") as f:
         f.write(text)

@@ -44,8 +44,11 @@ def row(text, op):
 def test_the_table(tmp_path):
     v = summary(tmp_path / "20260101-000000-default", "virt", VIRT)
     lv = summary(tmp_path / "20260101-000001-linux-virt", "linux-virt", LV)
-    text, out = sidebyside.run(v, lv)
+    text, out = sidebyside.run(v, lv, write=True)
     assert out == os.path.join(lv, "side-by-side.md") and open(out).read() == text
+    # without write, a published directory is left alone
+    os.unlink(out)
+    assert sidebyside.run(v, lv) == (text, None) and not os.path.exists(out)
     assert row(text, "null system call")[1:] == ["30", "336", "11.2x"]
     # a round trip on the kernel is the sum of its two one-way medians
     assert row(text, "round trip, 10 words (80 B) / 64 B: Call + ReplyRecv vs pipe")[1:] \
@@ -63,7 +66,7 @@ def test_newest_directories_and_refusals(tmp_path):
     summary(tmp_path / "20260101-000000-default", "virt", VIRT)
     new = summary(tmp_path / "20260102-000000-default", "virt", VIRT)
     lv = summary(tmp_path / "20260101-000001-linux-virt", "linux-virt", LV)
-    text, out = sidebyside.run(root=str(tmp_path))
+    text, out = sidebyside.run(root=str(tmp_path), write=True)
     assert os.path.relpath(new) in text and out.startswith(lv)
     with pytest.raises(sidebyside.SideBySideError, match="give both"):
         sidebyside.run(new, None)
