@@ -148,12 +148,14 @@ ring-bench: | deps
 		--base workload=ref_throughput --of workload=ring_throughput && \
 	$(IPC_RING_RATIOS) --name reference-rtt \
 		--base workload=ref_pingpong --of workload=ring_pingpong,wake=poll && \
+	$(IPC_RING_RATIOS) --name reference-rtt-inline \
+		--base workload=ref_pingpong --of workload=ring64_pingpong && \
 	$(IPC_RING_RATIOS) --name throughput --rate \
 		--base workload=ring_throughput,variant=naive --of workload=ring_throughput && \
 	$(IPC_RING_RATIOS) --name batched --rate \
 		--base workload=ring_throughput,variant=cached --of workload=ring_throughput,variant=batched && \
 	$(IPC_RING_RATIOS) --name floor --base workload=cacheline \
-		--of workload=ring_pingpong,workload=ref_pingpong && \
+		--of workload=ring_pingpong,workload=ref_pingpong,workload=ring64_pingpong && \
 	$(IPC_RING_RATIOS) --name pipe --rate --base workload=pipe --of workload=ring_pingpong
 
 # The fast paths executed on the emulated cortex-a53 (bare metal, EL1):

@@ -25,6 +25,7 @@ static const struct wl_param p_mq[] = {
 	/* /proc/sys/fs/mqueue/msgsize_max is 8192 by default */
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(1, 8192, 64), RT_PARAM_TIMER,
 };
+static const char *const tp_handle_names[] = { "copy", "attached", NULL };
 static const struct wl_param p_ringtp[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_TIMER,
 	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
@@ -36,6 +37,8 @@ static const struct wl_param p_ringtp[] = {
 	{ .name = "backoff", .min = 0, .max = 65536, .def = 1 },
 	/* messages the ring holds (a power of two except naive) */
 	{ .name = "capacity", .min = 2, .max = 65536, .def = 1024 },
+	/* the loops on a local copy of each handle, or on the attached one */
+	{ .name = "handle", .def = 0, .choices = tp_handle_names },
 };
 /* The benchmark's own reference queue (refq.h): ring_throughput's words but
  * the variant and the burst. */
@@ -47,6 +50,10 @@ static const struct wl_param p_refq_tp[] = {
 };
 static const struct wl_param p_refq_pp[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 4096, 64), RT_PARAM_TIMER,
+};
+static const struct wl_param p_ring64_pp[] = {
+	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 8, 8), RT_PARAM_TIMER,
+	{ .name = "variant", .def = RING_CACHED - 1, .choices = ring_variant_names },
 };
 static const struct wl_param p_cacheline[] = {
 	RT_PARAM_PLACEMENT, RT_PARAM_SIZE(8, 8, 8), RT_PARAM_TIMER,
@@ -62,6 +69,7 @@ static int run_mq(const struct wl_args *a) { return pp_run(a, &pp_mq); }
 static int run_ringtp(const struct wl_args *a) { return ringtp_run(a); }
 static int run_refq_tp(const struct wl_args *a) { return refq_throughput_run(a); }
 static int run_refq_pp(const struct wl_args *a) { return pp_run(a, &pp_refq); }
+static int run_ring64_pp(const struct wl_args *a) { return pp_run(a, &pp_ring64); }
 
 #define N(p) (sizeof(p) / sizeof((p)[0]))
 
@@ -88,6 +96,8 @@ static const struct wl_desc own[] = {
 	  p_refq_tp, N(p_refq_tp), run_refq_tp },
 	{ "ref_pingpong", "ping-pong over two of the benchmark's reference queues, polling",
 	  p_refq_pp, N(p_refq_pp), run_refq_pp },
+	{ "ring64_pingpong", "ping-pong over two rings of ipc/ through the 8-byte inline paths, polling",
+	  p_ring64_pp, N(p_ring64_pp), run_ring64_pp },
 	{ "cacheline", "one cache line bounced between two CPUs: the floor", p_cacheline,
 	  N(p_cacheline), cacheline_run },
 };

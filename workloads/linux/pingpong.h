@@ -61,8 +61,9 @@ struct pp {
 
 extern const struct pp_ops pp_pipe, pp_fifo, pp_unix_stream, pp_unix_dgram,
 	pp_eventfd, pp_futex, pp_mq;
-/* The benchmark's reference queue, one each way (refq.c). */
-extern const struct pp_ops pp_refq;
+/* The benchmark's reference queue, one each way, and two rings of ipc/
+ * through their 8-byte inline paths (refq.c). */
+extern const struct pp_ops pp_refq, pp_ring64;
 
 /* Run one ping-pong workload and print its frame; 0 or -1 (rt_fail). */
 int pp_run(const struct wl_args *a, const struct pp_ops *ops);

@@ -247,3 +247,101 @@ const struct pp_ops pp_refq = {
 	.name = "ref_pingpong", .area = rq_area, .setup = rq_setup,
 	.attach = rq_attach, .send = rq_send, .recv = rq_recv,
 };
+
+/* ---- ring64_pingpong: the same transport over two rings of ipc/ ---------------- */
+
+/* ring_pingpong (workloads/common) moves its messages through the library's
+ * generic ring_push/ring_pop (real calls, a memcpy of the slot, the wait
+ * in ring_wait.c); this transport runs the variant's own inline 8-byte
+ * path (push64/pop64, polling, the wait a CPU hint as ref_pingpong's), so
+ * that ref_pingpong / ring64_pingpong compares the designs and
+ * ring_pingpong / ring64_pingpong the interfaces.  Rings of 16 slots of 8
+ * bytes, each on pages of its own, as ring_pingpong's. */
+#define R64_LEN 65536u
+
+static struct ring_prod r64_tx;
+static struct ring_cons r64_rx;
+static struct ring_config r64_cfg;
+
+static size_t r64_area(size_t size)
+{
+	(void)size;
+	return 2 * R64_LEN;
+}
+
+static int r64_setup(struct pp *pp)
+{
+	enum ring_variant v = (enum ring_variant)(wl_get(pp->args, "variant") + 1);
+	int e;
+
+	if (v != RING_CACHED && v != RING_BATCHED && v != RING_STAMPED) {
+		rt_fail("ring64_pingpong: variant=%s has no 8-byte path (cached, batched, stamped)",
+			ring_variant_name(v));
+		return -1;
+	}
+	if (pp->size != 8) {
+		rt_fail("ring64_pingpong moves 8-byte messages: size=%zu", pp->size);
+		return -1;
+	}
+	r64_cfg = (struct ring_config){ v, RING_WAKE_POLL, RQ_PP_CAP, 8 };
+	for (int i = 0; i < 2; i++)
+		if ((e = ring_init((char *)pp->pair.area + (size_t)i * R64_LEN, R64_LEN,
+				   &r64_cfg)) != RING_OK) {
+			rt_fail("ring64_pingpong: ring_init: %s", ring_strerror(e));
+			return -1;
+		}
+	return 0;
+}
+
+static int r64_attach(struct pp *pp, int side)
+{
+	char *a = pp->pair.area;
+	int e = ring_attach_prod(&r64_tx, a + (size_t)side * R64_LEN, R64_LEN, &r64_cfg, NULL,
+				 NULL);
+
+	if (e == RING_OK)
+		e = ring_attach_cons(&r64_rx, a + (size_t)(1 - side) * R64_LEN, R64_LEN, &r64_cfg,
+				     NULL, NULL);
+	if (e != RING_OK) {
+		rt_fail("ring64_pingpong: attach: %s", ring_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+static int r64_send(struct pp *pp, int side, const unsigned char *msg)
+{
+	uint64_t v;
+
+	(void)side;
+	memcpy(&v, msg, 8);
+	if (r64_cfg.variant == RING_STAMPED) {
+		while (!ring_stamped_push64_w(&r64_tx, v, RING_WAKE_POLL))
+			rq_pp_wait(pp);
+	} else {
+		while (!ring_spsc_push64_w(&r64_tx, v, RING_WAKE_POLL))
+			rq_pp_wait(pp);
+	}
+	return 0;
+}
+
+static int r64_recv(struct pp *pp, int side, unsigned char *msg)
+{
+	uint64_t v;
+
+	(void)side;
+	if (r64_cfg.variant == RING_STAMPED) {
+		while (!ring_stamped_pop64_w(&r64_rx, &v, RING_WAKE_POLL))
+			rq_pp_wait(pp);
+	} else {
+		while (!ring_spsc_pop64_w(&r64_rx, &v, RING_WAKE_POLL))
+			rq_pp_wait(pp);
+	}
+	memcpy(msg, &v, 8);
+	return 0;
+}
+
+const struct pp_ops pp_ring64 = {
+	.name = "ring64_pingpong", .area = r64_area, .setup = r64_setup,
+	.attach = r64_attach, .send = r64_send, .recv = r64_recv,
+};

@@ -18,6 +18,12 @@
  * `backoff` CPU hints before looking again, the same for every variant;
  * with placement=same it yields the CPU instead.
  *
+ * handle=copy (the default) runs each side's loop on a local copy of its
+ * attached handle, which the compiler may keep in registers (a handle whose
+ * address went to ring_attach_* it must reload around every atomic);
+ * handle=attached on the attached handle itself: the difference is the
+ * cost of those reloads (ipc/README.md).
+ *
  * The checks can fail (msg.h's IPCLAB_DEBUG_CORRUPT): `seq:N` makes the
  * producer send N+1 in place of message N (the consumer must notice),
  * `drop:N` makes it stop before message N (the watchdog must end the run).
@@ -40,6 +46,7 @@ struct tp_run {
 	uint32_t burst;     /* batched: messages per reserve/commit */
 	uint32_t backoff;   /* CPU hints after a full or empty ring */
 	bool same;          /* one CPU: yield instead of spinning */
+	bool attached;      /* handle=attached: the loops use the handles attach filled */
 	uint64_t wrong_at;  /* IPCLAB_DEBUG_CORRUPT seq:N: message N carries N+1 */
 	uint64_t stop_at;   /* IPCLAB_DEBUG_CORRUPT drop:N: nothing from N on */
 };
@@ -142,13 +149,28 @@ static int producer(struct rt_pair *pair, void *arg)
 		return -1;
 	}
 	rt_pair_barrier(pair);
+	/* handle=copy: each loop on a copy of the handle whose address never
+	 * escapes (attach took the original's), so that the compiler may keep
+	 * its fields in registers across the ring's atomics, as it keeps the
+	 * reference queue's (refq.c); handle=attached: on the handle attach
+	 * filled, whose fields are then loaded (and the own index stored)
+	 * again around every atomic access. */
 	switch (r->cfg.variant) {
-	case RING_NAIVE: produce(&p, r, RING_NAIVE); break;
-	case RING_BATCHED: produce(&p, r, RING_BATCHED); break;
-	case RING_STAMPED: produce(&p, r, RING_STAMPED); break;
-	case RING_MPSC: produce(&p, r, RING_MPSC); break;
-	case RING_MPMC: produce(&p, r, RING_MPMC); break;
-	default: produce(&p, r, RING_CACHED); break;
+#define TP_PRODUCE(V)                                 \
+	if (r->attached)                              \
+		produce(&p, r, V);                    \
+	else {                                        \
+		struct ring_prod lp = p;              \
+		produce(&lp, r, V);                   \
+	}                                             \
+	break
+	case RING_NAIVE: TP_PRODUCE(RING_NAIVE);
+	case RING_BATCHED: TP_PRODUCE(RING_BATCHED);
+	case RING_STAMPED: TP_PRODUCE(RING_STAMPED);
+	case RING_MPSC: TP_PRODUCE(RING_MPSC);
+	case RING_MPMC: TP_PRODUCE(RING_MPMC);
+	default: TP_PRODUCE(RING_CACHED);
+#undef TP_PRODUCE
 	}
 	return 0;
 }
@@ -160,28 +182,43 @@ static inline __attribute__((always_inline)) bool take(struct ring_cons *c, cons
 {
 	uint64_t buf[64];
 
-	for (uint64_t i = 0; i < n;) {
+	uint64_t i = 0;
+
+	while (i < n) {
 		uint32_t k;
-		if (v == RING_BATCHED) {
-			uint32_t want = n - i < r->burst ? (uint32_t)(n - i) : r->burst;
-			k = ring_spsc_pop_n64_w(c, buf, want, RING_WAKE_POLL);
-		} else {
-			k = get1(c, v, &buf[0]) ? 1 : 0;
+		if (v != RING_BATCHED) {
+			/* one message: the reference queue's loop (refq.c), check and all */
+			uint64_t x;
+			if (!get1(c, v, &x)) {
+				wait_a_little(r);
+				continue;
+			}
+			if (RING_UNLIKELY(x != next + i)) {
+				buf[0] = x;
+				goto wrong;
+			}
+			i++;
+			continue;
 		}
+		uint32_t want = n - i < r->burst ? (uint32_t)(n - i) : r->burst;
+		k = ring_spsc_pop_n64_w(c, buf, want, RING_WAKE_POLL);
 		if (k == 0) {
 			wait_a_little(r);
 			continue;
 		}
 		for (uint32_t j = 0; j < k; j++, i++) {
 			if (buf[j] != next + i) {
-				rt_fail("ring_throughput: variant=%s: message %llu came out as %llu",
-					ring_variant_name(r->cfg.variant),
-					(unsigned long long)(next + i), (unsigned long long)buf[j]);
-				return false;
+				buf[0] = buf[j];
+				goto wrong;
 			}
 		}
 	}
 	return true;
+wrong:
+	rt_fail("ring_throughput: variant=%s: message %llu came out as %llu",
+		ring_variant_name(r->cfg.variant), (unsigned long long)(next + i),
+		(unsigned long long)buf[0]);
+	return false;
 }
 
 static inline __attribute__((always_inline)) int consume(struct ring_cons *c,
@@ -230,6 +267,7 @@ int ringtp_run(const struct wl_args *a)
 				      (uint32_t)wl_get(a, "capacity"), 8 };
 	r.burst = (uint32_t)wl_get(a, "burst");
 	r.backoff = (uint32_t)wl_get(a, "backoff");
+	r.attached = wl_get(a, "handle") == 1;
 	r.total = (warmup + n) * msgs;
 	r.wrong_at = r.stop_at = UINT64_MAX;
 	if (msg_debug_from_env(&dbg, why, sizeof(why)) != 0) {
@@ -278,26 +316,35 @@ int ringtp_run(const struct wl_args *a)
 			goto out_perf;
 		}
 		rt_pair_barrier(&pair);
+		/* handle=copy or attached, as the producer's */
+#define TP_CONSUME(V)                                                                  \
+		if (r.attached)                                                        \
+			rc = consume(&c, &r, V, &t, &perf, msgs, warmup, samples, n);  \
+		else {                                                                 \
+			struct ring_cons lc = c;                                       \
+			rc = consume(&lc, &r, V, &t, &perf, msgs, warmup, samples, n); \
+		}
 		switch (r.cfg.variant) {
 		case RING_NAIVE:
-			rc = consume(&c, &r, RING_NAIVE, &t, &perf, msgs, warmup, samples, n);
+			TP_CONSUME(RING_NAIVE);
 			break;
 		case RING_BATCHED:
-			rc = consume(&c, &r, RING_BATCHED, &t, &perf, msgs, warmup, samples, n);
+			TP_CONSUME(RING_BATCHED);
 			break;
 		case RING_STAMPED:
-			rc = consume(&c, &r, RING_STAMPED, &t, &perf, msgs, warmup, samples, n);
+			TP_CONSUME(RING_STAMPED);
 			break;
 		case RING_MPSC:
-			rc = consume(&c, &r, RING_MPSC, &t, &perf, msgs, warmup, samples, n);
+			TP_CONSUME(RING_MPSC);
 			break;
 		case RING_MPMC:
-			rc = consume(&c, &r, RING_MPMC, &t, &perf, msgs, warmup, samples, n);
+			TP_CONSUME(RING_MPMC);
 			break;
 		default:
-			rc = consume(&c, &r, RING_CACHED, &t, &perf, msgs, warmup, samples, n);
+			TP_CONSUME(RING_CACHED);
 			break;
 		}
+#undef TP_CONSUME
 	}
 	if (rc != 0) {
 		rt_pair_abort(&pair);

@@ -167,6 +167,9 @@ def test_throughput(r):
                       f"burst=5 backoff=0", 50, "batch", 77))
     calls.append((r.ok, "workload=ring_throughput variant=naive capacity=5 msgs=33", 30,
                   "batch", 33))
+    for v in ("cached", "stamped"):
+        calls.append((r.ok, f"workload=ring_throughput variant={v} handle=attached msgs=77 "
+                      f"capacity=8", 50, "batch", 77))
     r.all(calls)
 
 
@@ -177,7 +180,9 @@ def test_reference(r):
              (r.ok, "workload=ref_throughput placement=same msgs=77 capacity=8 backoff=0", 50,
               "batch", 77),
              (r.ok, "workload=ref_pingpong size=8"),
-             (r.ok, "workload=ref_pingpong size=4096", 20)]
+             (r.ok, "workload=ref_pingpong size=4096", 20),
+             (r.ok, "workload=ring64_pingpong variant=cached"),
+             (r.ok, "workload=ring64_pingpong variant=stamped placement=same")]
     if not r.quick:
         calls += [(r.ok, "workload=ref_pingpong placement=same size=20"),
                   (r.ok, "workload=ref_pingpong size=61")]
@@ -226,12 +231,20 @@ def test_faults(r):
         calls.append((r.fails, f"workload=ring_throughput variant={v} iterations=20 warmup=2 "
                       f"msgs=100", rf"^ring_throughput: variant={v}: message 1234 came out as 1235$",
                       {"IPCLAB_DEBUG_CORRUPT": "seq:1234"}, 1))
+    calls.append((r.fails, "workload=ring_throughput handle=attached iterations=20 warmup=2 "
+                  "msgs=100", r"^ring_throughput: variant=cached: message 1234 came out as 1235$",
+                  {"IPCLAB_DEBUG_CORRUPT": "seq:1234"}, 1))
     calls.append((r.fails, "workload=ref_throughput iterations=20 msgs=100",
                   r"^ref_throughput: message 1234 came out as 1235$",
                   {"IPCLAB_DEBUG_CORRUPT": "seq:1234"}, 1))
     calls.append((r.fails, "workload=ref_throughput iterations=20 msgs=100",
                   r"^watchdog: no progress after 1 s",
                   {"IPCLAB_DEBUG_CORRUPT": "drop:1500", "IPCLAB_WATCHDOG_S": "1"}, 1))
+    calls.append((r.fails, "workload=ring64_pingpong variant=naive",
+                  r"^ring64_pingpong: variant=naive has no 8-byte path", None, 1))
+    calls.append((r.fails, "workload=ring64_pingpong iterations=50 warmup=5",
+                  r"pong received message 7 out of order",
+                  {"IPCLAB_DEBUG_CORRUPT": "seq:7"}, 1))
     calls.append((r.fails, "workload=ref_pingpong iterations=50 warmup=5 size=64",
                   r"pong received message 7 corrupt: byte 63 of 64",
                   {"IPCLAB_DEBUG_CORRUPT": "req:7"}, 1))
@@ -293,7 +306,8 @@ def test_list(r):
     if not cap.ok:
         raise Failure(f"workload=list: {cap.problems}")
     reg = registry.parse_registry(cap)
-    want = SHARED + BASELINES + ["ring_throughput", "ref_throughput", "ref_pingpong", "cacheline"]
+    want = SHARED + BASELINES + ["ring_throughput", "ref_throughput", "ref_pingpong",
+                                 "ring64_pingpong", "cacheline"]
     if sorted(reg) != sorted(want):
         raise Failure(f"workload=list names {sorted(reg)}, expected {want}")
     # The ring library's name tables reach the registry whole (ring.h).
