@@ -106,6 +106,18 @@ def prepare(args, sweep_path, build=True):
     return sw, plat, runs, image_sha
 
 
+def command_line():
+    """The harness's command line as a user retypes it: `python3 -m bench ...`,
+    not the path of bench/__main__.py in this checkout (meta.json is
+    committed with reference results)."""
+    head = sys.argv[0]
+    if os.path.basename(head) == "__main__.py" and os.path.dirname(os.path.abspath(head)) == os.path.join(ROOT, "bench"):
+        head = ["python3", "-m", "bench"]
+    else:
+        head = [head]
+    return head + sys.argv[1:]
+
+
 def new_state(sw, plat, image_sha, argv):
     return {"stamp": results.stamp_now(), "name": sw.name, "sweep_path": sw.path,
             "sweep_sha256": sw.sha256, "image_sha256": image_sha, "platform": sw.platform,
@@ -190,7 +202,7 @@ def cmd_run(args):
         if not args.sweep:
             raise Fail("run: name a sweep file (or --resume DIR)", 2)
         sw, plat, runs, image_sha = prepare(args, args.sweep)
-        state = new_state(sw, plat, image_sha, sys.argv)
+        state = new_state(sw, plat, image_sha, command_line())
         work = None if args.fresh else results.find_resumable(args.results, state)
         if work:
             state, runs = results.load_work(work)
@@ -264,7 +276,7 @@ def cmd_list(args):
 def cmd_export(args):
     sw, plat, runs, image_sha = prepare(args, args.sweep)
     out = os.path.abspath(args.dir)
-    state = new_state(sw, plat, image_sha, sys.argv)
+    state = new_state(sw, plat, image_sha, command_line())
     try:
         results.create(None, sw, state, runs, path=out)
     except results.ResultsError as e:

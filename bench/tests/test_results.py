@@ -66,6 +66,10 @@ def test_interrupted_sweep_leaves_no_results_then_resumes(tmp_path, fake_env):
     ]
     [final] = results_dirs(root)
     assert partials(root) == []
+    # the command as a user retypes it, not the checkout's bench/__main__.py
+    argv = json.load(open(os.path.join(final, "meta.json")))["harness"]["argv"]
+    assert argv[:4] == ["python3", "-m", "bench", "run"], argv
+    assert not any("__main__" in a for a in argv), argv
     runs = read_csv(os.path.join(final, "runs.csv"))
     assert len(runs) == 6 and all(r["status"] == "ok" for r in runs)
     assert all(r["attempts"] == "1" for r in runs)     # an interrupted attempt is not a failure
