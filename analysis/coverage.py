@@ -3,8 +3,8 @@
     python3 -m analysis.coverage IMAGE COVERAGE.txt [COVERAGE.txt ...] --out DIR
 
 The kernel's instructions are every 4-byte address of its text (from
-__kernel_start to __kernel_text_end, nm); aarch64-linux-gnu-addr2line maps
-each to its source line through the image's DWARF.  A line is executable
+__kernel_start to __kernel_text_end, nm); the cross toolchain's addr2line
+(mk/toolchain.mk's prefix: analysis.profile.cross_tool) maps each to its source line through the image's DWARF.  A line is executable
 when an instruction maps to it, executed when one of those instructions
 ran (any of the plugin's outputs, mode=coverage: the in-QEMU suite).  User
 code (the tests themselves, the root task, workloads; linked at
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from bench import schema
 
+from .profile import cross_tool
+
 ROOT = Path(__file__).resolve().parent.parent
-NM = "aarch64-linux-gnu-nm"
-ADDR2LINE = "aarch64-linux-gnu-addr2line"
 
 
 class CoverageError(RuntimeError):
@@ -35,7 +35,8 @@ class CoverageError(RuntimeError):
 
 def kernel_text(image):
     """(start, end) of the kernel's code."""
-    r = subprocess.run([NM, str(image)], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([cross_tool("nm", image), str(image)], capture_output=True, text=True,
+                       timeout=60)
     syms = {}
     for line in r.stdout.splitlines():
         w = line.split()
@@ -58,13 +59,14 @@ def line_map(image):
     """{address: (file, line)} of every instruction of the kernel's text."""
     start, end = kernel_text(image)
     addrs = list(range(start, end, 4))
-    r = subprocess.run([ADDR2LINE, "-e", str(image)], input="\n".join(f"{a:#x}" for a in addrs),
+    addr2line = cross_tool("addr2line", image)
+    r = subprocess.run([addr2line, "-e", str(image)], input="\n".join(f"{a:#x}" for a in addrs),
                        capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
-        raise CoverageError(f"{ADDR2LINE}: {r.stderr.strip()[:200]}")
+        raise CoverageError(f"{addr2line}: {r.stderr.strip()[:200]}")
     out = r.stdout.splitlines()
     if len(out) != len(addrs):
-        raise CoverageError(f"{ADDR2LINE} answered {len(out)} lines for {len(addrs)} addresses")
+        raise CoverageError(f"{addr2line} answered {len(out)} lines for {len(addrs)} addresses")
     lines = {}
     for a, text in zip(addrs, out):
         m = re.match(r"(.+):(\d+)(?: \(discriminator \d+\))?$", text.strip())

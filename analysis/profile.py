@@ -42,6 +42,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -56,7 +57,6 @@ from . import style
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_BASE = 0x1000000000        # kernel/kernel.ld: the user image's link address
-NM = "aarch64-linux-gnu-nm"
 STATS = list(schema.PLUGIN_METRICS)     # the order of the plugin's F tuples
 MAX_SYMBOLS = 12                        # symbols a figure names; the rest are "other"
 
@@ -65,19 +65,40 @@ class ProfileError(RuntimeError):
     pass
 
 
+def cross_tool(tool, image=None):
+    """The cross toolchain's `tool` (nm, addr2line): mk/toolchain.mk's CROSS prefix,
+    from the environment (IPCLAB_CROSS, which make passes), else from the build's
+    cflags.txt beside the image (or the tree's), whose compiler is <prefix>gcc."""
+    prefix = os.environ.get("IPCLAB_CROSS")
+    if prefix is None:
+        from bench import platform as platmod
+        for d in ([os.path.dirname(str(image))] if image else []) + \
+                [str(ROOT / os.path.dirname(platmod.KERNEL_IMAGE))]:
+            compiler, _ = platmod.read_cflags(os.path.join(d, platmod.CFLAGS_TXT))
+            m = re.fullmatch(r"(.*?)gcc(-[0-9.]+)?", os.path.basename(compiler or ""))
+            if m:
+                prefix = m.group(1)
+                break
+    if prefix is None:
+        raise ProfileError(f"no cross toolchain prefix for {tool}: set IPCLAB_CROSS "
+                           f"(make passes $(CROSS)) or build the kernel (its cflags.txt)")
+    return prefix + tool
+
+
 # --- symbols -----------------------------------------------------------------
 
 class Symbols:
     """Function symbols of an ELF (nm), looked up by address."""
 
     def __init__(self, image):
+        nm = cross_tool("nm", image)
         try:
-            r = subprocess.run([NM, "-n", "--defined-only", str(image)], capture_output=True,
+            r = subprocess.run([nm, "-n", "--defined-only", str(image)], capture_output=True,
                                text=True, timeout=60)
         except OSError as e:
-            raise ProfileError(f"cannot run {NM}: {e}") from None
+            raise ProfileError(f"cannot run {nm}: {e}") from None
         if r.returncode != 0:
-            raise ProfileError(f"{NM} {image}: {r.stderr.strip()[:200]}")
+            raise ProfileError(f"{nm} {image}: {r.stderr.strip()[:200]}")
         self.addrs, self.names = [], []
         for line in r.stdout.splitlines():
             w = line.split()
@@ -192,7 +213,10 @@ def analyse(path):
                      "samples": len(values), "mean": float(values.mean()) / per,
                      "median": float(np.median(values)) / per, "pair": pair,
                      "profile": metric_profile(out, syms, kinds, pair, len(values), overhead, per),
-                     "footprint": footprint_values(out, kinds)})
+                     "footprint": footprint_values(out, kinds),
+                     # runs whose footprint the plugin did not keep (beyond
+                     # its 32 distinct footprints of one kind)
+                     "footprint_dropped": sum(out.kinds[k]["other"] for k in kinds)})
     return rows
 
 
@@ -230,6 +254,9 @@ def write_profile(path, stream=None):
         md.append("| I lines | D lines | L1 I misses cold | L1 D cold | L2 cold | "
                   "L1 I hot | L1 D hot | L2 hot |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         md.append("| " + " | ".join(fmt(fp[s]) for s in STATS) + " |\n")
+        if r["footprint_dropped"]:
+            md.append(f"(The footprint leaves out {r['footprint_dropped']} runs of the path: "
+                      f"the plugin keeps 32 distinct footprints of one interval kind.)\n")
     (path / schema.PROFILE_MD).write_text("\n".join(md) + "\n")
     add_summary_rows(path, rows)
     plot(path, rows)

@@ -31,7 +31,7 @@ plugin: $(PLUGIN_SO)
 ## profile: one run with the QEMU plugin: instructions per operation by symbol, cache lines and modelled misses (ARGS="workload=ep_call words=0 space=diff", or SWEEP=plugin/sweeps/footprint.toml)
 profile: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 	@test -n "$(ARGS)$(SWEEP)" || { echo 'usage: make profile ARGS="workload=<name> [param=value ...]" (or SWEEP=file)'; exit 2; }
-	$(PYTHON) -m bench.plugin profile --image $(KIMAGE) --plugin $(PLUGIN_SO) \
+	IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin profile --image $(KIMAGE) --plugin $(PLUGIN_SO) \
 		$(if $(SWEEP),--sweep $(SWEEP)) $(ARGS)
 
 # The synthetic guest of the plugin's tests: a known instruction mix and footprint.
@@ -45,7 +45,7 @@ $(PLUGIN_SYNTH): plugin/test/synthetic.S | deps
 test-plugin: $(PLUGIN_SO) $(PLUGIN_TEST_CACHE) $(PLUGIN_SYNTH) $(KIMAGE) $(KQEMU_JSON) | deps
 	@$(PLUGIN_TEST_CACHE)
 	@IPCLAB_IMAGE=$(abspath $(KIMAGE)) IPCLAB_PLUGIN=$(abspath $(PLUGIN_SO)) \
-	IPCLAB_SYNTH=$(abspath $(PLUGIN_SYNTH)) $(PYTHON) -m pytest -q -p no:cacheprovider plugin/test
+	IPCLAB_SYNTH=$(abspath $(PLUGIN_SYNTH)) IPCLAB_CROSS=$(CROSS) $(PYTHON) -m pytest -q -p no:cacheprovider plugin/test
 
 TEST_TARGETS += test-plugin
 
@@ -55,11 +55,11 @@ TEST_TARGETS += test-plugin
 COVERAGE_DIR := $(BUILD)/coverage
 ## coverage: kernel line coverage of the in-QEMU suite (1 and 2 CPUs) and the EL2 boot, per source file with the lines never reached ($(BUILD)/coverage/coverage.md)
 coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
-	$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) --out $(COVERAGE_DIR)
+	IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) --out $(COVERAGE_DIR)
 
 # In make test: the total only (the per-file table: make coverage).
 ## test-coverage: make coverage, printing only the total line
 test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
-	@$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) \
+	@IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) \
 		--out $(COVERAGE_DIR) | tail -1
 TEST_TARGETS += test-coverage
