@@ -195,15 +195,15 @@ struct ring_prod {
 	uint32_t head;           /* next position to fill (own index, private copy) */
 	uint32_t limit;          /* CACHED: head may reach limit without reading
 	                            the tail: cached tail + capacity */
-	uint32_t mask;           /* nslots - 1 (power-of-two variants) */
-	uint32_t nslots;         /* right after mask: one ldp loads both (batches) */
+	uint32_t nslots;         /* nslots, mask, stride in a row: one ldp loads */
+	uint32_t mask;           /* nslots - 1 (power-of-two variants); mask and */
+	uint32_t stride;         /* nslots (batches) or mask and stride (a slot's address) */
 	unsigned char *slots;
 	_Atomic uint32_t *head_p;  /* right after slots: one ldp loads both */
 	_Atomic uint32_t *tail_p;
 	_Atomic uint32_t *cons_flag;
 	_Atomic uint32_t *prod_flag;
 	uint32_t capacity;
-	uint32_t stride;
 	uint32_t slot_size;
 	uint32_t spin;           /* iterations to poll before sleeping (default 0) */
 	uint8_t variant;
@@ -216,15 +216,15 @@ struct ring_prod {
 struct ring_cons {
 	uint32_t tail;           /* next position to read (own index, private copy) */
 	uint32_t avail;          /* CACHED: cached head; messages up to it are ready */
+	uint32_t nslots;         /* as the producer's */
 	uint32_t mask;
-	uint32_t nslots;         /* right after mask: one ldp loads both (batches) */
+	uint32_t stride;
 	unsigned char *slots;
 	_Atomic uint32_t *tail_p;  /* right after slots: one ldp loads both */
 	_Atomic uint32_t *head_p;
 	_Atomic uint32_t *cons_flag;
 	_Atomic uint32_t *prod_flag;
 	uint32_t capacity;
-	uint32_t stride;
 	uint32_t slot_size;
 	uint32_t spin;
 	uint8_t variant;
