@@ -179,7 +179,11 @@ def load_samples(path):
     return df
 
 
-def image_of(path):
+def image_of(path, image=None):
+    """The kernel image of a results directory (meta.json), or `image` as given."""
+    if image:
+        p = Path(image)
+        return p if p.is_absolute() else ROOT / p
     meta = json.loads((Path(path) / schema.META).read_text())
     img = meta.get("image", {}).get("path") if isinstance(meta.get("image"), dict) else None
     if not img:
@@ -188,35 +192,48 @@ def image_of(path):
     return p if p.is_absolute() else ROOT / p
 
 
-def analyse(path):
-    """[{workload, params, metric, run_id, per, overhead, samples, mean, profile, footprint}]."""
+def analyse(path, image=None):
+    """One row per configuration and metric (its repetitions together):
+    [{workload, params, metric, runs, per, overhead, samples, mean, median, pair,
+    profile, footprint: {stat: [(rep, value)]}, footprint_dropped}]."""
     from bench import plugin
     path = Path(path)
     df = load_samples(path)
     if not len(df):
         raise ProfileError(f"{path}: no samples")
-    syms = Symbols(image_of(path))
+    syms = Symbols(image_of(path, image))
     rows = []
-    for (run_id, metric), g in df.groupby(["run_id", "metric"], sort=False):
-        try:
-            out = plugin.parse_output(path / schema.plugin_path(run_id))
-        except plugin.PluginError as e:
-            raise ProfileError(str(e)) from None
-        overhead, per = int(g["overhead"].iloc[0]), int(g["per"].iloc[0])
-        values = g["value"].to_numpy()
-        try:
-            pair, kinds = match(out, values + overhead)
-        except ProfileError as e:
-            raise ProfileError(f"{run_id} {metric}: {e}") from None
-        rows.append({"workload": g["workload"].iloc[0], "params": g["params"].iloc[0],
-                     "metric": metric, "run_id": run_id, "per": per, "overhead": overhead,
+    for (workload, params, metric), cfg in df.groupby(["workload", "params", "metric"],
+                                                      sort=False):
+        overhead, per = int(cfg["overhead"].iloc[0]), int(cfg["per"].iloc[0])
+        values = cfg["value"].to_numpy()
+        prof, fp, dropped, pairs = defaultdict(float), {s: [] for s in STATS}, 0, []
+        for run_id, g in cfg.groupby("run_id", sort=False):
+            try:
+                out = plugin.parse_output(path / schema.plugin_path(run_id))
+            except plugin.PluginError as e:
+                raise ProfileError(str(e)) from None
+            v = g["value"].to_numpy()
+            try:
+                pair, kinds = match(out, v + overhead)
+            except ProfileError as e:
+                raise ProfileError(f"{run_id} {metric}: {e}") from None
+            pairs.append(pair)
+            # the configuration's profile: the mean over all its samples
+            for k, x in metric_profile(out, syms, kinds, pair, len(v), overhead, per).items():
+                prof[k] += x * len(v) / len(values)
+            rep = int(g["rep"].iloc[0])
+            for st, xs in footprint_values(out, kinds).items():
+                fp[st] += [(rep, x) for x in xs]
+            # runs whose footprint the plugin did not keep (beyond its 32
+            # distinct footprints of one kind)
+            dropped += sum(out.kinds[k]["other"] for k in kinds)
+        rows.append({"workload": workload, "params": params, "metric": metric,
+                     "runs": int(cfg["run_id"].nunique()), "per": per, "overhead": overhead,
                      "samples": len(values), "mean": float(values.mean()) / per,
-                     "median": float(np.median(values)) / per, "pair": pair,
-                     "profile": metric_profile(out, syms, kinds, pair, len(values), overhead, per),
-                     "footprint": footprint_values(out, kinds),
-                     # runs whose footprint the plugin did not keep (beyond
-                     # its 32 distinct footprints of one kind)
-                     "footprint_dropped": sum(out.kinds[k]["other"] for k in kinds)})
+                     "median": float(np.median(values)) / per, "pair": pairs[0],
+                     "profile": {k: x for k, x in prof.items() if abs(x) > 1e-9},
+                     "footprint": fp, "footprint_dropped": dropped})
     return rows
 
 
@@ -224,10 +241,10 @@ def fmt(x):
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.2f}"
 
 
-def write_profile(path, stream=None):
+def write_profile(path, stream=None, image=None):
     """Write profile.csv, profile.md, plots/profile.* and the footprint rows of summary.csv."""
     path = Path(path)
-    rows = analyse(path)
+    rows = analyse(path, image)
     with open(path / schema.PROFILE_CSV, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["workload", "params", "metric", "symbol", "space", "instructions"])
@@ -243,14 +260,15 @@ def write_profile(path, stream=None):
     for r in rows:
         total = sum(r["profile"].values())
         md.append(f"## {r['workload']} {r['params']}: {r['metric']}\n")
-        md.append(f"{r['samples']} samples, median {fmt(r['median'])}, mean {fmt(r['mean'])} "
+        md.append(f"{r['samples']} samples ({r['runs']} runs), median {fmt(r['median'])}, mean {fmt(r['mean'])} "
                   f"instructions per operation; the profile's total {fmt(total)}; counter reads "
                   f"at {r['pair'][0]:#x} -> {r['pair'][1]:#x}.\n")
         md.append("| symbol | space | instructions |\n| --- | --- | ---: |")
         for (sym, sp), v in sorted(r["profile"].items(), key=lambda kv: -kv[1]):
             md.append(f"| `{sym}` | {sp} | {fmt(v)} |")
         md.append(f"| **total** | | **{fmt(total)}** |\n")
-        fp = {s: float(np.median(v)) if v else math.nan for s, v in r["footprint"].items()}
+        fp = {s: float(np.median([x for _, x in v])) if v else math.nan
+              for s, v in r["footprint"].items()}
         md.append("| I lines | D lines | L1 I misses cold | L1 D cold | L2 cold | "
                   "L1 I hot | L1 D hot | L2 hot |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         md.append("| " + " | ".join(fmt(fp[s]) for s in STATS) + " |\n")
@@ -271,11 +289,11 @@ def add_summary_rows(path, rows):
     recs = []
     for r in rows:
         for s, vals in r["footprint"].items():
-            for i, v in enumerate(vals):
+            for rep, v in vals:
                 recs.append({"workload": r["workload"], "metric": f"{r['metric']}.{s}",
                              "params": r["params"], "platform": "virt",
                              "counter": schema.PLUGIN_COUNTER,
-                             "unit": schema.PLUGIN_METRICS[s], "mode": "exact", "rep": 0,
+                             "unit": schema.PLUGIN_METRICS[s], "mode": "exact", "rep": rep,
                              "cost": float(v)})
     extra = summarize(pd.DataFrame(recs)) if recs else None
     p = path / schema.SUMMARY
@@ -335,8 +353,10 @@ def plot(path, rows):
     ranked = [k for k, _ in sorted(weight.items(), key=lambda kv: -kv[1])]
     shown = list(dict.fromkeys(tops + ranked))[:MAX_SYMBOLS]
     rest = [k for k in ranked if k not in shown]
+    # tall enough for the bars and for the legend beside them
+    entries = len(shown) + bool(rest)
     fig, (ax,) = style.figure(1, width=style.FULL if len(rows) > 2 else style.COLUMN * 1.6,
-                              height=0.9 + 0.28 * len(rows))
+                              height=max(0.9 + 0.28 * len(rows), 0.5 + 0.14 * entries))
     y = np.arange(len(rows))[::-1]
     left = np.zeros(len(rows))
     for i, k in enumerate(shown + (["other"] if rest else [])):

@@ -30,7 +30,6 @@ import concurrent.futures
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,17 @@ def plugin_option(so, out, mode):
     return ["-plugin", f"{so},out={out},mode={mode}"]
 
 
+def plugin_for(image=None):
+    """The plugin of the build an image comes from: <BUILD>/plugin/ beside its
+    <BUILD>/kernel/; without an image (or no plugin there), the tree's build/."""
+    if image:
+        so = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(image))),
+                          "plugin", os.path.basename(PLUGIN_SO))
+        if os.path.isfile(so):
+            return so
+    return os.path.join(ROOT, PLUGIN_SO)
+
+
 class PluginPlatform(platmod.Platform):
     """virt with the plugin loaded; each run's output goes to <outdir>/plugin/<run_id>.txt."""
 
@@ -67,6 +77,16 @@ class PluginPlatform(platmod.Platform):
         self.plugin_so = os.path.abspath(so)
         self.plugin_mode = plugin_mode
         plugin_option(self.plugin_so, "/x", plugin_mode)     # checked before any run
+
+    def build(self):
+        """The image (Platform.build), then the plugin with make."""
+        super().build()
+        if self.runner or self.fixed_image:
+            return
+        r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory", "plugin"],
+                           stdout=sys.stderr)
+        if r.returncode != 0:
+            raise platmod.PlatformError(f"`make plugin` failed (status {r.returncode})")
 
     def check_image(self):
         super().check_image()
@@ -215,16 +235,17 @@ def run_profile(words, image, so, results_root, cache_dir, timeout=120, sweep_pa
     jobs = jobs or min(len(runs), os.cpu_count() or 1)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
         outcomes = list(ex.map(lambda r: execute.execute(plat, r, work, sup, sha, host), runs))
-    final, _ = results.publish(work, results_root, state, runs, analysis=True, plots=False)
-    src = os.path.join(work, schema.PLUGIN_DIR)
-    if os.path.isdir(src):
-        shutil.copytree(src, os.path.join(final, schema.PLUGIN_DIR))
+    # publish copies plugin/ and writes the profile (results.assemble, analyse)
+    final, meta = results.publish(work, results_root, state, runs, analysis=True, plots=False)
     results.discard(work)
     failed = [o for o in outcomes if o["status"] != "ok"]
     if failed:
         raise PluginError(f"{len(failed)} of {len(runs)} runs failed: "
                           + "; ".join(f"{o['run']['run_id']}: {o['reason']}" for o in failed[:3])
                           + f" (results: {final})")
+    note = meta.get("analysis", {}).get("profile")
+    if note != "written":
+        raise PluginError(f"the profile of {final}: {note or 'not written (no plugin output)'}")
     return final
 
 

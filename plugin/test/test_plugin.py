@@ -8,6 +8,7 @@ import csv
 import gzip
 import os
 import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -193,3 +194,47 @@ def test_profile_totals_across_cpus(tmp_path):
     for r in rows:
         assert sum(r["profile"].values()) == pytest.approx(r["median"], abs=1e-9)
         assert r["mean"] == r["median"]
+
+
+# --- the sweep setting: plugin = "profile" ------------------------------------------
+
+SWEEP = """name = "plugsweep"
+platform = "{platform}"
+mode = "exact"
+plugin = "{plugin}"
+repetitions = 2
+[[run]]
+workload = "null_syscall"
+params = {{ iterations = 100, warmup = 10 }}
+"""
+
+
+def bench_run(tmp_path, text):
+    path = tmp_path / "sweep.toml"
+    path.write_text(text)
+    return subprocess.run([sys.executable, "-m", "bench", "run", str(path), "--image", IMAGE,
+                           "--results", str(tmp_path / "results"), "--cache-dir",
+                           str(tmp_path / "cache"), "--no-plots", "--no-build"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={**os.environ, "IPCLAB_CROSS": profile.cross_tool("")})
+
+
+def test_sweep_setting_profiles_every_run(tmp_path):
+    r = bench_run(tmp_path, SWEEP.format(platform="virt", plugin="profile"))
+    assert r.returncode == 0, r.stderr
+    (final,) = [p for p in (tmp_path / "results").iterdir() if not p.name.startswith(".")]
+    assert sorted(os.listdir(final / schema.PLUGIN_DIR)) == ["0-null_syscall-r0.txt",
+                                                              "0-null_syscall-r1.txt"]
+    summ = pd.read_csv(final / schema.SUMMARY, keep_default_na=False).set_index("metric")
+    assert summ.loc["null.i_lines", "unit"] == "lines"
+    assert summ.loc["null.i_lines", "reps"] == 2 and summ.loc["null.i_lines", "n"] == 2 * 110
+    prof = pd.read_csv(final / schema.PROFILE_CSV)
+    assert prof["instructions"].sum() == pytest.approx(summ.loc["null", "p50"])
+
+
+@pytest.mark.parametrize("platform,plugin_setting,why", [
+    ("virt", "everything", "'everything' is not one of profile"),
+    ("linux-virt", "profile", "exact mode")])
+def test_sweep_setting_refused(tmp_path, platform, plugin_setting, why):
+    r = bench_run(tmp_path, SWEEP.format(platform=platform, plugin=plugin_setting))
+    assert r.returncode == 2 and "plugin: " in r.stderr and why in r.stderr
