@@ -82,7 +82,12 @@ def prepare(args, sweep_path, build=True):
                            max_runs=getattr(args, "max_runs", None))
     except sweepmod.SweepError as e:
         raise Fail(str(e), 2) from None
-    plat = platmod.Platform(sw.platform, sw.mode, runner=args.runner, image=args.image)
+    if sw.plugin:       # plugin = "profile": every run with the QEMU plugin (bench/plugin.py)
+        from . import plugin
+        plat = plugin.PluginPlatform(sw.mode, plugin.plugin_for(args.image), sw.plugin,
+                                     runner=args.runner, image=args.image)
+    else:
+        plat = platmod.Platform(sw.platform, sw.mode, runner=args.runner, image=args.image)
     try:
         if build and not args.no_build:
             plat.build()

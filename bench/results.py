@@ -212,6 +212,10 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
             info_rows.append([r.run_id, k, last[k]])
             if o["status"] == "ok":
                 seen.setdefault(k, set()).add(last[k])
+        plug_src = os.path.join(src, schema.plugin_path(r.run_id))
+        if o["status"] == "ok" and os.path.exists(plug_src):    # a sweep with plugin = ...
+            os.makedirs(os.path.join(stage, schema.PLUGIN_DIR), exist_ok=True)
+            shutil.copy2(plug_src, os.path.join(stage, schema.plugin_path(r.run_id)))
         if o["status"] != "ok":
             continue
         n_ok += 1
@@ -280,7 +284,7 @@ def assemble(stage, state, runs, found, sources, sweep_text, meta_extra):
     return meta
 
 
-def analyse(path, plots=True):
+def analyse(path, plots=True, image=None):
     """summary.csv, plots and report.html through the analysis package.
 
     The directory is loaded once (analysis.load.load_dir) and the statistics
@@ -300,6 +304,14 @@ def analyse(path, plots=True):
     except Exception as e:
         notes["summary"] = f"failed: {type(e).__name__}: {e}"
         return notes
+    if os.path.isdir(os.path.join(path, schema.PLUGIN_DIR)):
+        # the QEMU plugin's outputs: profile by symbol, footprint rows of summary.csv
+        try:
+            from analysis import profile
+            profile.write_profile(path, image=image)
+            notes["profile"] = "written"
+        except Exception as e:
+            notes["profile"] = f"failed: {type(e).__name__}: {e}"
     if not plots:
         return notes
     for label, step in (("plots", lambda: aplots.make_plots(res, table)),
@@ -342,7 +354,7 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
         if duplicates:
             meta["duplicate_outcomes"] = duplicates
         if analysis:
-            meta["analysis"] = analyse(stage, plots)
+            meta["analysis"] = analyse(stage, plots, (meta.get("image") or {}).get("path"))
         else:
             meta["analysis"] = {"summary": "not written: analysis skipped (--no-analysis)"}
         write_json(os.path.join(stage, schema.META), meta)

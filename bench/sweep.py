@@ -8,6 +8,8 @@
     timeout = 60                # seconds per run (per attempt)
     jobs = 1                    # optional: at most this many runs at once (-j overrides)
     max_runs = 50000            # optional: allow more runs than MAX_RUNS (see below)
+    plugin = "profile"          # optional, virt in exact mode: every run with the QEMU
+                                # plugin (plugin/README.md): profile.csv, footprint rows
     boot_group = 12             # optional, linux-virt only: at most this many runs in
                                 # one boot (default 1: a boot per run, see below)
 
@@ -45,7 +47,8 @@ from dataclasses import dataclass, field
 from . import schema
 
 TOP_KEYS = ("name", "description", "platform", "mode", "repetitions", "timeout", "jobs",
-            "max_runs", "boot_group", "run")
+            "max_runs", "boot_group", "plugin", "run")
+PLUGIN_SETTINGS = ("profile",)          # plugin = "profile": bench/plugin.py
 RUN_KEYS = ("workload", "params", "repetitions", "timeout")
 PLATFORMS = ("virt", "linux", "linux-virt")
 EMULATED = ("virt", "linux-virt")       # under QEMU: exact mode by default
@@ -80,6 +83,7 @@ class Sweep:
     description: str = ""
     jobs: int = None            # cap on parallel runs, None = no cap
     boot_group: int = 1         # linux-virt: most runs in one boot
+    plugin: str = None          # "profile": every run with the QEMU plugin (bench/plugin.py)
 
     @property
     def sha256(self):
@@ -176,6 +180,13 @@ def loads(text, path="sweep.toml", platform=None, mode=None, max_runs=None):
     if boot_group > 1 and plat != "linux-virt":
         fail("boot_group", f"{boot_group}: only linux-virt runs several runs in one boot "
              f"(this sweep is on {plat})")
+    plugin = doc.get("plugin")
+    if plugin is not None:
+        if plugin not in PLUGIN_SETTINGS:
+            fail("plugin", f"{plugin!r} is not one of {'|'.join(PLUGIN_SETTINGS)}")
+        if plat != "virt" or md != "exact":
+            fail("plugin", f"the QEMU plugin profiles the ipclab kernel in exact mode "
+                 f"(this sweep is {plat}, {md} mode)")
     cap = _positive_int(doc["max_runs"], "max_runs", fail) if "max_runs" in doc else MAX_RUNS
     if max_runs is not None:
         cap = max(cap, max_runs)
@@ -240,7 +251,7 @@ def loads(text, path="sweep.toml", platform=None, mode=None, max_runs=None):
              f"purpose, set max_runs = {total} in the file or pass --max-runs {total}")
     return Sweep(path=path, name=name, platform=plat, mode=md, repetitions=reps,
                  timeout=timeout, entries=entries, text=text, description=description, jobs=jobs,
-                 boot_group=boot_group)
+                 boot_group=boot_group, plugin=plugin)
 
 
 def _positive_int(v, fieldname, fail):
