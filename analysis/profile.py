@@ -260,7 +260,7 @@ def write_profile(path, stream=None, image=None):
     for r in rows:
         total = sum(r["profile"].values())
         md.append(f"## {r['workload']} {r['params']}: {r['metric']}\n")
-        md.append(f"{r['samples']} samples ({r['runs']} runs), median {fmt(r['median'])}, mean {fmt(r['mean'])} "
+        md.append(f"{r['samples']} samples ({r['runs']} run{'s' if r['runs'] != 1 else ''}), median {fmt(r['median'])}, mean {fmt(r['mean'])} "
                   f"instructions per operation; the profile's total {fmt(total)}; counter reads "
                   f"at {r['pair'][0]:#x} -> {r['pair'][1]:#x}.\n")
         md.append("| symbol | space | instructions |\n| --- | --- | ---: |")
