@@ -89,6 +89,30 @@ def ranges(nums):
     return " ".join(out)
 
 
+ERROR_CODE = re.compile(r"\bIPC_E_([A-Z]+)\b")
+ABI_HEADER = ROOT / "kernel" / "include" / "ipclab" / "abi.h"
+
+
+def error_paths(rows, root=ROOT):
+    """{code: [(file, line, reached)]}: every line of the kernel's files that
+    names an ABI error code (abi.h's `#define IPC_E_*`), in the header's order;
+    reached is True or False for a line with instructions of its own, None for
+    one the compiler gave none (its code sits on a neighbouring line)."""
+    codes = re.findall(r"^#define\s+IPC_E_([A-Z]+)\s+-", ABI_HEADER.read_text(), re.M)
+    out = {c: [] for c in codes}
+    for name, lines, hit in rows:
+        try:
+            text = (root / name).read_text(errors="replace").split("\n")
+        except OSError:
+            continue
+        for n, src in enumerate(text, start=1):
+            code_part = src.split("//")[0].split("/*")[0]
+            for code in ERROR_CODE.findall(code_part):
+                if code in out and not src.lstrip().startswith("*"):
+                    out[code].append((name, n, (n in hit) if n in lines else None))
+    return out
+
+
 def compute(image, outputs):
     """[(file, executable lines, executed lines)] sorted by file, from plugin outputs."""
     from bench import plugin
@@ -130,6 +154,23 @@ def report(image, outputs, out_dir, stream=sys.stdout):
                   f"{ranges(t - h) or '-'} |")
     pct = 100 * all_hit / all_lines if all_lines else 0.0
     md.append(f"| **total** | **{all_lines}** | **{all_hit}** | **{pct:.1f}** | |")
+    errs = error_paths(rows)
+    sites = [x for v in errs.values() for x in v if x[2] is not None]
+    reached = [c for c, v in errs.items() if any(r for _, _, r in v)]
+    md += ["", "## The ABI's error codes",
+           "",
+           "Each `IPC_E_*` code of `kernel/include/ipclab/abi.h`: the lines of kernel code "
+           "that name it and have instructions of their own, which of them the suite reached, "
+           "and the lines the compiler gave no instructions (their code sits on a neighbouring "
+           "line, so the line table cannot tell whether they ran: not judged).",
+           "", "| code | lines | reached | never reached | not judged |",
+           "| --- | ---: | ---: | --- | --- |"]
+    for code, v in errs.items():
+        judged = [x for x in v if x[2] is not None]
+        miss = " ".join(f"{f}:{n}" for f, n, r in judged if not r)
+        unj = " ".join(f"{f}:{n}" for f, n, r in v if r is None)
+        md.append(f"| IPC_E_{code} | {len(judged)} | {sum(bool(r) for _, _, r in judged)} | "
+                  f"{miss or '-'} | {unj or '-'} |")
     (out_dir / "coverage.md").write_text("\n".join(md) + "\n")
     if stream:
         width = max(len(r[0]) for r in rows) if rows else 10
@@ -138,6 +179,12 @@ def report(image, outputs, out_dir, stream=sys.stdout):
             stream.write(f"{name:{width}} {len(h):5} / {len(t):5}  {100 * len(h) / len(t):5.1f}%"
                          + (f"  never: {miss[:100]}{'...' if len(miss) > 100 else ''}" if miss
                             else "") + "\n")
+        never = [c for c in errs if c not in reached]
+        stream.write(f"ABI error codes: {len(reached)} of {len(errs)} named on a line the suite "
+                     f"reached; {sum(bool(r) for _, _, r in sites)} of {len(sites)} such lines "
+                     f"reached" + (f"; not seen reached (coverage.md says why): "
+                                   f"{', '.join('IPC_E_' + c for c in never)}" if never else "")
+                     + "\n")
         stream.write(f"kernel line coverage: {all_hit} of {all_lines} lines executed "
                      f"({pct:.1f}%) by the in-QEMU suite; per file: {out_dir / 'coverage.md'}\n")
     return all_hit, all_lines

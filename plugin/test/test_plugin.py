@@ -238,3 +238,19 @@ def test_sweep_setting_profiles_every_run(tmp_path):
 def test_sweep_setting_refused(tmp_path, platform, plugin_setting, why):
     r = bench_run(tmp_path, SWEEP.format(platform=platform, plugin=plugin_setting))
     assert r.returncode == 2 and "plugin: " in r.stderr and why in r.stderr
+
+
+def test_error_paths_of_the_coverage_report(tmp_path):
+    """coverage.md's table of the ABI's error codes: reached, never reached,
+    and lines without instructions of their own (not judged)."""
+    from analysis import coverage
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "kernel" / "x.c").write_text(
+        "int f(int a)\n{\n\tif (a) return IPC_E_SLOT;\n\tif (a > 1) return IPC_E_TYPE;\n"
+        "\treturn IPC_E_ARG; /* IPC_E_RANGE in a comment */\n}\n")
+    errs = coverage.error_paths([("kernel/x.c", {3, 4}, {3})], root=tmp_path)
+    assert errs["SLOT"] == [("kernel/x.c", 3, True)]
+    assert errs["TYPE"] == [("kernel/x.c", 4, False)]
+    assert errs["ARG"] == [("kernel/x.c", 5, None)]
+    assert errs["RANGE"] == [] and errs["PRIO"] == []
+    assert list(errs)[:2] == ["NOSYS", "SLOT"]          # abi.h's order, every code
