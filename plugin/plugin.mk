@@ -61,5 +61,5 @@ coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 ## test-coverage: make coverage, printing only the total line
 test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 	@IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) \
-		--out $(COVERAGE_DIR) | tail -1
+		--out $(COVERAGE_DIR) | tail -2
 TEST_TARGETS += test-coverage
