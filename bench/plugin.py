@@ -2,9 +2,10 @@
 
     python3 -m bench.plugin profile [--image F] [--plugin SO] WORDS... | --sweep FILE
         one run of a workload (or every run of a sweep file) with the plugin
-        loaded, published as a results directory results/<stamp>-profile/ (the usual files, and plugin/,
-        profile.csv, profile.md, plots/profile.png, summary.csv with the
-        footprint rows); what `make profile ARGS="..."` runs
+        loaded, published as a results directory results/<stamp>-profile/
+        (the usual files, and plugin/, profile.csv, profile.md,
+        plots/profile.png, summary.csv with the footprint rows); what
+        `make profile ARGS="..."` (or SWEEP=file) runs
     python3 -m bench.plugin coverage [--image F] [--plugin SO] [--out DIR]
         the in-QEMU test suite (-append test, its fuzzer included) on one
         CPU and on two, and the demonstration entered at EL2, with the
@@ -16,7 +17,10 @@ The plugin is added to the QEMU command line of qemu.json (mk/qemu.mk) as
 one more option, `-plugin SO,out=FILE,mode=MODE`, after everything the
 one definition composes: the command a run is measured with is otherwise
 unchanged.  A PluginPlatform is a Platform whose runs carry that option;
-bench/execute.py asks any platform for plugin_argv().
+bench/execute.py asks any platform for plugin_argv().  A sweep asks for it
+with `plugin = "profile"` (bench/sweep.py; bench/cli.py then runs it on a
+PluginPlatform, and bench/results.py keeps each run's output and writes
+the profile when it publishes).
 
 Everything that reaches the plugin is checked here first (an option QEMU
 would split, a mode it does not know), and the plugin checks its arguments
