@@ -254,3 +254,20 @@ def test_error_paths_of_the_coverage_report(tmp_path):
     assert errs["ARG"] == [("kernel/x.c", 5, None)]
     assert errs["RANGE"] == [] and errs["PRIO"] == []
     assert list(errs)[:2] == ["NOSYS", "SLOT"]          # abi.h's order, every code
+
+
+def test_expected_sweep_identical_with_the_plugin(tmp_path):
+    """bench/sweeps/expected.toml (the sweep whose samples are committed), once
+    as it is and once with plugin = "profile": the same samples, byte for byte."""
+    from bench import expected
+    plain = expected.fresh_samples(IMAGE, workdir=str(tmp_path))
+    text = open(expected.SWEEP).read()
+    assert '\nmode = "exact"\n' in text
+    r = bench_run(tmp_path, text.replace('\nmode = "exact"\n', '\nmode = "exact"\nplugin = "profile"\n'))
+    assert r.returncode == 0, r.stderr
+    (final,) = [p for p in (tmp_path / "results").iterdir() if not p.name.startswith(".")]
+    with gzip.open(final / schema.SAMPLES, "rb") as f:
+        with_plugin = f.read()
+    assert plain.count(b"\n") > 100 and with_plugin == plain
+    assert len(os.listdir(final / schema.PLUGIN_DIR)) == len(list(csv.reader(
+        open(final / schema.RUNS)))) - 1
