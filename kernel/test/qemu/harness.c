@@ -195,6 +195,7 @@ static const struct test tests[] = {
 	{ .name = "fault_undef",          .fn = test_fault_undef },
 	{ .name = "fault_fp",             .fn = test_fault_fp },
 	{ .name = "fault_sysreg",         .fn = test_fault_sysreg },
+	{ .name = "fault_other",          .fn = test_fault_other },
 	{ .name = "fault_align_data",     .fn = test_fault_align_data },
 	{ .name = "fault_align_pc",       .fn = test_fault_align_pc },
 	{ .name = "fault_align_sp",       .fn = test_fault_align_sp },
@@ -259,6 +260,13 @@ static const struct test tests[] = {
 	{ .name = "life_exit_thread_cap_first", .fn = test_life_exit_thread_cap_first },
 	{ .name = "life_stop_task_cap_first",   .fn = test_life_stop_task_cap_first },
 	{ .name = "life_stop_thread_cap_first", .fn = test_life_stop_thread_cap_first },
+	/* issue 14: objects and threads that go while others depend on them */
+	{ .name = "ep_deleted_waiting",   .fn = test_ep_deleted_waiting },
+	{ .name = "ntfn_deleted_waiting", .fn = test_ntfn_deleted_waiting },
+	{ .name = "ep_caller_stopped",    .fn = test_ep_caller_stopped },
+	{ .name = "thread_unstarted_deleted", .fn = test_thread_unstarted_deleted },
+	{ .name = "bound_ntfn_rebind",    .fn = test_bound_ntfn_rebind },
+	{ .name = "task_create_no_thread", .fn = test_task_create_no_thread },
 	/* issue 13: several CPUs (skipped on one) */
 	{ .name = "smp_placement",        .fn = test_smp_placement },
 	{ .name = "smp_ntfn",             .fn = test_smp_ntfn },
@@ -268,6 +276,7 @@ static const struct test tests[] = {
 	{ .name = "smp_stop_exit",        .fn = test_smp_stop_exit },
 	{ .name = "smp_clock",            .fn = test_smp_clock },
 	{ .name = "smp_stop_kick",        .fn = test_smp_stop_kick },
+	{ .name = "smp_set_cpu_queued",   .fn = test_smp_set_cpu_queued },
 	/* issue 3: the fuzzer, last: everything must still hold after it */
 	{ .name = "fuzz",                 .fn = test_fuzz },
 	{ .name = "fuzz_seed2",           .fn = test_fuzz_seed2 },

@@ -80,6 +80,14 @@ static void v_sysreg(uint64_t arg)
 	sys_exit((int64_t)(x | 1));
 }
 
+/* A software breakpoint: an exception class the kernel has no kind for. */
+static void v_brk(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile("brk #0" ::: "memory");
+	sys_exit(1);
+}
+
 static void v_misaligned(uint64_t arg)
 {
 	(void)arg;
@@ -128,6 +136,7 @@ void test_fault_instr_data(void) { fault_case(v_jump, (uint64_t)(uintptr_t)&some
 void test_fault_undef(void) { fault_case(v_udf, 0, FAULT_UNDEF); }
 void test_fault_fp(void) { fault_case(v_fp, 0, FAULT_UNDEF); }
 void test_fault_sysreg(void) { fault_case(v_sysreg, 0, FAULT_UNDEF); }
+void test_fault_other(void) { fault_case(v_brk, 0, FAULT_OTHER); }
 
 void test_fault_align_data(void)
 {

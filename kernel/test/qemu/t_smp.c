@@ -580,3 +580,26 @@ void test_smp_stop_kick(void)
 		t_fail(__FILE__, __LINE__, "the thread started on CPU 1 after the stop ran %lu "
 		       "instructions later: CPU 1 kept the stopped thread until its tick", took);
 }
+
+/* SYS_SET_CPU of a thread that is started but still waits for its CPU
+ * moves it off that CPU's run queue onto the new one's, where it runs; and
+ * when the caller moves itself, the thread its old CPU has queued runs
+ * there at once. */
+void test_smp_set_cpu_queued(void)
+{
+	if (!t_need_cpus(2))
+		return;
+	struct child c, d;
+	if (!t_child(&c, report_cpu, 0, 100, "queued") || !t_child(&d, report_cpu, 0, 100, "left"))
+		return;
+	t_start(&c);   /* queued behind the root on CPU 0 */
+	T_EQ(sys_status(c.task).v, STATUS(TS_RUNNABLE, 0));
+	T_OK(sys_set_cpu(c.task, 1));
+	T_EQ(t_join(&c), STATUS(TS_EXITED, 101));
+	t_start(&d);
+	T_OK(sys_set_cpu(ROOT_SLOT_THREAD, 1));
+	T_EQ(sys_cpu_self(), 1);
+	T_EQ(t_join(&d), STATUS(TS_EXITED, 100));
+	T_OK(sys_set_cpu(ROOT_SLOT_THREAD, 0));
+	T_EQ(sys_cpu_self(), 0);
+}

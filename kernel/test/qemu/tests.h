@@ -11,6 +11,7 @@ void test_fault_instr_data(void);
 void test_fault_undef(void);
 void test_fault_fp(void);
 void test_fault_sysreg(void);
+void test_fault_other(void);
 void test_fault_align_data(void);
 void test_fault_align_pc(void);
 void test_fault_align_sp(void);
@@ -83,7 +84,15 @@ void test_smp_fault(void);
 void test_smp_stop_exit(void);
 void test_smp_clock(void);
 void test_smp_stop_kick(void);
+void test_smp_set_cpu_queued(void);
 void test_fuzz_smp(void);
+/* t_release.c */
+void test_ep_deleted_waiting(void);
+void test_ntfn_deleted_waiting(void);
+void test_ep_caller_stopped(void);
+void test_thread_unstarted_deleted(void);
+void test_bound_ntfn_rebind(void);
+void test_task_create_no_thread(void);
 /* t_fuzz.c */
 void test_fuzz(void);
 void test_fuzz_seed2(void);
