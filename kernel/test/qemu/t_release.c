@@ -76,27 +76,33 @@ static unsigned creatable(uint64_t type)
 }
 
 /* Two waiters (at 60, hows h0 then h1) and the deleter (at 50) in one
- * child task, which holds the only capability to a new object. */
+ * child task, which holds the only capability to a new object.  The
+ * task's first thread (at 70) only ends: the root holds a capability to
+ * each of the other three, and reads each one's own end. */
 static void delete_under_waiters(uint64_t type, uint64_t h0, uint64_t h1)
 {
 	unsigned before = type == CAP_EP ? creatable(type) : 0;
 	uint64_t obj = type == CAP_EP ? t_ep() : t_ntfn();
 	struct child c;
-	if (!t_child(&c, deleter, 2, 50, "deleter"))
+	if (!t_child(&c, exit_code, 0, 70, "deleted"))
 		return;
 	t_give(&c, obj, CHILD_SLOT(0), RIGHTS_ALL, 0);
 	t_slot_free(obj);
-	uint64_t w0 = t_slot(), w1 = t_slot();
+	uint64_t w0 = t_slot(), w1 = t_slot(), d = t_slot();
 	T_OK(sys_thread_create(c.task, w0, waiter, h0, 60));
 	T_OK(sys_thread_create(c.task, w1, waiter, h1, 60));
+	T_OK(sys_thread_create(c.task, d, deleter, 2, 50));
 	T_OK(sys_start(w0));
 	T_OK(sys_start(w1));
+	T_OK(sys_start(d));
 	t_start(&c);
-	t_join_ok(&c, "the deleter");
+	t_join_ok(&c, "the task");
 	T_EQ(sys_status(w0).v, STATUS(TS_EXITED, 0));
 	T_EQ(sys_status(w1).v, STATUS(TS_EXITED, 0));
+	T_EQ(sys_status(d).v, STATUS(TS_EXITED, 0));   /* else its failing line */
 	t_slot_free(w0);
 	t_slot_free(w1);
+	t_slot_free(d);
 	t_slot_free(c.task);
 	t_slot_free(c.end);
 	if (type == CAP_EP)
