@@ -43,20 +43,22 @@ linux-virt-kernel: $(LINUX_VIRT_KERNEL)
 $(LINUX_VIRT_KERNEL):
 	@./linux-virt/fetch-kernel.sh $(LINUX_VIRT_CACHE) $(LINUX_VIRT_KERNEL_PKG) $(LINUX_VIRT_KERNEL_VERSION)
 
-# The runner's sources as workloads/workloads.mk lists them; its main() is
-# renamed so /init can call it, and its frame header goes through the
-# shim's wl_frame_kv (init.c says why).
+# The runner's sources as workloads/workloads.mk lists them, built for this
+# platform: RT_PLATFORM (workloads/linux/rt.h) names it in every frame and
+# lets the runner take mode=exact (unit instructions) and run yield under
+# SCHED_FIFO; its main() is renamed so /init can call it.
+LV_RT_PLATFORM := -DRT_PLATFORM='"linux-virt"'
 LV_RUNNER_MAIN := $(WL_LINUX_DIR)/main.c
 LV_RUNNER_SRCS := $(filter-out $(LV_RUNNER_MAIN),$(WL_LINUX_SRCS)) $(WL_COMMON_SRCS) $(WL_IPC_SRCS)
 
 $(LV_INIT): linux-virt/init.c $(WL_LINUX_SRCS) $(WL_COMMON_SRCS) $(WL_IPC_SRCS) $(WL_LINUX_HDRS) \
-            mk/toolchain.mk | deps
+            mk/toolchain.mk linux-virt/linux-virt.mk | deps
 	@mkdir -p $(@D)
-	$(XCC) $(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) -Dmain=ipclab_linux_main -c $(LV_RUNNER_MAIN) \
-		-o $(LV_BUILD)/runner-main.o
-	$(XCC) $(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) $(XLINUX_LDFLAGS) -Wl,--wrap=wl_frame_kv \
+	$(XCC) $(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) $(LV_RT_PLATFORM) -Dmain=ipclab_linux_main \
+		-c $(LV_RUNNER_MAIN) -o $(LV_BUILD)/runner-main.o
+	$(XCC) $(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) $(LV_RT_PLATFORM) $(XLINUX_LDFLAGS) \
 		-o $@ linux-virt/init.c $(LV_BUILD)/runner-main.o $(LV_RUNNER_SRCS) -lm -lrt
-	@printf '%s %s\n' "$(XCC)" "$(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) $(XLINUX_LDFLAGS)" > $(LV_BUILD)/cflags.txt
+	@printf '%s %s\n' "$(XCC)" "$(WL_LINUX_CFLAGS) $(XLINUX_CFLAGS) $(LV_RT_PLATFORM) $(XLINUX_LDFLAGS)" > $(LV_BUILD)/cflags.txt
 
 # cpio newc by mkinitramfs.py (sorted, mtime 0, owner root), gzip -n: the
 # same runner gives the same archive, byte for byte.  The archive's /init is

@@ -64,7 +64,7 @@ def registry(tmp_path_factory):
 
 
 def test_every_workload_runs_a_short_exchange(tmp_path, registry):
-    """Every workload of the registry (the runner's and /init's own), each ring
+    """Every workload of the runner's registry, each ring
     variant with each waker, a short exchange; the runner checks every
     message's content and order, so an ok run is a checked one."""
     assert {"null_syscall", "yield", "pipe", "fifo", "unix_stream", "unix_dgram", "eventfd",
@@ -97,6 +97,12 @@ def test_every_workload_runs_a_short_exchange(tmp_path, registry):
     assert {(s["platform"], s["unit"], s["mode"]) for s in samples} == \
         {("linux-virt", "instructions", "exact")}
     assert {s["counter"] for s in samples} == {"cntvct"}
+    # yield hands over at every call here: the runtime makes both processes
+    # SCHED_FIFO at one priority (the policy the runner reports it ran under)
+    info = read_csv(os.path.join(d, "info.csv"))
+    yields = {r["run_id"] for r in runs.values() if r["workload"] == "yield"}
+    assert yields and {(i["run_id"], i["value"]) for i in info if i["key"] == "sched"} == \
+        {(y, "fifo") for y in yields}
     # one boot ran several runs: the boot groups of the harness
     first = sorted(runs)[0]
     with gzip.open(os.path.join(d, runs[first]["capture"]), "rt") as f:

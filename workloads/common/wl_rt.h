@@ -85,6 +85,11 @@ enum wl_rt_window {
 
 enum wl_rt_rank { WL_RT_PEER, WL_RT_ABOVE, WL_RT_BELOW };
 #define WL_RT_THREAD 1u   /* wl_rt_spawn flag: share the root's address space (virt) */
+/* wl_rt_spawn flag: the task and the root hand the CPU to each other at
+ * every yield (virt: equal priority always does; linux-virt: the runtime
+ * makes root and tasks SCHED_FIFO at one priority; native Linux: no
+ * change, SCHED_OTHER, which may keep the CPU). */
+#define WL_RT_HANDOVER 2u
 
 /* Deliberate faults that prove a workload's checks (Linux:
  * IPCLAB_DEBUG_CORRUPT, workloads/linux/msg.h; virt: none). */

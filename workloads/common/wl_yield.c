@@ -9,7 +9,9 @@
  * the partner having run is no switch and no sample (Linux's sched_yield
  * may keep the CPU: CFS picks the caller again when the other's virtual
  * runtime is larger); the root yields again, up to RETRIES times in a row,
- * then fails the run.  The ipclab kernel switches every time.
+ * then fails the run.  The ipclab kernel switches every time, and so does
+ * linux-virt's runtime, which makes both processes SCHED_FIFO at one
+ * priority (WL_RT_HANDOVER).
  */
 #include "wl_rt.h"
 #include "wl_shared.h"
@@ -44,7 +46,7 @@ static int run(const struct wl_args *a)
 		return 1;
 	if (!wl_rt_one_cpu(a))
 		return wl_rt_fail("yield measures a switch: both sides must share a CPU (placement=same)");
-	if (wl_rt_spawn(partner, 1, WL_RT_PEER, WL_RT_THREAD, "yield") || wl_rt_start())
+	if (wl_rt_spawn(partner, 1, WL_RT_PEER, WL_RT_THREAD | WL_RT_HANDOVER, "yield") || wl_rt_start())
 		return 1;
 	for (uint64_t i = 0; i < n + w; i++) {
 		uint64_t before = c->turns, t1;

@@ -145,17 +145,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ipclab-linux: %s\n", err);
 		return 2;
 	}
-	/* Linux runs are timed: there is no instruction-exact clock here. */
-	if (strcmp(args.mode, "exact") == 0) {
-		if (strstr(words, "mode=exact") != NULL) {
-			const char *msg = "mode=exact needs the virt platform (QEMU -icount); "
-					  "Linux runs are mode=timed";
-			stream_error(&rt_out, msg);
-			stream_done(&rt_out, false);
-			fprintf(stderr, "ipclab-linux: %s\n", msg);
-			return 2;
-		}
-		strcpy(args.mode, "timed");
+	/* Natively runs are timed (no instruction-exact clock); linux-virt's
+	 * may be exact (rt.h, rt_mode_check). */
+	if (rt_mode_check(&args, words, err, sizeof(err)) != 0) {
+		stream_error(&rt_out, err);
+		stream_done(&rt_out, false);
+		fprintf(stderr, "ipclab-linux: %s\n", err);
+		return 2;
 	}
 	rc = args.desc->run(&args);
 	wl_rt_end();

@@ -16,8 +16,7 @@ void pp_emit(const struct wl_args *a, const struct rt_timer *t, const int64_t *s
 {
 	char kv[1024];
 
-	if (!wl_frame_kv(a, "rtt", "ns", t->counter, "linux", rt_timer_overhead_ns(t), 1, kv,
-			 sizeof(kv))) {
+	if (!rt_frame_kv(a, "rtt", t, 1, kv, sizeof(kv))) {
 		stream_error(&rt_out, "the frame header does not fit 1024 bytes");
 		return;
 	}

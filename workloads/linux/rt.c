@@ -9,10 +9,41 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *const rt_placement_names[] = { "same", "cross", NULL };
 const char *const rt_timer_names[] = { "cpu", "clock_gettime", NULL };
 const char *const rt_waker_names[] = { "futex", "eventfd", NULL };
+
+/* ---- platform, mode and unit ------------------------------------------------ */
+
+bool rt_linux_virt(void)
+{
+	return strcmp(RT_PLATFORM, "linux-virt") == 0;
+}
+
+int rt_mode_check(struct wl_args *args, const char *words, char *err, size_t len)
+{
+	if (strcmp(args->mode, "exact") != 0 || rt_linux_virt())
+		return 0;
+	/* wl_parse's default is exact: a native run without a mode word is timed. */
+	if (strstr(words, "mode=exact") != NULL) {
+		snprintf(err, len, "mode=exact needs the virt platform (QEMU -icount): this runner "
+			 "is built for %s, whose runs are mode=timed", RT_PLATFORM);
+		return -1;
+	}
+	strcpy(args->mode, "timed");
+	return 0;
+}
+
+bool rt_frame_kv(const struct wl_args *a, const char *metric, const struct rt_timer *t,
+		 int64_t per, char *buf, size_t len)
+{
+	const char *unit = strcmp(a->mode, "exact") == 0 ? "instructions" : "ns";
+
+	return wl_frame_kv(a, metric, unit, t->counter, RT_PLATFORM, rt_timer_overhead_ns(t),
+			   per, buf, len);
+}
 
 /* ---- output and errors ------------------------------------------------------ */
 

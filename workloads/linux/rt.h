@@ -28,6 +28,15 @@
 
 #define RT_LINE 128 /* spacing of data written by different sides (two lines) */
 
+/* The platform the runner is built for, the one definition of its name in
+ * every frame: "linux" (natively, the default) or "linux-virt" (the static
+ * aarch64 /init booted on QEMU virt: linux-virt/linux-virt.mk passes
+ * -DRT_PLATFORM=\"linux-virt\").  It decides the mode and unit too
+ * (rt_mode_check, rt_frame_kv). */
+#ifndef RT_PLATFORM
+#define RT_PLATFORM "linux"
+#endif
+
 /* The stream on stdout, shared by every workload. */
 extern struct stream rt_out;
 
@@ -43,6 +52,16 @@ const char *rt_error(void);
 void rt_fail_into(char *buf, size_t len);
 /* rt_pair.c: move the message recorded so far into out (empty if none). */
 void rt_fail_take(char *out, size_t len);
+
+/* Whether this build may run mode=exact: only on linux-virt, where QEMU's
+ * exact mode (-icount shift=0) makes the guest clock an instruction count
+ * (linux-virt/README.md, "Counter and mode").  Natively there is no
+ * instruction-exact clock. */
+bool rt_linux_virt(void);
+/* main.c, after wl_parse: a mode=exact this build cannot measure is refused
+ * (-1, the message in err); without a mode word a native run is timed, a
+ * linux-virt one exact. */
+int rt_mode_check(struct wl_args *args, const char *words, char *err, size_t len);
 
 /* ---- timer ---------------------------------------------------------------- */
 
@@ -101,6 +120,15 @@ int rt_timer_init(struct rt_timer *t, enum rt_timer_kind kind);
 int64_t rt_timer_ns(const struct rt_timer *t, uint64_t start, uint64_t stop);
 /* The subtracted overhead, in ns (for the BEGIN line). */
 int64_t rt_timer_overhead_ns(const struct rt_timer *t);
+
+/* The frame header of every Linux frame (wl_frame_kv): platform RT_PLATFORM,
+ * the timer's counter and overhead, and the unit of the run's mode:
+ * `instructions` in exact mode (linux-virt only: the guest clock under
+ * shift=0 counts one ns per instruction, so the ns of rt_timer_ns are
+ * instruction counts, a change of unit, not a conversion), `ns` in timed
+ * mode.  false when it does not fit len bytes. */
+bool rt_frame_kv(const struct wl_args *a, const char *metric, const struct rt_timer *t,
+		 int64_t per, char *buf, size_t len);
 
 /* ---- perf counters ---------------------------------------------------------- */
 

@@ -16,6 +16,12 @@
  * first task, so rt_pair's handler ends the run with the message (every
  * task's rt_fail goes to the one buffer rt_pair gives the child).  Ranks
  * mean nothing here (no priorities: placement decides).
+ * WL_RT_HANDOVER (yield): built for linux-virt, the root takes SCHED_FIFO at
+ * priority 1 before it forks, so every task has that one priority and
+ * sched_yield hands the CPU over at every call, as the ipclab kernel's
+ * equal-priority yield does (SCHED_OTHER's may keep it: CFS only marks the
+ * caller skip-buddy).  Natively the processes stay SCHED_OTHER (SCHED_FIFO
+ * needs privilege) and the workload's retry covers a yield without a switch.
  * perf counters cover the exchange from the start of the task to its end,
  * warm-up included (INFO lines after the frame).
  */
@@ -42,7 +48,7 @@ struct rt_timer wl_rt_timer;
 
 static struct {
 	const struct wl_args *a;
-	bool have_pair, started, perf_open, info_done;
+	bool have_pair, started, perf_open, info_done, handover, fifo;
 	struct rt_pair pair;
 	struct rt_perf perf;
 	int efd[WL_RT_NTFNS];
@@ -105,7 +111,9 @@ int wl_rt_spawn(void (*entry)(void *shared, unsigned id), unsigned id, enum wl_r
 		unsigned flags, const char *name)
 {
 	(void)rank;
-	(void)flags; /* no thread runtime: a task is a process either way */
+	/* WL_RT_THREAD: no thread runtime, a task is a process either way. */
+	if (flags & WL_RT_HANDOVER)
+		rt.handover = true;
 	if (rt.ntasks >= WL_RT_TASKS)
 		return wl_rt_fail("task %s: the runtime runs %u tasks", name, WL_RT_TASKS);
 	if (!rt.have_pair)
@@ -163,6 +171,20 @@ int wl_rt_start(void)
 	rt.info_done = true;
 	if (rt.ntasks == 0)
 		return 0;
+	if (rt.handover && rt_linux_virt()) {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		/* inherited by every task forked from here on */
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+			return wl_rt_fail("sched_setscheduler(SCHED_FIFO, 1): %s", strerror(errno));
+		rt.fifo = true;
+	}
+	if (rt.handover) {
+		/* what the tasks inherit: the policy the yields run under */
+		int pol = sched_getscheduler(0);
+		stream_info(&rt_out, pol == SCHED_FIFO ? "sched=fifo" :
+				     pol == SCHED_OTHER ? "sched=other" : "sched=unknown");
+	}
 	rt_perf_open(&rt.perf);
 	rt.perf_open = true;
 	if (rt_pair_start(&rt.pair, child, NULL, pp_timeout_s(n)) != 0)
@@ -241,8 +263,7 @@ int wl_rt_frame(const struct wl_args *a, const char *metric, int64_t per, const 
 		rt_info_host(&one, &wl_rt_timer);
 		rt.info_done = true;
 	}
-	if (!wl_frame_kv(a, metric, "ns", wl_rt_timer.counter, "linux",
-			 rt_timer_overhead_ns(&wl_rt_timer), per, kv, sizeof(kv)))
+	if (!rt_frame_kv(a, metric, &wl_rt_timer, per, kv, sizeof(kv)))
 		return wl_rt_fail("the header of frame %s does not fit %zu bytes", metric, sizeof(kv));
 	stream_frame(&rt_out, kv, samples, n);
 	return 0;
@@ -275,5 +296,9 @@ void wl_rt_end(void)
 		if (rt.efd[k] >= 0)
 			close(rt.efd[k]);
 	free(rt.samples);
+	if (rt.fifo) {
+		struct sched_param sp = { .sched_priority = 0 };
+		sched_setscheduler(0, SCHED_OTHER, &sp);
+	}
 	memset(&rt, 0, sizeof(rt));
 }

@@ -353,8 +353,7 @@ int ringtp_run(const struct wl_args *a)
 	rc = -1;
 	if (rt_pair_finish(&pair) != 0)
 		goto out_perf;
-	if (!wl_frame_kv(a, "batch", "ns", t.counter, "linux", rt_timer_overhead_ns(&t),
-			 (int64_t)msgs, kv, sizeof(kv))) {
+	if (!rt_frame_kv(a, "batch", &t, (int64_t)msgs, kv, sizeof(kv))) {
 		rt_fail("ring_throughput: the frame header does not fit %zu bytes", sizeof(kv));
 		goto out_perf;
 	}

@@ -12,7 +12,7 @@
 
 #include "rt.h"
 
-#define WL_RT_PLATFORM "linux"
+#define WL_RT_PLATFORM RT_PLATFORM
 
 /* The common parameters with the Linux ranges (wl_common_params'), then
  * placement (default `place`: 0 same, 1 cross) and timer.  Each ends with
