@@ -53,6 +53,7 @@ int frame_map(struct frame *f, struct task *t, uint64_t va, unsigned flags)
 			return IPC_E_MAPPED;
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
 		if (arch_map_page(t->l1, va + off, f->pa + off, flags)) {
+			/* No page for a table: never under the pools' limits (task.c). */
 			for (uint64_t undo = 0; undo < off; undo += PAGE_SIZE)
 				arch_unmap_page(t->l1, t->asid, va + undo);
 			return IPC_E_NOMEM;

@@ -33,14 +33,14 @@ static void start_root(void)
 	struct task *t = task_create("root", ROOT_PRIO);
 	struct thread *th;
 	if (!t || task_add_thread(t, ROOT_PRIO, user_layout.root_entry, USER_BOOTINFO, &th))
-		panic("cannot create the root task");
+		panic("cannot create the root task");   /* the first allocations of the boot: never */
 	cap_insert(&t->cs, ROOT_SLOT_CTRL, CAP_CTRL, RIGHTS_ALL, 0, &ctrl_object);
 	cap_insert(&t->cs, ROOT_SLOT_TASK, CAP_TASK, RIGHTS_ALL, 0, t);
 	cap_insert(&t->cs, ROOT_SLOT_THREAD, CAP_THREAD, RIGHTS_ALL, 0, th);
 
 	uint64_t page = pmem_alloc(1);
 	if (!page || arch_map_page(t->l1, USER_BOOTINFO, page, VM_READ))
-		panic("cannot map the boot info");
+		panic("cannot map the boot info");   /* never, as above */
 	struct bootinfo *bi = phys_to_virt(page);
 	bi->magic = BOOTINFO_MAGIC;
 	bi->first_free_slot = ROOT_SLOT_THREAD + 1;
@@ -59,7 +59,7 @@ static void start_root(void)
 
 /* Nothing is runnable on any CPU, and no CPU runs a thread that could
  * wake one (there are no timeouts and no device interrupts for tasks): a
- * deadlock. */
+ * deadlock.  It ends the boot, so a passing suite never runs it. */
 static _Noreturn void report_deadlock(void)
 {
 	printk("\nDEADLOCK: no thread can run. Blocked threads:\n");
@@ -111,7 +111,7 @@ unsigned cpu_index_of_mpidr(uint64_t mpidr)
 	for (unsigned i = 0; i < ncpus; i++)
 		if (cpu_mpidr[i] == mpidr)
 			return i;
-	return CPUS_MAX;
+	return CPUS_MAX;   /* its caller (SYS_CPU_INFO) asks for the CPU it runs on: never */
 }
 
 /* A secondary CPU, from start.S: at EL1, MMU off, on its stack, TPIDR_EL1
@@ -138,6 +138,9 @@ static void start_cpus(void)
 	cpu_mpidr[0] = arch_cpu_mpidr();
 	if (fdt_cpus(phys_to_virt(PLAT_DTB_BASE), &dt) != 0 || dt.n <= 1)
 		return;
+	/* QEMU's virt has a PSCI conduit (hvc, or smc with EL2 or EL3) and at most
+	 * as many CPUs as -smp asks (the tests ask 4 at most): the two
+	 * messages below and the failed CPU_ON are never seen under it. */
 	if (!dt.psci_hvc && !dt.psci_smc) {
 		printk("[kernel] %u CPUs but no PSCI conduit in the device tree: running on one\n", dt.n);
 		return;

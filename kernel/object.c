@@ -16,7 +16,7 @@ static unsigned *refs_of(unsigned type, void *obj)
 	case CAP_NTFN:   return &((struct ntfn *)obj)->refs;
 	case CAP_EP:     return &((struct ep *)obj)->refs;
 	case CAP_FRAME:  return &((struct frame *)obj)->refs;
-	default:         panic("reference to an object of type %u", type);
+	default:         panic("reference to an object of type %u", type);   /* a kernel bug: never */
 	}
 }
 

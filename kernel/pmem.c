@@ -59,4 +59,3 @@ void pmem_free(uint64_t pa, unsigned n)
 }
 
 uint64_t pmem_free_pages(void) { return nfree; }
-uint64_t pmem_total_pages(void) { return npages; }

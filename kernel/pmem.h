@@ -12,6 +12,5 @@ void pmem_init(uint64_t start, uint64_t end);
 uint64_t pmem_alloc(unsigned npages);          /* physical address, 0 when none */
 void pmem_free(uint64_t pa, unsigned npages);
 uint64_t pmem_free_pages(void);
-uint64_t pmem_total_pages(void);
 
 #endif

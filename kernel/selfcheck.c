@@ -9,6 +9,9 @@
 
 static unsigned bad;
 
+/* A CHECK that fails means the kernel is broken, and the suite that runs
+ * this after every test passes only when none does: the failure branches
+ * (and the lookups that only they make) are never run. */
 #define CHECK(cond, ...) \
 	do { \
 		if (!(cond)) { \

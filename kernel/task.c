@@ -10,6 +10,13 @@ struct task task_pool[MAX_TASKS];
 const unsigned task_pool_size = MAX_TASKS;
 
 
+/* Physical memory never runs out under the pools' limits: 16 tasks of
+ * about 140 private pages, 48 threads of 5, 64 frames of at most 64 pages
+ * and their page tables are about 8,300 pages, of the 32,000 free at boot
+ * in 128 MiB.  So no test reaches the paths that handle pmem_alloc or a
+ * page-table allocation failing, here, in task_create and in
+ * task_add_thread (plugin/README.md, Coverage); they stay for other pool
+ * sizes and memory sizes. */
 static int map_user_image(struct task *t)
 {
 	const struct user_layout *u = &user_layout;
@@ -55,6 +62,7 @@ static void free_private_pages(struct task *t)
 		if (pa)
 			pmem_free(pa, 1);
 	}
+	/* Only the root task has a boot info page, and it never ends. */
 	uint64_t pa = arch_unmap_page(t->l1, t->asid, USER_BOOTINFO);
 	if (pa)
 		pmem_free(pa, 1);
@@ -72,6 +80,10 @@ static void task_free_if_unreachable(struct task *t)
 	t->used = false;
 }
 
+/* Inlined where a task ends or leaves a CPU; its own copy serves the
+ * self-check, which asks only while a task's tables are kept for another
+ * CPU: the few instructions between a stop and that CPU's next entry,
+ * which no test stops the suite in, so that copy's lines are never run. */
 bool task_runs_elsewhere(const struct task *t)
 {
 	for (unsigned i = 0; i < ncpus; i++)
@@ -123,7 +135,7 @@ struct task *task_create(const char *name, unsigned maxprio)
 	for (; name && name[n] && n + 1 < TASK_NAME_MAX; n++)
 		t->name[n] = name[n];
 	t->name[n] = '\0';
-	if (map_user_image(t) != IPC_OK) {
+	if (map_user_image(t) != IPC_OK) {   /* out of pages: never (above) */
 		task_abort(t);
 		return NULL;
 	}
@@ -168,7 +180,7 @@ int task_add_thread(struct task *t, unsigned prio, uint64_t entry, uint64_t arg,
 	uint64_t top = thread_stack_top(i);
 	uint64_t stack = pmem_alloc(USER_STACK_PAGES);
 	uint64_t ipcbuf = pmem_alloc(1);
-	if (!stack || !ipcbuf) {
+	if (!stack || !ipcbuf) {   /* out of pages: never (map_user_image) */
 		if (stack)
 			pmem_free(stack, USER_STACK_PAGES);
 		if (ipcbuf)

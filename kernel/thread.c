@@ -79,7 +79,7 @@ _Noreturn void thread_exit(int64_t code)
 {
 	thread_stop(current, TS_EXITED, code);
 	sched_block();
-	panic("an exited thread ran again");
+	panic("an exited thread ran again");   /* sched_block never returns to it */
 }
 
 void thread_release(struct thread *t)

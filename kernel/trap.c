@@ -51,6 +51,8 @@ static const char *const kind_name[] = {
 	"sync from AArch32", "IRQ from AArch32", "FIQ from AArch32", "SError from AArch32",
 };
 
+/* An exception taken in the kernel: the report, and the end of the boot
+ * with IPCLAB_EXIT_KERNEL_FAULT (a passing suite never runs it). */
 void kernel_trap(struct trapframe *tf, uint64_t kind)
 {
 	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
@@ -123,10 +125,11 @@ void user_trap(struct trapframe *tf, uint64_t kind)
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 	struct thread *t = current;
 	if (thread_ended(t))
-		sched_leave_ended();   /* ended by another CPU: its fault does not matter */
+		sched_leave_ended();   /* ended by another CPU: its fault does not matter
+		                        * (a race between two CPUs no test can time) */
 	const char *what = "";
 	unsigned fault = kind == 8 ? classify(t->task, ec, esr, far, &what) : FAULT_OTHER;
-	if (kind != 8)
+	if (kind != 8)   /* an SError or FIQ from EL0: the virt board raises none */
 		what = kind_name[kind];
 	printk("[fault] task '%s' thread %u: %s (%s) at pc %lx, address %lx; task stopped\n",
 	       t->task->name, t->index, fault_name[fault], what, tf->elr, far);
@@ -146,7 +149,7 @@ void irq_handler(struct trapframe *tf, uint64_t kind)
 		plat_irq_eoi(iar);
 	} else if (irq == SGI_RESCHED) {
 		plat_irq_eoi(iar);
-	} else if (irq != 1023) {
+	} else if (irq != 1023) {   /* no other interrupt is enabled: never */
 		plat_irq_eoi(iar);
 		if (kind != KIND_IRQ_EL1)
 			printk("[irq] unexpected interrupt %u\n", irq);

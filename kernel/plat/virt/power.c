@@ -19,7 +19,7 @@ int64_t plat_cpu_on(bool smc, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 	register uint64_t x1 __asm__("x1") = mpidr;
 	register uint64_t x2 __asm__("x2") = entry;
 	register uint64_t x3 __asm__("x3") = ctx;
-	if (smc)
+	if (smc)   /* virt's conduit with EL2 or EL3, booted on one CPU only by the tests: never */
 		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
 	else
 		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
@@ -29,6 +29,7 @@ int64_t plat_cpu_on(bool smc, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 static volatile bool tried;
 static volatile int exit_code;
 
+/* Asked only by the kernel's fault report (trap.c): never in a passing suite. */
 bool plat_exit_trapped(void)
 {
 	return tried;
@@ -48,7 +49,7 @@ _Noreturn void plat_exit(enum ipclab_exit code)
 	register uint64_t w0 __asm__("x0") = SEMIHOST_SYS_EXIT;
 	register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
 	__asm__ volatile("hlt #0xf000" : "+r"(w0) : "r"(x1) : "memory");
-off:;
+off:;	/* only without -semihosting (mk/qemu.mk always gives it): never */
 	register uint64_t fn __asm__("x0") = PSCI_SYSTEM_OFF;
 	__asm__ volatile("hvc #0" : "+r"(fn) : : "memory");
 	for (;;)
