@@ -54,7 +54,7 @@ void rt_fail_into(char *buf, size_t len);
 void rt_fail_take(char *out, size_t len);
 
 /* Whether this build may run mode=exact: only on linux-virt, where QEMU's
- * exact mode (-icount shift=0) makes the guest clock an instruction count
+ * exact mode (icount, shift 0) makes the guest clock an instruction count
  * (linux-virt/README.md, "Counter and mode").  Natively there is no
  * instruction-exact clock. */
 bool rt_linux_virt(void);
