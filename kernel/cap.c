@@ -59,3 +59,9 @@ uint64_t cap_first_free(const struct cspace *cs, uint64_t from)
 			return s;
 	return 0;
 }
+
+int cap_lookup_error(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights)
+{
+	struct cap *c;
+	return cap_lookup(cs, slot, type, rights, &c);
+}

@@ -26,10 +26,13 @@
 
 struct cap {
 	uint8_t type;      /* CAP_* */
-	uint8_t rights;    /* RIGHT_* */
+	uint8_t rights;    /* RIGHT_* (type and rights side by side: cap_lookup_fast) */
 	uint64_t badge;    /* for CAP_NTFN and CAP_EP: what the receiver learns */
 	void *obj;
-};
+} __attribute__((aligned(32)));   /* 32 bytes: a slot's address is one shifted add */
+
+_Static_assert(offsetof(struct cap, rights) == offsetof(struct cap, type) + 1 &&
+               offsetof(struct cap, type) % 2 == 0, "cap_lookup_fast reads type and rights as one halfword");
 
 struct cspace {
 	struct cap slot[CSPACE_SLOTS];
@@ -65,6 +68,28 @@ static inline int cap_lookup(struct cspace *cs, uint64_t slot, unsigned type, un
 	*out = c;
 	return IPC_OK;
 }
+/* cap_lookup's checks in one comparison, for the fast paths: the
+ * capability when slot, type and rights all pass, else NULL (the caller
+ * then asks cap_lookup_error for the error, which is never IPC_OK then).  The same checks: a valid slot, and
+ * the type and rights bytes together, so that an empty slot (type
+ * CAP_NULL) and a wrong type or missing right all fail it. */
+static inline struct cap *cap_lookup_fast(struct cspace *cs, uint64_t slot, unsigned type,
+                                          unsigned rights)
+{
+	if (unlikely(!cap_slot_valid(slot)))
+		return NULL;
+	struct cap *c = &cs->slot[slot];
+	/* type and rights as one little-endian halfword, type the low byte
+	 * (a may_alias type: reading a struct's bytes through it is allowed) */
+	typedef uint16_t __attribute__((may_alias)) cap_bytes;
+	unsigned both = *(const cap_bytes *)(const void *)&c->type;
+	unsigned want = type | rights << 8;
+	if (unlikely((both & (0xffu | rights << 8)) != want))
+		return NULL;
+	return c;
+}
+/* cap_lookup's error, out of line (cap.c): the fast paths' slow side. */
+int cap_lookup_error(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights);
 /* IPC_OK when `slot` is a usable empty slot, else IPC_E_SLOT or IPC_E_OCCUPIED. */
 int cap_check_free(const struct cspace *cs, uint64_t slot);
 /* The capability a copy of src with `rights` and `badge` is (SYS_CAP_COPY):

@@ -50,16 +50,6 @@ static void transfer(struct thread *src, uint64_t info, const uint64_t mr[MSG_RE
 	dst->ret[6] = badge;
 }
 
-void ep_block_on(struct ep *e, enum block_on why, uint8_t state)
-{
-	struct thread *self = current;
-	self->state = TS_BLOCKED;
-	self->blocked_on = (uint8_t)why;
-	self->wait_obj = e;
-	tq_push(&e->q, self);
-	e->state = state;
-}
-
 /* A caller that will not get its reply (the server received again, or
  * stopped): it wakes with an error instead of waiting for ever. */
 static void abandon_caller(struct thread *server)

@@ -65,8 +65,22 @@ uint64_t ep_recv(struct ep *e);
 uint64_t ep_reply(uint64_t info, const uint64_t mr[4]);
 uint64_t ep_reply_recv(struct ep *e, uint64_t info, const uint64_t mr[4]);
 void ep_abandon_caller(struct thread *server);
-/* Queue the current thread on e (BLK_SEND or BLK_RECV), not yet switching. */
-void ep_block_on(struct ep *e, enum block_on why, uint8_t state);
+/* Queue self, the current thread, on e (BLK_SEND or BLK_RECV), not yet
+ * switching; ep_block_on finds self itself.  Inline: the ReplyRecv fast
+ * path ends with it. */
+static inline void ep_block_thread(struct thread *self, struct ep *e, enum block_on why,
+                                   uint8_t state)
+{
+	self->state = TS_BLOCKED;
+	self->blocked_on = (uint8_t)why;
+	self->wait_obj = e;
+	tq_push(&e->q, self);
+	e->state = state;
+}
+static inline void ep_block_on(struct ep *e, enum block_on why, uint8_t state)
+{
+	ep_block_thread(current, e, why, state);
+}
 
 /* Inline parts shared by ep.c and the fast path. */
 
@@ -76,7 +90,7 @@ static inline struct thread *ep_dequeue(struct ep *e)
 {
 	struct thread *t = e->q.head;
 	e->q.head = t->next;
-	if (t->next) {
+	if (unlikely(t->next)) {
 		t->next->prev = NULL;
 	} else {
 		e->q.tail = NULL;
@@ -85,13 +99,17 @@ static inline struct thread *ep_dequeue(struct ep *e)
 	return t;
 }
 
-/* Message words 4..len-1 from src's IPC buffer to dst's. */
+/* Message words 4..len-1 from src's IPC buffer to dst's.  A loop of its
+ * own, not a call of memcpy (which copies the same way, a word at a time):
+ * no call, so that the fast paths need no stack frame. */
 static inline void ep_copy_words(const struct thread *src, struct thread *dst, uint64_t len)
 {
-	if (unlikely(len > MSG_REG_WORDS))
-		memcpy((uint64_t *)phys_to_virt(dst->ipcbuf_pa) + MSG_REG_WORDS,
-		       (const uint64_t *)phys_to_virt(src->ipcbuf_pa) + MSG_REG_WORDS,
-		       (len - MSG_REG_WORDS) * sizeof(uint64_t));
+	if (unlikely(len > MSG_REG_WORDS)) {
+		uint64_t *d = phys_to_virt(dst->ipcbuf_pa);
+		const uint64_t *s = phys_to_virt(src->ipcbuf_pa);
+		for (uint64_t i = MSG_REG_WORDS; i < len; i++)
+			d[i] = s[i];
+	}
 }
 
 /* A message without a capability (info is its length) from src to the

@@ -36,18 +36,16 @@ uint64_t fastpath_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, u
                        uint64_t m3)
 {
 	struct thread *self = current;
-	struct cap *c;
-	int err = cap_lookup(&self->task->cs, slot, CAP_EP, RIGHT_WRITE, &c);
-	if (unlikely(err != IPC_OK))
-		return (uint64_t)(int64_t)err;
+	struct cap *c = cap_lookup_fast(&self->task->cs, slot, CAP_EP, RIGHT_WRITE);
+	if (unlikely(!c))
+		return (uint64_t)(int64_t)cap_lookup_error(&self->task->cs, slot, CAP_EP, RIGHT_WRITE);
 	struct ep *e = c->obj;
 	struct thread *dst = e->q.head;   /* the receiver, when one waits */
 	if (likely(fp_plain_message(info) && fp_receiver_waiting(e) && fp_may_run_now(self, dst))) {
 		ep_dequeue(e);
 		ep_deliver_plain(self, dst, info, m0, m1, m2, m3, c->badge);
 		ep_await_reply(self, dst);
-		sched_switch_direct(self, dst);
-		return current->ret[0];
+		return sched_switch_direct_ret(self, dst);   /* a tail call */
 	}
 	return syscall_call_general(c, info, m0, m1, m2, m3);
 }
@@ -56,19 +54,17 @@ uint64_t fastpath_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t
                              uint64_t m3)
 {
 	struct thread *self = current;
-	struct cap *cap;
-	int err = cap_lookup(&self->task->cs, slot, CAP_EP, RIGHT_READ, &cap);
-	if (unlikely(err != IPC_OK))
-		return (uint64_t)(int64_t)err;
+	struct cap *cap = cap_lookup_fast(&self->task->cs, slot, CAP_EP, RIGHT_READ);
+	if (unlikely(!cap))
+		return (uint64_t)(int64_t)cap_lookup_error(&self->task->cs, slot, CAP_EP, RIGHT_READ);
 	struct ep *e = cap->obj;
 	struct thread *c = self->caller;
 	if (likely(fp_plain_message(info) && fp_has_caller(self) && fp_no_sender_waiting(e) &&
 	           fp_may_run_now(self, c))) {
 		self->caller = NULL;
 		ep_deliver_plain(self, c, info, m0, m1, m2, m3, 0);
-		ep_block_on(e, BLK_RECV, EP_RECV);
-		sched_switch_direct(self, c);
-		return current->ret[0];
+		ep_block_thread(self, e, BLK_RECV, EP_RECV);
+		return sched_switch_direct_ret(self, c);   /* a tail call */
 	}
 	return syscall_reply_recv_general(cap, info, m0, m1, m2, m3);
 }

@@ -5,17 +5,6 @@
 struct cpu cpus[CPUS_MAX];
 unsigned ncpus = 1;
 
-void tq_push(struct tqueue *q, struct thread *t)
-{
-	t->next = NULL;
-	t->prev = q->tail;
-	if (q->tail)
-		q->tail->next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
 void tq_push_head(struct tqueue *q, struct thread *t)
 {
 	t->prev = NULL;

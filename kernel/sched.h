@@ -105,6 +105,14 @@ static inline void sched_switch_direct(struct thread *from, struct thread *t)
 	from->cpu->curr = t;
 	arch_switch(from, t);
 }
+/* The same as the last thing a syscall handler does: its value is the
+ * status of the current thread once it runs again (its ret[0]), so that a
+ * handler's `return sched_switch_direct_ret(...)` is a tail call. */
+static inline uint64_t sched_switch_direct_ret(struct thread *from, struct thread *t)
+{
+	from->cpu->curr = t;
+	return arch_switch_ret(from, t);
+}
 /* Switch to t, which is neither current nor queued (nothing when it is current). */
 void sched_switch_to(struct thread *t);
 /* The current thread stops being runnable (its state already says why). */

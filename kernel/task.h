@@ -54,12 +54,12 @@ struct user_layout {
 extern const struct user_layout user_layout;
 
 struct task {
+	struct cspace cs;       /* first: a slot's address is the task's plus one shifted add */
 	bool used;
 	unsigned refs;
 	unsigned asid;
 	uint64_t *l1;           /* NULL once the task has ended */
 	uint64_t *l1_kept;      /* its tables after its end while another CPU still runs it */
-	struct cspace cs;
 	uint8_t state;          /* TS_INACTIVE, TS_RUNNABLE, then TS_EXITED, TS_FAULTED or TS_STOPPED */
 	uint8_t maxprio;        /* its threads' priorities may not exceed it */
 	unsigned nthreads;      /* created so far: the next thread's index */

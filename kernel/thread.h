@@ -57,8 +57,10 @@ struct thread {
 	struct thread *next, *prev;
 	struct task *task;
 	uint8_t prio;
-	uint8_t state;         /* TS_* */
 	volatile uint8_t at_entry; /* it waits for the kernel lock at an entry (sched_kick) */
+	/* state and blocked_on side by side, on a 2-byte boundary: a wake-up
+	 * or a block writes both with one store. */
+	uint8_t state;         /* TS_* */
 	uint8_t blocked_on;    /* enum block_on */
 	bool used;
 	bool is_call;          /* a blocked sender that waits for a reply */
@@ -85,7 +87,17 @@ struct tqueue {
 };
 
 static inline bool tq_empty(const struct tqueue *q) { return q->head == NULL; }
-void tq_push(struct tqueue *q, struct thread *t);     /* at the tail */
+/* At the tail.  Inline: the ReplyRecv fast path queues the server with it. */
+static inline void tq_push(struct tqueue *q, struct thread *t)
+{
+	t->next = NULL;
+	t->prev = q->tail;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
 void tq_push_head(struct tqueue *q, struct thread *t);
 void tq_remove(struct tqueue *q, struct thread *t);
 struct thread *tq_pop(struct tqueue *q);              /* from the head, NULL when empty */

@@ -89,6 +89,9 @@ static inline void arch_wfe(void) { __asm__ volatile("wfe" ::: "memory"); }
 #endif
 /* Switch from the running thread to another (vectors.S). */
 void arch_switch(struct thread *from, struct thread *to);
+/* The same routine, which returns to's ret[0] (the fast paths tail-call it,
+ * vectors.S says why). */
+uint64_t arch_switch_ret(struct thread *from, struct thread *to);
 /* Prepare a thread's first return to EL0: at entry with x0 = arg, its
  * user stack, and a link register (user_exit) to return to when entry
  * returns.  kstack_top is the top of its kernel stack. */

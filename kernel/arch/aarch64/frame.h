@@ -34,7 +34,7 @@
 #define THREAD_RET  CTX_SIZE
 /* Its state byte, which a syscall entry that waited for the lock checks,
  * and the flag it sets while it waits (thread.h). */
-#define THREAD_STATE    (THREAD_RET + 7 * 8 + 3 * 8 + 1)
-#define THREAD_AT_ENTRY (THREAD_STATE + 1)
+#define THREAD_AT_ENTRY (THREAD_RET + 7 * 8 + 3 * 8 + 1)
+#define THREAD_STATE    (THREAD_AT_ENTRY + 1)
 
 #endif

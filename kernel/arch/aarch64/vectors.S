@@ -21,7 +21,11 @@
 
 /* Take the kernel lock from an entry from EL0: x9 its address
  * (page-aligned, so one adrp); w10..w13 scratch.  The word is 0 free,
- * 1 held, 2 held with a CPU waiting.  Uncontended: six instructions.
+ * non-zero with bit 1 clear held, 2 held with a CPU waiting.  The
+ * uncontended path stores w9, the low word of the lock's own address:
+ * page-aligned (bit 1 clear) and not zero (the kernel is linked at
+ * 0x40200000, kernel.ld), which saves the `mov w10, #1` that loading a 1
+ * takes.  Uncontended: five instructions.
  * Contended (the slow path, out of line): the current thread's at_entry
  * flag says that this CPU waits at an entry, which a CPU that ends the
  * thread meanwhile waits to see (sched_kick); the word is marked 2, so
@@ -35,13 +39,13 @@
  * lock until that thread's CPU waits for it at an entry. */
 .macro KLOCK ended
 	adrp	x9, kernel_lock
-	mov	w10, #1
 9:	ldaxr	w11, [x9]
 	cbnz	w11, 8f
-	stxr	w11, w10, [x9]
+	stxr	w11, w9, [x9]
 	cbnz	w11, 9b
 	.pushsection .text.klock_wait, "ax"
-8:	mrs	x11, tpidr_el1
+8:	mov	w10, #1
+	mrs	x11, tpidr_el1
 	strb	w10, [x11, #THREAD_AT_ENTRY]
 	dsb	ish
 	sev
@@ -165,29 +169,27 @@ vectors:
 	VENTRY_FULL kernel_trap, 7
 
 	/* Lower EL, AArch64, synchronous: syscalls, then everything else.
-	 * SYS_NULL reads no kernel state: it runs here, in the slot, without
-	 * the lock; every other syscall goes to el0_svc. */
+	 * One conditional branch leaves for anything but an `svc` with a
+	 * number below SYS_COUNT (ccmp: when the class is not SVC64 the
+	 * flags are set to `hs`), and el0_sync_other tells the two apart.
+	 * SYS_NULL reads no kernel state and has no result but x0: it runs
+	 * here, in the slot, without the lock and without the table (x1..x6
+	 * come back as the task left them); every other syscall goes to
+	 * el0_svc. */
 	.org	vectors + 8 * 0x80
 el0_sync:
 	mrs	x9, esr_el1
 	lsr	x10, x9, #26
 	cmp	x10, #EC_SVC64
-	b.ne	el0_sync_full
-	cmp	x8, #SYS_COUNT
-	b.hs	el0_nosys
+	ccmp	x8, #SYS_COUNT, #2, eq
+	b.hs	el0_sync_other
 	cbnz	x8, el0_svc
-	ldr	x10, =syscall_table
-	ldr	x10, [x10]
-	str	x30, [sp, #-16]!
-	blr	x10
-	ldr	x30, [sp], #16
-	mrs	x9, tpidr_el1
-	ldp	x1, x2, [x9, #THREAD_RET + 8]
-	ldp	x3, x4, [x9, #THREAD_RET + 24]
-	ldp	x5, x6, [x9, #THREAD_RET + 40]
+	mov	x0, #IPC_OK
 scrub_eret:
 	SCRUB_ERET
-el0_nosys:
+el0_sync_other:
+	cmp	x10, #EC_SVC64
+	b.ne	el0_sync_full
 	mov	x0, #IPC_E_NOSYS
 	b	scrub_eret
 
@@ -268,14 +270,25 @@ klock_enter:
 
 /*
  * void arch_switch(struct thread *from, struct thread *to)
+ * uint64_t arch_switch_ret(struct thread *from, struct thread *to)
  * Keep from's callee-saved registers, kernel stack and user return state;
  * take to's.  A new thread's context returns into trap_return with its
- * initial trapframe on its stack.  TTBR0 is written only when the address
- * space changes; the eret that follows is the context synchronization the
- * new translation needs (the kernel itself runs on global mappings).
+ * initial trapframe on its stack.  TTBR0 is written at every switch, with
+ * no comparison first: writing the value it holds changes nothing (no
+ * TLB maintenance: the ASID is in the value), and the compare and branch
+ * cost more than the write.  The eret that follows is the context
+ * synchronization the new translation needs (the kernel itself runs on
+ * global mappings).
+ *
+ * Both names are one routine, which returns to's ret[0] in x0: the IPC
+ * fast paths tail-call arch_switch_ret (fastpath.c), so that a thread
+ * that blocked there resumes straight in el0_svc with its status in x0,
+ * whichever routine switches back to it.
  */
 	.global arch_switch
+	.global arch_switch_ret
 arch_switch:
+arch_switch_ret:
 	stp	x19, x20, [x0, #CTX_X19]
 	stp	x21, x22, [x0, #CTX_X19 + 16]
 	stp	x23, x24, [x0, #CTX_X19 + 32]
@@ -289,12 +302,9 @@ arch_switch:
 	mrs	x12, sp_el0
 	stp	x11, x12, [x0, #CTX_SPSR]
 
-	ldr	x13, [x0, #CTX_TTBR0]
 	ldp	x14, x15, [x1, #CTX_TTBR0]
-	cmp	x13, x14
-	b.eq	1f
 	msr	ttbr0_el1, x14
-1:	msr	tpidrro_el0, x15
+	msr	tpidrro_el0, x15
 	msr	tpidr_el1, x1
 	ldp	x11, x12, [x1, #CTX_SPSR]
 	msr	spsr_el1, x11
@@ -308,4 +318,5 @@ arch_switch:
 	ldp	x25, x26, [x1, #CTX_X19 + 48]
 	ldp	x27, x28, [x1, #CTX_X19 + 64]
 	ldp	x29, x30, [x1, #CTX_X29]
+	ldr	x0, [x1, #THREAD_RET]
 	ret

@@ -10,7 +10,8 @@
  *   x2..x5    on return from recv/call/reply_recv: message registers 0..3
  *   x6        on return from recv/reply_recv: the sender's badge
  *   x7..x18   zeroed by every syscall (x1..x6 hold stale values of this
- *             thread when they carry no result); x19..x30 and sp are
+ *             thread when they carry no result: SYS_NULL leaves them as
+ *             the task had them); x19..x30 and sp are
  *             preserved, the flags are not.
  * The clobber list is what lets the entry path skip saving registers that
  * the C handler would not preserve anyway: a syscall is a function call.
