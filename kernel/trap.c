@@ -135,7 +135,7 @@ void user_trap(struct trapframe *tf, uint64_t kind)
 	       t->task->name, t->index, fault_name[fault], what, tf->elr, far);
 	thread_stop(t, TS_FAULTED, fault);
 	sched_block();
-	panic("a faulted thread ran again");
+	panic("a faulted thread ran again");   /* sched_block never returns to it */
 }
 
 #define KIND_IRQ_EL1 5   /* vectors.S: an interrupt taken at EL1 (only in an idle wait) */
