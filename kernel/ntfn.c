@@ -32,18 +32,20 @@ void ntfn_signal(struct ntfn *n, uint64_t badge)
 
 uint64_t ntfn_wait(struct ntfn *n)
 {
-	if (n->word) {
-		uint64_t w = n->word;
-		n->word = 0;
-		return w;
-	}
 	struct thread *self = current;
+	if (n->word) {
+		self->ret[1] = n->word;
+		n->word = 0;
+		return IPC_OK;
+	}
 	self->state = TS_BLOCKED;
 	self->blocked_on = BLK_NTFN;
 	self->wait_obj = n;
 	tq_push(&n->waiters, self);
-	sched_block();
-	return self->ret[1];
+	/* Its status and word are its waker's to set: ntfn_signal (IPC_OK and
+	 * the badge) or ntfn_release (an error).  A tail call: woken, this
+	 * thread goes straight back to the syscall exit. */
+	return sched_block_ret();
 }
 
 void ntfn_cancel(struct thread *t)

@@ -34,7 +34,8 @@ extern const unsigned ntfn_pool_size;
 struct ntfn *ntfn_alloc(void);
 void ntfn_release(struct ntfn *n);
 void ntfn_signal(struct ntfn *n, uint64_t badge);
-/* Blocks the current thread if nothing is pending; returns the word. */
+/* SYS_WAIT's work: the pending word in current->ret[1] and IPC_OK, or
+ * block until a signal (or the notification's end) sets both. */
 uint64_t ntfn_wait(struct ntfn *n);
 /* Poll and peek: the pending word, cleared or left.  Inline, because they
  * are a load and a store: called in ntfn.c, SYS_POLL cost 3 instructions

@@ -29,14 +29,6 @@ void tq_remove(struct tqueue *q, struct thread *t)
 	t->next = t->prev = NULL;
 }
 
-struct thread *tq_pop(struct tqueue *q)
-{
-	struct thread *t = q->head;
-	if (t)
-		tq_remove(q, t);
-	return t;
-}
-
 static void mark_ready(struct cpu *c, unsigned prio)
 {
 	c->runq_bitmap[prio / 64] |= 1ull << (prio % 64);
@@ -49,11 +41,22 @@ void runq_add(struct thread *t)
 	mark_ready(t->cpu, t->prio);
 }
 
-void runq_add_head(struct thread *t)
+/* Inline in sched_wake: a signal to a higher-priority waiter queues the
+ * signaller with it. */
+static inline void add_head(struct thread *t)
 {
-	tq_push_head(&t->cpu->runq[t->prio], t);
+	struct tqueue *q = &t->cpu->runq[t->prio];
+	t->prev = NULL;
+	t->next = q->head;
+	if (q->head)
+		q->head->prev = t;
+	else
+		q->tail = t;
+	q->head = t;
 	mark_ready(t->cpu, t->prio);
 }
+
+void runq_add_head(struct thread *t) { add_head(t); }
 
 void runq_remove(struct thread *t)
 {
@@ -119,6 +122,8 @@ void sched_block(void)
 	sched_switch_to(pick_next());
 }
 
+struct thread *sched_next(void) { return pick_next(); }
+
 /* Another CPU must look at its run queues again: t, just queued there,
  * outranks what it runs.  Under the lock that CPU cannot be in the kernel
  * but at its entry or in its idle wait; the interrupt reaches it in
@@ -151,8 +156,8 @@ void sched_wake(struct thread *t)
 	} else if (is_idle(cur)) {
 		sched_switch_to(t);
 	} else if (t->prio > cur->prio && cur->state == TS_RUNNABLE) {
-		runq_add_head(cur);
-		sched_switch_to(t);
+		add_head(cur);
+		sched_switch_direct(cur, t);   /* t is not cur: it was blocked */
 	} else {
 		/* Lower, or the current thread is itself blocking or ending
 		 * (an exiting task signals its end notification): queue t; the

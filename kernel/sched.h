@@ -117,6 +117,17 @@ static inline uint64_t sched_switch_direct_ret(struct thread *from, struct threa
 void sched_switch_to(struct thread *t);
 /* The current thread stops being runnable (its state already says why). */
 void sched_block(void);
+/* The thread to run when the current one blocks, taken off its queue (the
+ * idle thread when none); never the current thread, which is blocked. */
+struct thread *sched_next(void);
+/* sched_block as the last thing a syscall handler does: its value is the
+ * current thread's status once it runs again (ret[0], which its waker set),
+ * so that `return sched_block_ret();` is a tail call. */
+static inline uint64_t sched_block_ret(void)
+{
+	struct thread *self = current;
+	return sched_switch_direct_ret(self, sched_next());
+}
 /* t stopped waiting: run it now if it outranks current, else queue it
  * (on its CPU, with a reschedule interrupt when it outranks what runs there). */
 void sched_wake(struct thread *t);

@@ -219,10 +219,7 @@ static uint64_t sys_wait(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, u
 	struct cap *c;
 	TRY(cap_lookup(my_cs(), slot, CAP_NTFN, RIGHT_READ, &c));
 	/* IPC_OK unless the notification goes while this thread waits. */
-	struct thread *self = current;
-	self->ret[0] = IPC_OK;
-	self->ret[1] = ntfn_wait(c->obj);
-	return self->ret[0];
+	return ntfn_wait(c->obj);
 }
 
 static uint64_t sys_poll(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -100,7 +100,21 @@ static inline void tq_push(struct tqueue *q, struct thread *t)
 }
 void tq_push_head(struct tqueue *q, struct thread *t);
 void tq_remove(struct tqueue *q, struct thread *t);
-struct thread *tq_pop(struct tqueue *q);              /* from the head, NULL when empty */
+/* From the head, NULL when empty (tq_remove of the head).  Inline: a
+ * signal takes its waiter with it. */
+static inline struct thread *tq_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+	if (t) {
+		q->head = t->next;
+		if (t->next)
+			t->next->prev = NULL;
+		else
+			q->tail = NULL;
+		t->next = t->prev = NULL;
+	}
+	return t;
+}
 
 #define THREAD_KSTACK_PAGES 2
 
