@@ -52,14 +52,6 @@ void cap_delete_all(struct cspace *cs)
 			cap_delete(cs, s);
 }
 
-uint64_t cap_first_free(const struct cspace *cs, uint64_t from)
-{
-	for (uint64_t s = from ? from : 1; s < CSPACE_SLOTS; s++)
-		if (cs->slot[s].type == CAP_NULL)
-			return s;
-	return 0;
-}
-
 int cap_lookup_error(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights)
 {
 	struct cap *c;

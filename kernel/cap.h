@@ -105,8 +105,6 @@ void cap_insert(struct cspace *cs, uint64_t slot, unsigned type, unsigned rights
                 uint64_t badge, void *obj);
 int cap_delete(struct cspace *cs, uint64_t slot);
 void cap_delete_all(struct cspace *cs);
-/* The first empty slot at or after `from`, 0 when the cspace is full. */
-uint64_t cap_first_free(const struct cspace *cs, uint64_t from);
 
 /* The object behind CAP_CTRL: the authority to create and to shut down. */
 struct ctrl_obj { unsigned refs; };

@@ -122,32 +122,25 @@ static void test_insert_delete_refs(void)
 		CHECK_EQ(cs.slot[s].type, CAP_NULL);
 }
 
-static void test_first_free_and_full(void)
+static void test_full(void)
 {
 	memset(&cs, 0, sizeof cs);
 	struct fake_obj o = { 0 };
-	CHECK_EQ(cap_first_free(&cs, 0), 1);   /* never slot 0 */
-	CHECK_EQ(cap_first_free(&cs, 1), 1);
-	CHECK_EQ(cap_first_free(&cs, 17), 17);
-	CHECK_EQ(cap_first_free(&cs, CSPACE_SLOTS - 1), CSPACE_SLOTS - 1);
-	CHECK_EQ(cap_first_free(&cs, CSPACE_SLOTS), 0);
-	cap_insert(&cs, 1, CAP_EP, RIGHTS_ALL, 0, &o);
-	cap_insert(&cs, 2, CAP_EP, RIGHTS_ALL, 0, &o);
-	CHECK_EQ(cap_first_free(&cs, 0), 3);
-	CHECK_EQ(cap_first_free(&cs, 2), 3);
-	/* Fill every slot: first_free says full, and slots stay intact. */
-	for (uint64_t s = cap_first_free(&cs, 1); s; s = cap_first_free(&cs, s))
+	/* Fill every slot: each is occupied, and slots stay intact. */
+	for (uint64_t s = 1; s < CSPACE_SLOTS; s++) {
+		CHECK_EQ(cap_check_free(&cs, s), IPC_OK);
 		cap_insert(&cs, s, CAP_EP, RIGHTS_ALL, s, &o);
+	}
 	CHECK_EQ(o.refs, CSPACE_SLOTS - 1);
-	CHECK_EQ(cap_first_free(&cs, 0), 0);
-	CHECK_EQ(cap_first_free(&cs, 40), 0);
 	for (uint64_t s = 1; s < CSPACE_SLOTS; s++)
 		CHECK_EQ(cap_check_free(&cs, s), IPC_E_OCCUPIED);
 	CHECK_EQ(cs.slot[CSPACE_SLOTS - 1].badge, CSPACE_SLOTS - 1);
-	/* Emptying one slot in the middle makes it the first free one. */
+	/* Emptying one slot in the middle frees that one only. */
 	CHECK_EQ(cap_delete(&cs, 33), IPC_OK);
-	CHECK_EQ(cap_first_free(&cs, 0), 33);
-	CHECK_EQ(cap_first_free(&cs, 34), 0);
+	CHECK_EQ(cap_check_free(&cs, 33), IPC_OK);
+	CHECK_EQ(cap_check_free(&cs, 32), IPC_E_OCCUPIED);
+	CHECK_EQ(cap_check_free(&cs, 34), IPC_E_OCCUPIED);
+	CHECK_EQ(o.refs, CSPACE_SLOTS - 2);
 	cap_delete_all(&cs);
 	CHECK_EQ(o.refs, 0);
 	CHECK_EQ(o.released, 1);
@@ -200,6 +193,6 @@ int main(void)
 	test_lookup_order();
 	test_rights();
 	test_insert_delete_refs();
-	test_first_free_and_full();
+	test_full();
 	return check_report("cap");
 }
