@@ -29,7 +29,12 @@ static inline bool fp_has_caller(const struct thread *server) { return server->c
  * ready thread outranks it (else the scheduler must choose). */
 static inline bool fp_may_run_now(const struct thread *self, const struct thread *t)
 {
-	return t->cpu == self->cpu && (int)t->prio >= runq_top_prio_of(self->cpu);
+	const struct cpu *c = self->cpu;
+	if (t->cpu != c)
+		return false;
+	if (likely(!c->runq_words))   /* nothing ready: no priority to compare */
+		return true;
+	return (int)t->prio >= runq_top_prio_of(c);
 }
 
 uint64_t fastpath_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
