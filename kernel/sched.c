@@ -5,17 +5,6 @@
 struct cpu cpus[CPUS_MAX];
 unsigned ncpus = 1;
 
-void tq_push_head(struct tqueue *q, struct thread *t)
-{
-	t->prev = NULL;
-	t->next = q->head;
-	if (q->head)
-		q->head->prev = t;
-	else
-		q->tail = t;
-	q->head = t;
-}
-
 void tq_remove(struct tqueue *q, struct thread *t)
 {
 	if (t->prev)

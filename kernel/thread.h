@@ -98,7 +98,6 @@ static inline void tq_push(struct tqueue *q, struct thread *t)
 		q->head = t;
 	q->tail = t;
 }
-void tq_push_head(struct tqueue *q, struct thread *t);
 void tq_remove(struct tqueue *q, struct thread *t);
 /* From the head, NULL when empty (tq_remove of the head).  Inline: a
  * signal takes its waiter with it. */
