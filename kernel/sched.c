@@ -45,6 +45,8 @@ static inline void add_head(struct thread *t)
 	mark_ready(t->cpu, t->prio);
 }
 
+/* The kernel's one call (sched_preempt) is inlined: this copy, and the
+ * add_head lines only it has, serve the host unit test (test_sched.c). */
 void runq_add_head(struct thread *t) { add_head(t); }
 
 void runq_remove(struct thread *t)
@@ -66,6 +68,8 @@ static struct thread *runq_peek_of(struct cpu *c)
 
 struct thread *runq_peek(void) { return runq_peek_of(this_cpu()); }
 
+/* Asked by the self-check, which fails (never, in a passing suite) when
+ * it says false. */
 bool runq_contains(const struct thread *t)
 {
 	for (const struct thread *q = t->cpu->runq[t->prio].head; q; q = q->next)
@@ -90,7 +94,7 @@ void sched_init(void)
 void sched_switch_to(struct thread *t)
 {
 	struct thread *prev = current;
-	if (t == prev)
+	if (t == prev)   /* never: no caller picks the thread that runs (here or inlined in sched_wake) */
 		return;
 	sched_switch_direct(prev, t);
 }
@@ -173,7 +177,7 @@ void sched_wake_failed(struct thread *t, int err)
 void sched_yield(void)
 {
 	struct thread *cur = current;
-	if (is_idle(cur)) {
+	if (is_idle(cur)) {   /* never: an idle thread makes no syscall, and its ticks return before this */
 		struct thread *t = runq_peek();
 		if (t) {
 			runq_remove(t);
@@ -208,7 +212,7 @@ _Noreturn void sched_leave_ended(void)
 	 * or its address space until this CPU runs another thread. */
 	task_leave_cpu(t->task, t);
 	sched_block();
-	panic("an ended thread ran again");
+	panic("an ended thread ran again");   /* sched_block never returns to it */
 }
 
 bool sched_any_runnable(void)
@@ -224,7 +228,7 @@ bool sched_any_runnable(void)
 		if (c != cur->cpu && !c->waiting)
 			return true;
 	}
-	return false;
+	return false;   /* a deadlock: it ends the boot (main.c), never in a passing suite */
 }
 
 void sched_set_cpu(struct thread *t, struct cpu *c)
