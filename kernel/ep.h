@@ -74,7 +74,16 @@ static inline void ep_block_thread(struct thread *self, struct ep *e, enum block
 	self->state = TS_BLOCKED;
 	self->blocked_on = (uint8_t)why;
 	self->wait_obj = e;
-	tq_push(&e->q, self);
+	/* tq_push(&e->q, self), written on e (GCC then keeps no pointer to
+	 * the queue: one instruction fewer in the ReplyRecv fast path) */
+	struct thread *tail = e->q.tail;
+	self->next = NULL;
+	self->prev = tail;
+	if (tail)
+		tail->next = self;
+	else
+		e->q.head = self;
+	e->q.tail = self;
 	e->state = state;
 }
 static inline void ep_block_on(struct ep *e, enum block_on why, uint8_t state)

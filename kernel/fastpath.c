@@ -50,9 +50,9 @@ uint64_t fastpath_call(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, u
 		ep_dequeue(e);
 		ep_deliver_plain(self, dst, info, m0, m1, m2, m3, c->badge);
 		ep_await_reply(self, dst);
-		return sched_switch_direct_ret(self, dst);   /* a tail call */
+		return sched_switch_fast(self, info, m0, m1, m2, m3, dst);   /* a tail call */
 	}
-	return syscall_call_general(c, info, m0, m1, m2, m3);
+	return syscall_call_general(self, info, m0, m1, m2, m3, c);
 }
 
 uint64_t fastpath_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m1, uint64_t m2,
@@ -69,7 +69,7 @@ uint64_t fastpath_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t
 		self->caller = NULL;
 		ep_deliver_plain(self, c, info, m0, m1, m2, m3, 0);
 		ep_block_thread(self, e, BLK_RECV, EP_RECV);
-		return sched_switch_direct_ret(self, c);   /* a tail call */
+		return sched_switch_fast(self, info, m0, m1, m2, m3, c);   /* a tail call */
 	}
-	return syscall_reply_recv_general(cap, info, m0, m1, m2, m3);
+	return syscall_reply_recv_general(self, info, m0, m1, m2, m3, cap);
 }

@@ -31,10 +31,13 @@ uint64_t fastpath_reply_recv(uint64_t slot, uint64_t info, uint64_t m0, uint64_t
 
 /* The general paths the fast paths fall back to (syscall.c): the message
  * info checked, then ep_call / ep_reply_recv.  c is the endpoint
- * capability, looked up with the right each needs. */
-uint64_t syscall_call_general(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
-                              uint64_t m2, uint64_t m3);
-uint64_t syscall_reply_recv_general(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
-                                    uint64_t m2, uint64_t m3);
+ * capability, looked up with the right each needs.  The message comes in
+ * the registers it arrived in (x1..x5), c last (x6) and the current thread
+ * first (x0, where the fast path's switch wants it; unused): so the fast
+ * path hands over without moving them. */
+uint64_t syscall_call_general(struct thread *self, uint64_t info, uint64_t m0, uint64_t m1,
+                              uint64_t m2, uint64_t m3, const struct cap *c);
+uint64_t syscall_reply_recv_general(struct thread *self, uint64_t info, uint64_t m0, uint64_t m1,
+                                    uint64_t m2, uint64_t m3, const struct cap *c);
 
 #endif

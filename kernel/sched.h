@@ -113,6 +113,14 @@ static inline uint64_t sched_switch_direct_ret(struct thread *from, struct threa
 	from->cpu->curr = t;
 	return arch_switch_ret(from, t);
 }
+/* The same through arch_switch_fast: a1..a5 are passed as they are and
+ * ignored (the fast paths give their own arguments, already in x1..x5). */
+static inline uint64_t sched_switch_fast(struct thread *from, uint64_t a1, uint64_t a2,
+                                         uint64_t a3, uint64_t a4, uint64_t a5, struct thread *t)
+{
+	from->cpu->curr = t;
+	return arch_switch_fast(from, a1, a2, a3, a4, a5, t);
+}
 /* Switch to t, which is neither current nor queued (nothing when it is current). */
 void sched_switch_to(struct thread *t);
 /* The current thread stops being runnable (its state already says why). */

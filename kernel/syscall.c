@@ -282,9 +282,10 @@ static uint64_t sys_nbsend(uint64_t slot, uint64_t info, uint64_t m0, uint64_t m
 
 /* Call and ReplyRecv after the fast path stepped aside: any info up to
  * MSG_MAX_WORDS is a plain length, so only larger ones need checking. */
-uint64_t syscall_call_general(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
-                              uint64_t m2, uint64_t m3)
+uint64_t syscall_call_general(struct thread *self, uint64_t info, uint64_t m0, uint64_t m1,
+                              uint64_t m2, uint64_t m3, const struct cap *c)
 {
+	(void)self;
 	if (unlikely(info > MSG_MAX_WORDS))
 		TRY(check_info(info, c, true));
 	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };
@@ -299,9 +300,10 @@ static uint64_t sys_recv(uint64_t slot, uint64_t a1, uint64_t a2, uint64_t a3, u
 	return ep_recv(c->obj);
 }
 
-uint64_t syscall_reply_recv_general(const struct cap *c, uint64_t info, uint64_t m0, uint64_t m1,
-                                    uint64_t m2, uint64_t m3)
+uint64_t syscall_reply_recv_general(struct thread *self, uint64_t info, uint64_t m0, uint64_t m1,
+                                    uint64_t m2, uint64_t m3, const struct cap *c)
 {
+	(void)self;
 	if (unlikely(info > MSG_MAX_WORDS))
 		TRY(check_info(info, c, false));
 	const uint64_t mr[MSG_REG_WORDS] = { m0, m1, m2, m3 };

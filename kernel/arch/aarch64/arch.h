@@ -92,6 +92,10 @@ void arch_switch(struct thread *from, struct thread *to);
 /* The same routine, which returns to's ret[0] (the fast paths tail-call it,
  * vectors.S says why). */
 uint64_t arch_switch_ret(struct thread *from, struct thread *to);
+/* The same with `to` seventh (x6): a1..a5 are ignored, so that a fast path
+ * passes the registers it holds as they are (vectors.S). */
+uint64_t arch_switch_fast(struct thread *from, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                          uint64_t a5, struct thread *to);
 /* Prepare a thread's first return to EL0: at entry with x0 = arg, its
  * user stack, and a link register (user_exit) to return to when entry
  * returns.  kstack_top is the top of its kernel stack. */

@@ -293,10 +293,9 @@ klock_enter:
  * that blocked there resumes straight in el0_svc with its status in x0,
  * whichever routine switches back to it.
  */
-	.global arch_switch
-	.global arch_switch_ret
-arch_switch:
-arch_switch_ret:
+/* The switch, with `to` in any register the routine does not use as
+ * scratch (x1 for arch_switch, x6 for arch_switch_fast). */
+.macro SWITCH to
 	stp	x19, x20, [x0, #CTX_X19]
 	stp	x21, x22, [x0, #CTX_X19 + 16]
 	stp	x23, x24, [x0, #CTX_X19 + 32]
@@ -310,21 +309,35 @@ arch_switch_ret:
 	mrs	x12, sp_el0
 	stp	x11, x12, [x0, #CTX_SPSR]
 
-	ldp	x14, x15, [x1, #CTX_TTBR0]
+	ldp	x14, x15, [\to, #CTX_TTBR0]
 	msr	ttbr0_el1, x14
 	msr	tpidrro_el0, x15
-	msr	tpidr_el1, x1
-	ldp	x11, x12, [x1, #CTX_SPSR]
+	msr	tpidr_el1, \to
+	ldp	x11, x12, [\to, #CTX_SPSR]
 	msr	spsr_el1, x11
 	msr	sp_el0, x12
-	ldp	x9, x10, [x1, #CTX_SP]
+	ldp	x9, x10, [\to, #CTX_SP]
 	mov	sp, x9
 	msr	elr_el1, x10
-	ldp	x19, x20, [x1, #CTX_X19]
-	ldp	x21, x22, [x1, #CTX_X19 + 16]
-	ldp	x23, x24, [x1, #CTX_X19 + 32]
-	ldp	x25, x26, [x1, #CTX_X19 + 48]
-	ldp	x27, x28, [x1, #CTX_X19 + 64]
-	ldp	x29, x30, [x1, #CTX_X29]
-	ldr	x0, [x1, #THREAD_RET]
+	ldp	x19, x20, [\to, #CTX_X19]
+	ldp	x21, x22, [\to, #CTX_X19 + 16]
+	ldp	x23, x24, [\to, #CTX_X19 + 32]
+	ldp	x25, x26, [\to, #CTX_X19 + 48]
+	ldp	x27, x28, [\to, #CTX_X19 + 64]
+	ldp	x29, x30, [\to, #CTX_X29]
+	ldr	x0, [\to, #THREAD_RET]
 	ret
+.endm
+
+	.global arch_switch
+	.global arch_switch_ret
+arch_switch:
+arch_switch_ret:
+	SWITCH	x1
+
+/* uint64_t arch_switch_fast(from, a1, a2, a3, a4, a5, to): the same with
+ * `to` in x6 and x1..x5 ignored, for the fast paths, which pass their own
+ * message registers through so that nothing has to be moved for the call. */
+	.global arch_switch_fast
+arch_switch_fast:
+	SWITCH	x6
