@@ -6,7 +6,7 @@
         (the usual files, and plugin/, profile.csv, profile.md,
         plots/profile.png, summary.csv with the footprint rows); what
         `make profile ARGS="..."` (or SWEEP=file) runs
-    python3 -m bench.plugin coverage [--image F] [--plugin SO] [--out DIR]
+    python3 -m bench.plugin coverage [--image F] [--plugin SO] [--out DIR] [--floor PCT]
         the in-QEMU test suite (-append test, its fuzzer included) on one
         CPU and on two, and the demonstration entered at EL2, with the
         plugin counting every instruction address; then the kernel's lines
@@ -337,6 +337,8 @@ def main(argv=None):
             p.add_argument("words", nargs="*")
         else:
             p.add_argument("--out", default=os.path.join(ROOT, "build", "coverage"))
+            p.add_argument("--floor", type=float, default=None, metavar="PERCENT",
+                           help="fail (status 1) when the kernel's line coverage is below it")
     args = ap.parse_args(argv)
     from analysis import coverage, profile
     try:
@@ -349,7 +351,13 @@ def main(argv=None):
             print(f"results: {os.path.relpath(final)}")
         else:
             outputs = run_coverage(args.image, args.plugin, args.out)
-            coverage.report(args.image, outputs, args.out, sys.stdout)
+            hit, lines = coverage.report(args.image, outputs, args.out, sys.stdout)
+            if args.floor is not None and 100 * hit < args.floor * lines:
+                print(f"kernel line coverage {100 * hit / lines:.1f}% ({hit} of {lines} lines) "
+                      f"is below the floor of {args.floor:g}% (plugin/plugin.mk COVERAGE_FLOOR): "
+                      f"a test stopped reaching kernel code, or new code no test reaches "
+                      f"({os.path.join(args.out, 'coverage.md')} lists the lines)")
+                return 1
     except (PluginError, profile.ProfileError, coverage.CoverageError) as e:
         print(f"bench.plugin: {e}", file=sys.stderr)
         return 1

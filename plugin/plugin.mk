@@ -57,9 +57,12 @@ COVERAGE_DIR := $(BUILD)/coverage
 coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 	IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) --out $(COVERAGE_DIR)
 
-# In make test: the total only (the per-file table: make coverage).
-## test-coverage: make coverage, printing only the total line
+# In make test: the total only (the per-file table: make coverage), and a
+# failure below the floor.
+COVERAGE_FLOOR := 90
+## test-coverage: make coverage, printing only the total lines; fails below COVERAGE_FLOOR percent
 test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
-	@IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) --plugin $(PLUGIN_SO) \
-		--out $(COVERAGE_DIR) | tail -2
+	@out=$$(IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) \
+		--plugin $(PLUGIN_SO) --out $(COVERAGE_DIR) --floor $(COVERAGE_FLOOR) 2>&1); st=$$?; \
+		printf '%s\n' "$$out" | tail -2; exit $$st
 TEST_TARGETS += test-coverage
