@@ -162,9 +162,7 @@ def attempt(platform, run, workdir, sup):
     Returns (argv, exit status or None, killed, stdout, stderr, seconds), where
     `killed` is None or why the harness killed it (time limit, runaway output).
     """
-    argv = platform.command(run.words)
-    if getattr(platform, "plugin_argv", None):     # bench/plugin.py: the QEMU plugin's option
-        argv = platform.plugin_argv(argv, run, os.path.dirname(workdir))
+    argv = platform.run_argv(run, os.path.dirname(workdir))
     base = os.path.join(workdir, f"{run.run_id}.{os.getpid()}.{threading.get_ident()}")
     t0 = time.monotonic()
 

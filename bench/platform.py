@@ -340,6 +340,12 @@ class Platform:
         return ([d["qemu"]] + d["machine"] + d["modes"][self.mode] + d["boot"]
                 + [d["append_option"], linux_virt_append(d, words_list)])
 
+    def run_argv(self, run, outdir):
+        """The argv the harness starts `run` with, its results going to
+        `outdir`: command() of its words (a PluginPlatform adds the plugin's
+        option, whose output file lives in outdir)."""
+        return self.command(run.words)
+
     def command(self, words):
         """The argv of one run."""
         if self.runner:

@@ -17,7 +17,7 @@ The plugin is added to the QEMU command line of qemu.json (mk/qemu.mk) as
 one more option, `-plugin SO,out=FILE,mode=MODE`, after everything the
 one definition composes: the command a run is measured with is otherwise
 unchanged.  A PluginPlatform is a Platform whose runs carry that option;
-bench/execute.py asks any platform for plugin_argv().  A sweep asks for it
+bench/execute.py starts every run with its platform's run_argv().  A sweep asks for it
 with `plugin = "profile"` (bench/sweep.py; bench/cli.py then runs it on a
 PluginPlatform, and bench/results.py keeps each run's output and writes
 the profile when it publishes).
@@ -97,11 +97,11 @@ class PluginPlatform(platmod.Platform):
         if not os.path.isfile(self.plugin_so):
             raise platmod.PlatformError(f"no plugin at {self.plugin_so} (run `make plugin`)")
 
-    def plugin_argv(self, argv, run, outdir):
+    def run_argv(self, run, outdir):
         d = os.path.join(outdir, schema.PLUGIN_DIR)
         os.makedirs(d, exist_ok=True)
         out = os.path.join(outdir, schema.plugin_path(run.run_id))
-        return list(argv) + plugin_option(self.plugin_so, out, self.plugin_mode)
+        return super().run_argv(run, outdir) + plugin_option(self.plugin_so, out, self.plugin_mode)
 
     def describe(self):
         d = super().describe()
