@@ -5,7 +5,11 @@
 # target (TEST_TARGETS).  This file only ties them together.
 
 PYTHON   ?= /usr/bin/python3
-BUILD    ?= build
+BUILD    ?= $(or $(IPCLAB_BUILD),build)
+# The build directory, for everything make starts: the harness and the tests
+# find the build's files through it (bench/platform.py, BUILD), and a make
+# the harness starts builds into the same one.
+export IPCLAB_BUILD := $(BUILD)
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 
 # Packages every part needs; fragments append theirs.

@@ -142,7 +142,7 @@ def report(image, outputs, out_dir, stream=sys.stdout):
     all_hit = sum(len(h) for _, _, h in rows)
     with open(out_dir / schema.COVERAGE_CSV, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["file", "lines", "executed", "percent", "never_reached"])
+        w.writerow(schema.COVERAGE_COLUMNS)
         for name, t, h in rows:
             w.writerow([name, len(t), len(h), f"{100 * len(h) / len(t):.1f}", ranges(t - h)])
     md = ["# Kernel line coverage of the in-QEMU test suite\n",

@@ -33,9 +33,9 @@ from .stats import summarize
 PANEL = ["platform", "unit", "mode"]
 PLACEMENT = "placement"
 Panel = namedtuple("Panel", "platform unit mode placement")
-# Parameters every workload takes (workloads/common/params.c); they say how
-# long and how seeded a run was, not what was measured, so labels leave them out.
-COMMON_PARAMS = ("iterations", "warmup", "seed")
+# Parameters every workload takes: they say how long and how seeded a run
+# was, not what was measured, so labels leave them out.
+COMMON_PARAMS = schema.COMMON_PARAMS
 
 
 class SkipPlot(Exception):

@@ -45,7 +45,7 @@ from .data import COMMON_PARAMS, numeric
 from .load import as_results, results_dir_cli
 from .stats import summarize
 
-EXPORTS = "exports"
+EXPORTS = schema.EXPORTS
 TABLES = "tables"
 BENCHER = "bencher.json"
 SEL4BENCH = "sel4bench.json"

@@ -53,7 +53,7 @@ import pandas as pd
 
 from bench import schema
 
-from . import style
+from . import load, style
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_BASE = 0x1000000000        # kernel/kernel.ld: the user image's link address
@@ -174,11 +174,6 @@ def footprint_values(out, kinds):
 
 # --- the results directory ------------------------------------------------------
 
-def load_samples(path):
-    df = pd.read_csv(Path(path) / schema.SAMPLES, dtype={"params": str}, keep_default_na=False)
-    return df
-
-
 def image_of(path, image=None):
     """The kernel image of a results directory (meta.json), or `image` as given."""
     if image:
@@ -192,13 +187,15 @@ def image_of(path, image=None):
     return p if p.is_absolute() else ROOT / p
 
 
-def analyse(path, image=None):
+def analyse(path, image=None, res=None):
     """One row per configuration and metric (its repetitions together):
     [{workload, params, metric, runs, per, overhead, samples, mean, median, pair,
-    profile, footprint: {stat: [(rep, value)]}, footprint_dropped}]."""
+    profile, footprint: {stat: [(rep, value)]}, footprint_dropped}].  The
+    samples are `res`'s (the directory as analysis.load already read it),
+    else loaded here, with load's checks."""
     from bench import plugin
     path = Path(path)
-    df = load_samples(path)
+    df = (res if res is not None else load.load_dir(path)).samples
     if not len(df):
         raise ProfileError(f"{path}: no samples")
     syms = Symbols(image_of(path, image))
@@ -241,13 +238,14 @@ def fmt(x):
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.2f}"
 
 
-def write_profile(path, stream=None, image=None):
-    """Write profile.csv, profile.md, plots/profile.* and the footprint rows of summary.csv."""
+def write_profile(path, stream=None, image=None, res=None):
+    """Write profile.csv, profile.md, plots/profile.* and the footprint rows of
+    summary.csv (`res`: the directory already loaded, as analyse takes it)."""
     path = Path(path)
-    rows = analyse(path, image)
+    rows = analyse(path, image, res)
     with open(path / schema.PROFILE_CSV, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["workload", "params", "metric", "symbol", "space", "instructions"])
+        w.writerow(schema.PROFILE_COLUMNS)
         for r in rows:
             for (sym, sp), v in sorted(r["profile"].items(), key=lambda kv: -kv[1]):
                 w.writerow([r["workload"], r["params"], r["metric"], sym, sp, f"{v:.10g}"])
@@ -322,7 +320,7 @@ def bar_labels(rows):
     keys = {k for p in params for k in p}
     # A parameter every row that has it sets alike tells no row apart.
     common = {k for k in keys if len({p[k] for p in params if k in p}) == 1}
-    quiet = common | {"seed", "iterations", "warmup"}
+    quiet = common | set(schema.COMMON_PARAMS)
     out = []
     for r, p in zip(rows, params):
         words = " ".join(f"{k}={v}" for k, v in sorted(p.items()) if k not in quiet)

@@ -27,12 +27,12 @@ import shlex
 import signal
 import sys
 
-from . import execute, platform as platmod, progress, registry as regmod, results, stream
+from . import execute, platform as platmod, progress, registry as regmod, results, schema, stream
 from . import sweep as sweepmod, table
 
 ROOT = platmod.ROOT
 DEFAULT_RESULTS = os.path.join(ROOT, "results")
-DEFAULT_CACHE = os.path.join(ROOT, "build", "bench")
+DEFAULT_CACHE = os.path.join(ROOT, platmod.BUILD, "bench")
 
 
 class Fail(Exception):
@@ -190,7 +190,7 @@ def cmd_run(args):
     if args.resume:
         work = args.resume
         state, runs = results.load_work(work)
-        sweep_path = args.sweep or os.path.join(work, "sweep.toml")
+        sweep_path = args.sweep or os.path.join(work, schema.SWEEP)
         args.platform = args.platform or state["platform"]
         args.mode = args.mode or state["mode"]
         args.runner = args.runner or state.get("runner")

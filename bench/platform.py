@@ -1,7 +1,7 @@
 """How one run is started on each platform, and what is known about the build.
 
     virt        the QEMU command of the build's qemu.json, the image, the words
-    linux       build/linux/ipclab-linux <words>
+    linux       <build>/linux/ipclab-linux <words>
     linux-virt  Debian's arm64 Linux under the same QEMU board, the Linux runner
                 as its /init (linux-virt/README.md); one boot runs a group of
                 runs, each given as one quoted argument after `--`
@@ -12,9 +12,11 @@ The harness holds no copy of the QEMU command line or of the toolchain: the
 kernel build writes both beside the image (mk/qemu.mk, kernel/kernel.mk):
 
     qemu.json    {"qemu": ..., "machine": [...], "modes": {"exact": [...],
-                  "timed": [...]}, "smp_option": "-smp", "max_cpus": 4,
-                  "image_option": "-kernel", "append_option": "-append"};
+                  "timed": [...]}, "entries": {"el1": [], "el2": [...]},
+                  "smp_option": ..., "max_cpus": 4,
+                  "image_option": ..., "append_option": ...};
                   one run's argv is [qemu] + machine + modes[mode]
+                  + entries[el1] (a boot may ask for el2)
                   + [smp_option, N] (only when the run's cpus=N is over 1)
                   + [image_option, IMAGE, append_option, " ".join(words)]
     cflags.txt   "<compiler> <flags>", the compiler and flags of the image
@@ -40,12 +42,17 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KERNEL_IMAGE = os.path.join("build", "kernel", "ipclab.elf")
-LINUX_RUNNER = os.path.join("build", "linux", "ipclab-linux")
+# The build directory: make's $(BUILD), which the Makefile exports as
+# IPCLAB_BUILD to everything it starts; relative to the tree.  The one place
+# Python learns where the build is: every build path below derives from it.
+BUILD_ENV = "IPCLAB_BUILD"
+BUILD = os.environ.get(BUILD_ENV) or "build"
+KERNEL_IMAGE = os.path.join(BUILD, "kernel", "ipclab.elf")
+LINUX_RUNNER = os.path.join(BUILD, "linux", "ipclab-linux")
 QEMU_JSON = "qemu.json"             # beside the kernel image
 CFLAGS_TXT = "cflags.txt"           # beside the image: "<compiler> <flags>"
 ABI_HEADER = os.path.join("kernel", "include", "ipclab", "abi.h")
-LINUX_VIRT_JSON = os.path.join("build", "linux-virt", "qemu.json")
+LINUX_VIRT_JSON = os.path.join(BUILD, "linux-virt", "qemu.json")
 LINUX_VIRT_KERNEL_JSON = "kernel.json"   # beside it: the kernel package and version
 MAKE_TARGET = {"virt": "kernel", "linux": "linux-runner", "linux-virt": "linux-virt"}
 
@@ -103,6 +110,12 @@ def load_qemu_json(path):
         if mode not in modes:
             bad(f"modes.{mode}", "a list of options")
         out["modes"][mode] = words(modes[mode], f"modes.{mode}")
+    # Entry levels (optional: a build without them enters at EL1 only).
+    if "entries" in d:
+        entries = d["entries"]
+        if not isinstance(entries, dict) or "el1" not in entries:
+            bad("entries", "an object of entry level -> options, with el1")
+        out["entries"] = {k: words(v, f"entries.{k}") if v else [] for k, v in entries.items()}
     # Several CPUs (optional: a build without them boots one).
     if "smp_option" in d or "max_cpus" in d:
         if not isinstance(d.get("smp_option"), str) or not d["smp_option"]:
@@ -186,13 +199,19 @@ def run_cpus(words):
     return 1
 
 
-def qemu_argv(desc, mode, image, words, cpus=None):
+def qemu_argv(desc, mode, image, words, cpus=None, entry="el1"):
     """The argv of one boot, composed as qemu.json says.
 
-    With more than one CPU (cpus, else the run's `cpus=` word), qemu.json's
-    smp_option and the count follow the mode's options (mk/qemu.mk: the
-    board has one CPU without them); more than its max_cpus is refused.
+    The entry level's options (el1: none; el2 enters the kernel at EL2)
+    follow the mode's.  With more than one CPU (cpus, else the run's
+    `cpus=` word), qemu.json's smp_option and the count come next
+    (mk/qemu.mk: the board has one CPU without them); more than its
+    max_cpus is refused.
     """
+    entries = desc.get("entries", {"el1": []})
+    if entry not in entries:
+        raise PlatformError(f"entered at {entry}: this build's qemu.json offers "
+                            f"{', '.join(sorted(entries))} (rebuild with `make kernel`)")
     n = run_cpus(words) if cpus is None else cpus
     smp = []
     if n > 1:
@@ -203,7 +222,7 @@ def qemu_argv(desc, mode, image, words, cpus=None):
             raise PlatformError(f"a run on {n} CPUs: the machine of qemu.json has at most "
                                 f"{desc['max_cpus']}")
         smp = [desc["smp_option"], str(n)]
-    return ([desc["qemu"]] + desc["machine"] + desc["modes"][mode] + smp
+    return ([desc["qemu"]] + desc["machine"] + desc["modes"][mode] + entries[entry] + smp
             + [desc["image_option"], image, desc["append_option"], " ".join(words)])
 
 
@@ -384,7 +403,8 @@ class Platform:
             return
         target = MAKE_TARGET[self.name]
         # make's output goes to stderr: stdout is for results (tables, export lines)
-        r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory", target],
+        r = subprocess.run(["make", "-s", "-C", self.root, "--no-print-directory",
+                            f"BUILD={BUILD}", target],
                            stdout=sys.stderr)
         if r.returncode != 0:
             raise PlatformError(f"`make {target}` failed (status {r.returncode})")

@@ -31,7 +31,6 @@ is an error, never an empty profile.
 
 import argparse
 import concurrent.futures
-import json
 import os
 import re
 import subprocess
@@ -42,7 +41,7 @@ from . import execute, platform as platmod, results, schema
 from . import sweep as sweepmod
 
 ROOT = platmod.ROOT
-PLUGIN_SO = os.path.join("build", "plugin", "libipclab.so")
+PLUGIN_SO = os.path.join(platmod.BUILD, "plugin", "libipclab.so")
 MODES = ("profile", "coverage")
 FORMAT_HEAD = re.compile(r"ipclab-plugin 1 mode=(profile|coverage) line=(\d+)\Z")
 
@@ -258,24 +257,18 @@ def run_profile(words, image, so, results_root, cache_dir, timeout=120, sweep_pa
 # What `make coverage` boots: the in-QEMU suite (its fuzzer included) on one
 # CPU and on two (the SMP tests and paths run only there), and the
 # demonstration entered at EL2 (the drop to EL1), each as make's own tests
-# boot them (kernel/test/test.mk).
-COVERAGE_BOOTS = (("test-1cpu", "test", None, ""), ("test-2cpu", "test", 2, ""),
-                  ("demo-el2", "", None, ",virtualization=on"))
+# boot them (kernel/test/test.mk): (name, words, CPUs, entry level).
+COVERAGE_BOOTS = (("test-1cpu", "test", None, "el1"), ("test-2cpu", "test", 2, "el1"),
+                  ("demo-el2", "", None, "el2"))
 
 
-def coverage_argv(plat, words, cpus, board_props, out):
-    """One boot's argv: qemu.json's command, its smp option, board properties, the plugin."""
-    argv = plat.command([words] if words else [""])
-    if board_props:
-        i = argv.index("-M") + 1
-        argv[i] += board_props
-    if cpus:
-        with open(plat.qemu_json) as f:
-            smp = json.load(f).get("smp_option")
-        if not smp:
-            raise PluginError(f"{plat.qemu_json}: no smp_option: cannot boot {cpus} CPUs")
-        i = argv.index(plat.qemu()["image_option"])
-        argv[i:i] = [smp, str(cpus)]
+def coverage_argv(plat, words, cpus, entry, out):
+    """One boot's argv: qemu.json's, on `cpus` CPUs entered at `entry`, with the plugin."""
+    try:
+        argv = platmod.qemu_argv(plat.qemu(), plat.mode, plat.image, [words] if words else [""],
+                                 cpus=cpus or 1, entry=entry)
+    except platmod.PlatformError as e:
+        raise PluginError(str(e)) from None
     return argv + plugin_option(plat.plugin_so, out, "coverage")
 
 
@@ -289,10 +282,10 @@ def run_coverage(image, so, out_dir, boots=COVERAGE_BOOTS, timeout=300):
     out_dir = os.path.abspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     procs = []
-    for name, words, cpus, props in boots:
+    for name, words, cpus, entry in boots:
         out = os.path.join(out_dir, f"coverage-{name}.txt")
         log = os.path.join(out_dir, f"{name}.log")
-        argv = coverage_argv(plat, words, cpus, props, out)
+        argv = coverage_argv(plat, words, cpus, entry, out)
         f = open(log, "wb")
         procs.append((name, words, out, log, f,
                       subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT,
@@ -331,12 +324,12 @@ def main(argv=None):
         p.add_argument("--plugin", default=os.path.join(ROOT, PLUGIN_SO))
         if name == "profile":
             p.add_argument("--results", default=os.path.join(ROOT, "results"))
-            p.add_argument("--cache-dir", default=os.path.join(ROOT, "build", "bench"))
+            p.add_argument("--cache-dir", default=os.path.join(ROOT, platmod.BUILD, "bench"))
             p.add_argument("--timeout", type=float, default=120)
             p.add_argument("--sweep", help="every run of this sweep file instead of WORDS")
             p.add_argument("words", nargs="*")
         else:
-            p.add_argument("--out", default=os.path.join(ROOT, "build", "coverage"))
+            p.add_argument("--out", default=os.path.join(ROOT, platmod.BUILD, "coverage"))
             p.add_argument("--floor", type=float, default=None, metavar="PERCENT",
                            help="fail (status 1) when the kernel's line coverage is below it")
     args = ap.parse_args(argv)

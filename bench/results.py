@@ -308,7 +308,7 @@ def analyse(path, plots=True, image=None):
         # the QEMU plugin's outputs: profile by symbol, footprint rows of summary.csv
         try:
             from analysis import profile
-            profile.write_profile(path, image=image)
+            profile.write_profile(path, image=image, res=res)
             notes["profile"] = "written"
         except Exception as e:
             notes["profile"] = f"failed: {type(e).__name__}: {e}"
@@ -345,7 +345,7 @@ def publish(work, root, state, runs, sources=None, allow_missing=False, analysis
         shutil.rmtree(hidden)
     name = free_name()
     stage = os.path.join(hidden, name)
-    with open(os.path.join(work, "sweep.toml"), "rb") as f:
+    with open(os.path.join(work, schema.SWEEP), "rb") as f:
         sweep_text = f.read()
     try:
         meta = assemble(stage, state, runs, found, sources, sweep_text, dict(meta_extra or {}))

@@ -7,7 +7,8 @@ contract.  Standard library only: analysis imports it without bench's
 other modules, and it must stay importable anywhere Python runs.
 
 The C side cannot import Python: workloads/common/stream.c keeps its own
-copy of RESERVED_KEYS, and bench/tests/test_schema.py compares the two.
+copy of RESERVED_KEYS and workloads/common/params.c of COMMON_PARAMS, and
+bench/tests/test_schema.py compares each pair.
 """
 
 import re
@@ -37,6 +38,7 @@ SUMMARY_MD = "summary.md"
 CAPTURES = "captures"
 PLOTS = "plots"
 REPORT = "report.html"
+EXPORTS = "exports"          # LaTeX tables and JSON exports (analysis/exports.py)
 
 # Hidden names under a results root that are never results: a sweep in
 # progress, and a directory being assembled before its atomic rename.
@@ -81,6 +83,9 @@ RUN_STATUSES = ("ok", "failed")
 # take a parameter of these names (both the C writer and the parser refuse).
 RESERVED_KEYS = ("workload", "metric", "unit", "counter", "mode", "platform", "overhead", "per",
                  "samples")
+# Parameters every workload takes (wl_common_params[], workloads/common/params.c):
+# how long and how seeded a run was, not what it measured.
+COMMON_PARAMS = ("iterations", "warmup", "seed")
 # Reserved keys every BEGIN must carry (overhead defaults to 0, per to 1).
 REQUIRED_KEYS = ("workload", "metric", "unit", "counter", "mode", "platform", "samples")
 
@@ -185,8 +190,14 @@ def parse_run_id(text):
 PLUGIN_DIR = "plugin"
 PLUGIN_COUNTER = "plugin"
 PROFILE_CSV = "profile.csv"
+# One row per configuration, metric and symbol: the instructions of one
+# operation spent in that symbol (space: kernel or user).
+PROFILE_COLUMNS = ("workload", "params", "metric", "symbol", "space", "instructions")
 PROFILE_MD = "profile.md"
 COVERAGE_CSV = "coverage.csv"
+# One row per kernel source file: its lines, those the suite executed, and
+# the ranges never reached.
+COVERAGE_COLUMNS = ("file", "lines", "executed", "percent", "never_reached")
 PLUGIN_METRICS = {
     "i_lines": "lines",             # distinct 64-byte instruction lines fetched
     "d_lines": "lines",             # distinct 64-byte data lines loaded or stored

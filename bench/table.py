@@ -9,6 +9,8 @@ rows of one workload (summary.csv has them all).
 import csv
 import os
 
+from . import schema
+
 COLUMNS = [("workload", "workload"), ("params", "params"), ("metric", "metric"),
            ("p50", "median"), ("p99", "p99"), ("n", "n"), ("unit", "unit")]
 
@@ -34,10 +36,11 @@ def _natural(params):
 
 
 def print_table(results_dir, out):
-    path = os.path.join(results_dir, "summary.csv")
+    path = os.path.join(results_dir, schema.SUMMARY)
     if not os.path.exists(path):
-        print("(no summary.csv: the analysis package (analysis.summary.write_summary) is not "
-              "available, so no table; the raw samples are in samples.csv.gz)", file=out)
+        print(f"(no {schema.SUMMARY}: the analysis did not write it (run without it, or it "
+              f"failed: meta.json says which), so no table; the raw samples are in "
+              f"{schema.SAMPLES})", file=out)
         return
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))

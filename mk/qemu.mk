@@ -19,10 +19,14 @@
 #                 the vCPUs round robin on one host thread (one global
 #                 instruction count); timed mode runs them in parallel.
 #
-# $(call qemu_cmd,MODE,IMAGE,ARGS[,BOARD_PROPS[,CPUS]]) is the command line of one
-# boot, with MODE exact or timed, BOARD_PROPS extra properties of the
-# board (",virtualization=on" enters the kernel at EL2) and CPUS the number
-# of CPUs (empty: one); the harness builds the same line from
+#   QEMU_ENTRY_<el>  the exception level the kernel is entered at: QEMU's
+#                 virt enters at EL1; with the board's virtualization
+#                 property (a second -machine, which QEMU merges into -M's)
+#                 at EL2, which the kernel drops to EL1 from.
+#
+# $(call qemu_cmd,MODE,IMAGE,ARGS[,ENTRY[,CPUS]]) is the command line of one
+# boot, with MODE exact or timed, ENTRY el1 (or empty) or el2, and CPUS the
+# number of CPUs (empty: one); the harness builds the same line from
 # $(BUILD)/kernel/qemu.json, which the kernel build writes from these
 # variables (the harness records it in each results directory's meta.json).
 
@@ -35,10 +39,12 @@ QEMU_EXACT   := -icount shift=0,align=off,sleep=off
 QEMU_TIMED   :=
 
 QEMU_SMP_OPTION := -smp
+QEMU_ENTRY_el1  :=
+QEMU_ENTRY_el2  := -machine virtualization=on
 
 QEMU_MODE_exact := $(QEMU_EXACT)
 QEMU_MODE_timed := $(QEMU_TIMED)
-qemu_cmd = $(QEMU) -M $(QEMU_BOARD)$(4) $(QEMU_MACHINE) $(QEMU_MODE_$(1)) \
+qemu_cmd = $(QEMU) -M $(QEMU_BOARD) $(QEMU_MACHINE) $(QEMU_MODE_$(1)) $(QEMU_ENTRY_$(or $(4),el1)) \
 	$(if $(5),$(QEMU_SMP_OPTION) $(5)) -kernel $(2) -append "$(3)"
 
 # JSON helpers: a make word list as a JSON array of strings (the words hold
@@ -49,14 +55,16 @@ mk_comma := ,
 json_list = [$(subst $(mk_space),$(mk_comma),$(strip $(patsubst %,"%",$(1))))]
 
 # Written beside the kernel image; the harness reads it (bench/platform.py).
-# Composition: [qemu] + machine + modes[mode] + [smp_option, CPUS] (only
-# for a run on more than one CPU) + [image_option, IMAGE, append_option, WORDS].
+# Composition: [qemu] + machine + modes[mode] + entries[entry] (el1 unless a
+# boot asks for el2) + [smp_option, CPUS] (only for a run on more than one
+# CPU) + [image_option, IMAGE, append_option, WORDS].
 # The emulator, the board and the modes: the part both platforms' JSON share.
 qemu_json_machine = "qemu": "$(QEMU)", \
  "machine": $(call json_list,-M $(QEMU_BOARD) $(QEMU_MACHINE)), \
  "modes": {"exact": $(call json_list,$(QEMU_EXACT)), "timed": $(call json_list,$(QEMU_TIMED))}
 define QEMU_JSON
 {$(qemu_json_machine),
+ "entries": {"el1": $(call json_list,$(QEMU_ENTRY_el1)), "el2": $(call json_list,$(QEMU_ENTRY_el2))},
  "smp_option": "$(QEMU_SMP_OPTION)", "max_cpus": 4,
  "image_option": "-kernel", "append_option": "-append"}
 endef

@@ -94,9 +94,12 @@ def make_copy(dest):
 
 def run_target(copy, target, log):
     t0 = time.monotonic()
+    # Each copy builds into its own build/: the build directory make exports
+    # (IPCLAB_BUILD) is the tree's, never the copy's.
+    env = {k: v for k, v in os.environ.items() if k != "IPCLAB_BUILD"}
     try:
-        r = subprocess.run(["make", "-C", copy, "--no-print-directory", target],
-                           stdout=log, stderr=subprocess.STDOUT, timeout=TIMEOUT_S)
+        r = subprocess.run(["make", "-C", copy, "--no-print-directory", "BUILD=build", target],
+                           stdout=log, stderr=subprocess.STDOUT, timeout=TIMEOUT_S, env=env)
         status = r.returncode
     except subprocess.TimeoutExpired:
         status = "timeout"

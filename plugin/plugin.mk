@@ -44,8 +44,7 @@ $(PLUGIN_SYNTH): plugin/test/synthetic.S | deps
 ## test-plugin: the plugin builds and loads, samples with it are byte-identical to those without, profile totals, synthetic footprint, the cache model, refused arguments
 test-plugin: $(PLUGIN_SO) $(PLUGIN_TEST_CACHE) $(PLUGIN_SYNTH) $(KIMAGE) $(KQEMU_JSON) | deps
 	@$(PLUGIN_TEST_CACHE)
-	@IPCLAB_IMAGE=$(abspath $(KIMAGE)) IPCLAB_PLUGIN=$(abspath $(PLUGIN_SO)) \
-	IPCLAB_SYNTH=$(abspath $(PLUGIN_SYNTH)) IPCLAB_CROSS=$(CROSS) $(PYTHON) -m pytest -q -p no:cacheprovider plugin/test
+	@IPCLAB_CROSS=$(CROSS) $(PYTHON) -m pytest -q -p no:cacheprovider plugin/test
 
 TEST_TARGETS += test-plugin
 

@@ -9,7 +9,7 @@ import pytest
 from bench import platform
 from bench.tests.helpers import ROOT
 
-QJ = {"qemu": "qemu-x", "machine": ["-M", "board", "-m", "64M"],
+QJ = {"qemu": "qemu-x", "machine": ["-board-opt", "board", "-m", "64M"],
       "modes": {"exact": ["-count", "one"], "timed": []},
       "image_option": "-kernel", "append_option": "-append"}
 
@@ -26,15 +26,36 @@ def image_dir(tmp_path, qemu_json=QJ, cflags="cross-gcc -O2 -mflag"):
     return d
 
 
+def test_a_boot_entered_at_el2_adds_qemu_jsons_entry_options(tmp_path):
+    qj = dict(QJ, entries={"el1": [], "el2": ["-board-prop", "el2=yes"]},
+              smp_option="-cpus-opt", max_cpus=2)
+    d = image_dir(tmp_path, qemu_json=qj)
+    desc = platform.load_qemu_json(str(d / "qemu.json"))
+    (tmp_path / "b").mkdir()
+    image_dir(tmp_path / "b")
+    assert platform.qemu_argv(desc, "exact", "K", ["w=1"], cpus=2, entry="el2") == [
+        "qemu-x", "-board-opt", "board", "-m", "64M", "-count", "one", "-board-prop", "el2=yes",
+        "-cpus-opt", "2", "-kernel", "K", "-append", "w=1"]
+    assert platform.qemu_argv(desc, "exact", "K", ["w=1"]) == platform.qemu_argv(
+        platform.load_qemu_json(str(tmp_path / "b" / "img" / "qemu.json")),
+        "exact", "K", ["w=1"])
+    with pytest.raises(platform.PlatformError, match="entered at el3: .* offers el1, el2"):
+        platform.qemu_argv(desc, "exact", "K", ["w=1"], entry="el3")
+    # a build whose qemu.json names no entries enters at EL1 only
+    with pytest.raises(platform.PlatformError, match="entered at el2"):
+        platform.qemu_argv(platform.load_qemu_json(str(tmp_path / "b" / "img" / "qemu.json")),
+                           "exact", "K", [], entry="el2")
+
+
 def test_argv_is_composed_from_qemu_json(tmp_path):
     d = image_dir(tmp_path)
     img = str(d / "ipclab.elf")
     p = platform.Platform("virt", "exact", image=img)
     assert p.command(["workload=x", "mode=exact"]) == [
-        "qemu-x", "-M", "board", "-m", "64M", "-count", "one", "-kernel", img, "-append",
+        "qemu-x", "-board-opt", "board", "-m", "64M", "-count", "one", "-kernel", img, "-append",
         "workload=x mode=exact"]
     assert platform.Platform("virt", "timed", image=img).command(["a=1"]) == [
-        "qemu-x", "-M", "board", "-m", "64M", "-kernel", img, "-append", "a=1"]
+        "qemu-x", "-board-opt", "board", "-m", "64M", "-kernel", img, "-append", "a=1"]
     desc = p.describe()
     assert desc["qemu"]["qemu_json"] == QJ and desc["notes"] == []
     assert desc["qemu"]["command"][0] == "qemu-x"
@@ -43,24 +64,26 @@ def test_argv_is_composed_from_qemu_json(tmp_path):
 
 
 def test_the_trees_build_writes_what_the_harness_reads():
-    path = os.path.join(ROOT, "build", "kernel", "qemu.json")
+    kdir = os.path.join(ROOT, os.path.dirname(platform.KERNEL_IMAGE))
+    path = os.path.join(kdir, "qemu.json")
     if not os.path.exists(path):
-        pytest.skip("no build/kernel/qemu.json (make kernel)")
+        pytest.skip(f"no {path} (make kernel)")
     q = platform.load_qemu_json(path)
     assert q["modes"]["exact"] and q["modes"]["timed"] == []
-    compiler, flags = platform.read_cflags(os.path.join(ROOT, "build", "kernel", "cflags.txt"))
+    assert q["entries"]["el1"] == [] and q["entries"]["el2"]
+    compiler, flags = platform.read_cflags(os.path.join(kdir, "cflags.txt"))
     assert compiler and flags
 
 
 def test_an_image_without_qemu_json_uses_the_trees_and_says_so(tmp_path):
     d = image_dir(tmp_path, qemu_json=None)
     tree = tmp_path / "tree"
-    (tree / "build" / "kernel").mkdir(parents=True)
-    (tree / "build" / "kernel" / "qemu.json").write_text(json.dumps(dict(QJ, qemu="tree-qemu")))
+    (tree / platform.BUILD / "kernel").mkdir(parents=True)
+    (tree / platform.BUILD / "kernel" / "qemu.json").write_text(json.dumps(dict(QJ, qemu="tree-qemu")))
     p = platform.Platform("virt", "exact", image=str(d / "ipclab.elf"), root=str(tree))
     assert p.command(["w=1"])[0] == "tree-qemu"
     [note] = p.describe()["notes"]
-    assert "no qemu.json beside" in note and "build/kernel/qemu.json" in note
+    assert "no qemu.json beside" in note and f"{platform.BUILD}/kernel/qemu.json" in note
 
 
 @pytest.mark.parametrize("text, why", [
@@ -68,7 +91,9 @@ def test_an_image_without_qemu_json_uses_the_trees_and_says_so(tmp_path):
     ("{not json", "not valid JSON"),
     ("[1]", r"\(top\): expected a JSON object"),
     (json.dumps({k: v for k, v in QJ.items() if k != "machine"}), "machine: expected a list"),
-    (json.dumps(dict(QJ, machine=["-M", 3])), "machine: expected a list of non-empty strings"),
+    (json.dumps(dict(QJ, machine=["-board-opt", 3])), "machine: expected a list of non-empty strings"),
+    (json.dumps(dict(QJ, entries={"el2": []})), "entries: expected an object"),
+    (json.dumps(dict(QJ, entries={"el1": [], "el2": [""]})), "entries.el2: expected a list"),
     (json.dumps(dict(QJ, modes={"exact": []})), "modes.timed"),
     (json.dumps(dict(QJ, qemu="")), "qemu: expected a non-empty string"),
     (json.dumps(dict(QJ, append_option=None)), "append_option"),
@@ -159,6 +184,6 @@ def test_a_sweep_boots_what_qemu_json_says_and_records_it(tmp_path, fake_env):
     meta = json.load(open(os.path.join(res, "meta.json")))
     assert meta["runs"]["ok"] == 1
     assert meta["qemu"]["qemu_json"] == qj
-    assert meta["command"] == [str(wrapper), "-M", "board", "-m", "64M", "-count", "one",
+    assert meta["command"] == [str(wrapper), "-board-opt", "board", "-m", "64M", "-count", "one",
                                "-kernel", img, "-append", "<words>"]
     assert meta["compiler"]["compiler"] == "cross-gcc" and meta["build_notes"] == []

@@ -77,6 +77,18 @@ def test_c_and_python_reserve_the_same_keys():
     assert c_reserved_keys() == schema.RESERVED_KEYS
 
 
+def test_c_and_python_name_the_same_common_parameters():
+    import os
+    import re
+    from bench.tests.helpers import ROOT
+    with open(os.path.join(ROOT, "workloads", "common", "params.c")) as f:
+        text = f.read()
+    m = re.search(r"const struct wl_param wl_common_params\[WL_NCOMMON\] = \{(.*?)\n\};", text, re.S)
+    assert m, "params.c no longer defines wl_common_params[]"
+    names = tuple(re.findall(r'\.name = "([a-z_]+)"', m.group(1)))
+    assert names == schema.COMMON_PARAMS
+
+
 def test_stream_version_is_the_c_writers():
     import os
     import re

@@ -8,7 +8,7 @@ three producers on three CPUs, the notification ping-pong, signal, Call
 and ReplyRecv, the IPI round trip; bad placement and cpus words are
 refused with a message naming them.  No test looks at a figure's size.
 
-The kernel image: IPCLAB_KERNEL_IMAGE, else the tree's build/kernel.
+The kernel image: the build's (bench/platform.py, KERNEL_IMAGE).
 """
 
 import gzip
@@ -22,7 +22,7 @@ import pytest
 from bench import platform, stream
 from bench.tests.helpers import ROOT, bench, read_csv, results_dirs, write_sweep
 
-QJ = {"qemu": "qemu-x", "machine": ["-M", "board"], "modes": {"exact": ["-count", "one"],
+QJ = {"qemu": "qemu-x", "machine": ["-board-opt", "board"], "modes": {"exact": ["-count", "one"],
                                                              "timed": []},
       "smp_option": "-cpus-opt", "max_cpus": 3,
       "image_option": "-kernel", "append_option": "-append"}
@@ -36,7 +36,7 @@ def test_cpus_word_boots_with_qemu_jsons_smp_option(tmp_path):
     img = str(d / "ipclab.elf")
     p = platform.Platform("virt", "exact", image=img)
     words = ["workload=w", "cpus=3", "placement=cross", "mode=exact"]
-    assert p.command(words) == ["qemu-x", "-M", "board", "-count", "one", "-cpus-opt", "3",
+    assert p.command(words) == ["qemu-x", "-board-opt", "board", "-count", "one", "-cpus-opt", "3",
                                 "-kernel", img, "-append", " ".join(words)]
     # one CPU: the board's own, no option at all
     assert "-cpus-opt" not in p.command(["workload=w", "cpus=1"])
@@ -66,7 +66,7 @@ def test_a_bad_smp_description_is_a_clear_error(tmp_path, extra, why):
 
 # --- the real kernel --------------------------------------------------------
 
-IMAGE = os.environ.get("IPCLAB_KERNEL_IMAGE") or os.path.join(ROOT, platform.KERNEL_IMAGE)
+IMAGE = os.path.join(ROOT, platform.KERNEL_IMAGE)
 
 
 def _desc():

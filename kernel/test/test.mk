@@ -86,13 +86,11 @@ test-kernel-smp: $(KIMAGE) | deps
 # Booting: the seed's demonstration (what `make run` shows) entered at EL1,
 # and at EL2 (`virtualization=on`), which must drop to EL1; each must print
 # its PASS line and exit 0 through semihosting.
-KT_BOOT_PROPS_el1 :=
-KT_BOOT_PROPS_el2 := ,virtualization=on
-# One boot of the demonstration entered at $(1) (el1 or el2).
-KT_BOOT = echo "  QEMU    -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) (the demonstration)"; \
-	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),,$(KT_BOOT_PROPS_$(1))) 2>&1) || status=$$?; \
+# One boot of the demonstration entered at $(1) (el1 or el2: mk/qemu.mk's QEMU_ENTRY_*).
+KT_BOOT = echo "  QEMU    the demonstration, entered at $(1) ($(or $(QEMU_ENTRY_$(1)),no option))"; \
+	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),,$(1)) 2>&1) || status=$$?; \
 	[ $$status -eq 0 ] || { echo "$$out"; \
-		echo "test-kernel-boot: QEMU -M $(QEMU_BOARD)$(KT_BOOT_PROPS_$(1)) exited with status $$(./mk/exit-status.sh $$status)"; exit 1; }; \
+		echo "test-kernel-boot: entered at $(1), QEMU exited with status $$(./mk/exit-status.sh $$status)"; exit 1; }; \
 	echo "$$out" | tr -d '\r' | grep -q '^demo: .*: PASS$$' || { echo "$$out"; \
 		echo "test-kernel-boot: no PASS line entered at $(1)"; exit 1; };
 ## test-kernel-boot: the demonstration boots and exits 0, entered at EL1 and at EL2

@@ -24,8 +24,7 @@ from bench import execute, platform as platmod, registry as regmod, stream, swee
 
 import mkinitramfs  # noqa: E402
 
-QEMU_JSON = os.path.abspath(os.environ.get("LINUX_VIRT_QEMU_JSON",
-                                           os.path.join(ROOT, "build", "linux-virt", "qemu.json")))
+QEMU_JSON = os.path.join(ROOT, platmod.LINUX_VIRT_JSON)
 BUILD = os.path.dirname(QEMU_JSON)
 
 if not os.path.isfile(QEMU_JSON):

@@ -1,7 +1,6 @@
 """The QEMU plugin end to end (make test-plugin; plugin/README.md).
 
-The paths come from the make target (IPCLAB_IMAGE, IPCLAB_PLUGIN,
-IPCLAB_SYNTH); run alone, the defaults are build/'s.
+The paths are the build's (bench/platform.py's BUILD: make's $(BUILD)).
 """
 
 import csv
@@ -17,9 +16,9 @@ from analysis import profile
 from bench import execute, platform as platmod, plugin, results, schema
 
 ROOT = platmod.ROOT
-IMAGE = os.environ.get("IPCLAB_IMAGE", os.path.join(ROOT, "build", "kernel", "ipclab.elf"))
-SO = os.environ.get("IPCLAB_PLUGIN", os.path.join(ROOT, "build", "plugin", "libipclab.so"))
-SYNTH = os.environ.get("IPCLAB_SYNTH", os.path.join(ROOT, "build", "plugin", "synthetic.elf"))
+IMAGE = os.path.join(ROOT, platmod.KERNEL_IMAGE)
+SO = os.path.join(ROOT, plugin.PLUGIN_SO)
+SYNTH = os.path.join(ROOT, platmod.BUILD, "plugin", "synthetic.elf")
 
 
 def qemu_argv(image, words=""):
