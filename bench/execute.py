@@ -362,8 +362,10 @@ def write_outcome(outdir, run, capture, history, frames, image_sha256, host):
 
 LV_MARK = b"LINUX-VIRT "
 PANIC = b"Kernel panic - not syncing"
-_LV_RUN = re.compile(rb"LINUX-VIRT RUN (\d+) (.*)\Z")
-_LV_END = re.compile(rb"LINUX-VIRT END (\d+) (exit|signal|fork-failed)=(-?\d+)\Z")
+# The numbers are bounded (a run's index, an exit status, a signal or an
+# errno): a console line with longer digits is no marker, only output.
+_LV_RUN = re.compile(rb"LINUX-VIRT RUN ([0-9]{1,6}) (.*)\Z")
+_LV_END = re.compile(rb"LINUX-VIRT END ([0-9]{1,6}) (exit|signal|fork-failed)=(-?[0-9]{1,9})\Z")
 
 
 @dataclass
@@ -372,6 +374,7 @@ class Section:
     words: str
     body: bytes = b""
     end: tuple = None           # ("exit"|"signal"|"fork-failed", n) or None
+    unended: bool = False       # another run began before this one's END line
 
 
 def split_boot(data):
@@ -400,6 +403,8 @@ def split_boot(data):
         m = _LV_RUN.match(line) if line.startswith(LV_MARK) else None
         e = _LV_END.match(line) if line.startswith(LV_MARK) and not m else None
         if m:
+            if cur is not None:
+                cur.unended = True
             cur = Section(int(m.group(1)), m.group(2).decode(errors="replace"))
             sections.setdefault(cur.index, cur)
             tail = []
@@ -485,6 +490,10 @@ def judge_group(platform, runs, argv, status, killed, data, errdata, stopped_in)
         elif sec.words != " ".join(run.words):
             reasons = [f"the boot ran {sec.words!r} as its run {i}, not this run's words"]
             cap, body = stream.Capture(), sec.body
+        elif sec.end is None and sec.unended:
+            reasons = ["no END line for this run before the next run began (a missing or "
+                       "malformed LINUX-VIRT END line)"]
+            cap, body = stream.Capture(), sec.body
         elif sec.end is None:
             cause = cause or boot_end_cause(data, killed, status, errdata)
             ended_in = True
@@ -531,7 +540,12 @@ def execute_group(platform, runs, outdir, sup, image_sha256, host):
         for group in (retry_boots(runs, pending, history) if n > 1 else [pending]):
             argv, status, killed, data, errdata, secs, stopped = attempt_group(
                 platform, group, workdir, sup)
-            judged = judge_group(platform, group, argv, status, killed, data, errdata, stopped)
+            try:
+                judged = judge_group(platform, group, argv, status, killed, data, errdata,
+                                     stopped)
+            except Exception as e:  # a harness bug costs these runs, never the sweep
+                why = f"harness error while judging the boot: {type(e).__name__}: {e}"
+                judged = [([why], stream.Capture(), b"", None, True) for _ in group]
             for run, (reasons, cap, body, own, ended_in) in zip(group, judged):
                 if run not in pending:
                     continue        # booted again only to precede a retried run

@@ -8,6 +8,8 @@ END line with the child's exit status or signal, and POWEROFF.
 Workloads beyond fake_runner's:
   panic   prints a kernel panic and ends the boot (QEMU exits 0: -no-reboot)
   swap    prints the RUN line with other words than it was given
+  hugeend its END line carries an exit status of 5000 digits
+  hugerun a RUN line of its own with an index of 5000 digits, then its run
 $FAKE_LV_LOG, when set, gets one line per boot (the words of each run, ' | ').
 """
 
@@ -47,11 +49,15 @@ def main(argv):
                       "exitcode=0x0000000b\n")
             out.write("[    0.812400] ---[ end Kernel panic - not syncing ]---\n")
             return 0
+        if wl == "hugerun":
+            out.write(f"LINUX-VIRT RUN {'9' * 5000} {words}\n")
         if wl == "swap":
             words = words.replace("workload=swap", "workload=echo")
         p = subprocess.run([sys.executable, os.path.join(HERE, "fake_runner.py")]
                            + words.split(), env=env)
         end = f"signal={-p.returncode}" if p.returncode < 0 else f"exit={p.returncode}"
+        if wl == "hugeend":
+            end = "exit=" + "9" * 5000
         out.write(f"LINUX-VIRT END {i} {end}\n")
         out.flush()
     out.write("LINUX-VIRT POWEROFF\n[    0.900000] reboot: Power down\n")

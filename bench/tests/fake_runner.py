@@ -36,9 +36,11 @@ REGISTRY = {
     "stop": COMMON,
     "known": COMMON,
     # linux-virt boot groups (fake_linux_virt.py): a kernel panic, a RUN line
-    # with other words than asked
+    # with other words than asked, console numbers of 5000 digits
     "panic": COMMON,
     "swap": COMMON,
+    "hugeend": COMMON,
+    "hugerun": COMMON,
 }
 # Each a realistic way for a target to lie or break (issue 11); the harness
 # must fail the run, with a reason, and carry on with the sweep.

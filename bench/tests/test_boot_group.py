@@ -185,6 +185,26 @@ def test_words_that_cannot_be_quoted_are_refused(lv_image):
         plat.command_group([["workload=echo", 'x="y"']])
 
 
+def test_console_numbers_of_any_length_fail_their_run_and_the_sweep_goes_on(tmp_path, lv_image):
+    d, runs, boots = run_sweep(tmp_path, lv_image, [("echo", "words = 1"), ("hugeend", ""),
+                                                    ("hugerun", ""), ("echo", "words = 2")])
+    assert runs["0-echo-r0"]["status"] == "ok" and runs["3-echo-r0"]["status"] == "ok"
+    # the END line with 5000 digits is no marker: the boot went on into the next run
+    assert runs["1-hugeend-r0"]["status"] == "failed", runs["1-hugeend-r0"]
+    assert "no END line for this run" in runs["1-hugeend-r0"]["reason"]
+    # a RUN line with 5000 digits is output of the run that printed it
+    assert runs["2-hugerun-r0"]["status"] == "ok"
+    assert not [n for n in os.listdir(tmp_path / "res") if n.startswith(".")]
+
+
+def test_split_boot_reads_no_unbounded_number():
+    data = (b"LINUX-VIRT RUN 0 workload=a\nLINUX-VIRT END 0 exit=" + b"9" * 5000 + b"\n"
+            b"LINUX-VIRT RUN " + b"9" * 5000 + b" workload=b\nLINUX-VIRT END 0 exit=3\n")
+    _, sections, _, _, _ = execute.split_boot(data)
+    assert list(sections) == [0] and sections[0].end == ("exit", 3)
+    assert b"9" * 5000 in sections[0].body
+
+
 def test_split_boot_cuts_at_the_markers():
     data = (b"[ 0.1] early\nLINUX-VIRT BOOT runs=2 kernel=k rng_seed=absent cpus=1\n"
             b"LINUX-VIRT RUN 0 workload=a\nIPCLAB v2 DONE status=ok\nLINUX-VIRT END 0 exit=0\n"
