@@ -62,9 +62,8 @@ MAKE_TARGET = {"virt": "kernel", "linux": "linux-runner", "linux-virt": "linux-v
 # bytes on arm64 (COMMAND_LINE_SIZE).
 GROUP_MAX_RUNS = 24
 GROUP_MAX_APPEND = 2000
-# The exit statuses of the Linux runner (workloads/linux/main.c).
-RUNNER_EXITS = {1: ("RUN_FAILED", "the run failed (ERROR printed)"),
-                2: ("BAD_WORDS", "bad words (ERROR printed)")}
+# The Linux runner's exit statuses (enum rt_exit), read like the kernel's.
+RUNNER_HEADER = os.path.join("workloads", "linux", "rt.h")
 
 
 class PlatformError(RuntimeError):
@@ -228,45 +227,49 @@ def qemu_argv(desc, mode, image, words, cpus=None, entry="el1"):
 
 # --- exit statuses, from the kernel's ABI header --------------------------------
 
-_ENUM = re.compile(r"enum\s+ipclab_exit\s*\{(.*?)\}\s*;", re.S)
-_ENTRY = re.compile(r"^\s*(IPCLAB_EXIT_[A-Z0-9_]+)\s*=\s*([0-9]+)\s*,?\s*(?:/\*(.*?)\*/|//(.*))?\s*$")
+# One enum of exit statuses per executable: (header, enum name, entry prefix).
+EXIT_ENUMS = {"kernel": (ABI_HEADER, "ipclab_exit", "IPCLAB_EXIT_"),
+              "runner": (RUNNER_HEADER, "rt_exit", "RT_EXIT_")}
 
 
-def parse_exit_enum(text):
-    """{status: (name, comment)} of `enum ipclab_exit` in a header's text.
+def parse_exit_enum(text, enum="ipclab_exit", prefix="IPCLAB_EXIT_"):
+    """{status: (name, comment)} of `enum <enum>` in a header's text.
 
-    One entry per line, `IPCLAB_EXIT_X = <n>, /* what it means */`.  Raises
+    One entry per line, `<PREFIX>X = <n>, /* what it means */`.  Raises
     ValueError when the enum is absent, an entry line is not of that shape,
     or two entries share a name or a value.
     """
-    m = _ENUM.search(text)
+    m = re.search(r"enum\s+" + re.escape(enum) + r"\s*\{(.*?)\}\s*;", text, re.S)
     if not m:
-        raise ValueError("no `enum ipclab_exit { ... };`")
+        raise ValueError(f"no `enum {enum} {{ ... }};`")
+    entry = re.compile(r"^\s*(" + re.escape(prefix) + r"[A-Z0-9_]+)\s*=\s*([0-9]+)\s*,?\s*"
+                       r"(?:/\*(.*?)\*/|//(.*))?\s*$")
     out, names = {}, set()
     body = re.sub(r"/\*.*?\*/", lambda c: c.group(0).replace("\n", " "), m.group(1), flags=re.S)
     for line in body.splitlines():
         if not line.strip() or re.fullmatch(r"\s*(/\*.*\*/|//.*)\s*", line):
             continue
-        e = _ENTRY.match(line)
+        e = entry.match(line)
         if not e:
-            raise ValueError(f"enum ipclab_exit: cannot read {line.strip()!r} "
-                             f"(want IPCLAB_EXIT_<NAME> = <n>, /* meaning */)")
+            raise ValueError(f"enum {enum}: cannot read {line.strip()!r} "
+                             f"(want {prefix}<NAME> = <n>, /* meaning */)")
         name, value = e.group(1), int(e.group(2))
         comment = " ".join((e.group(3) or e.group(4) or "").split())
         if name in names or value in out:
-            raise ValueError(f"enum ipclab_exit: {name} = {value} repeats a name or a value")
+            raise ValueError(f"enum {enum}: {name} = {value} repeats a name or a value")
         names.add(name)
         out[value] = (name, comment)
     if not out:
-        raise ValueError("enum ipclab_exit has no entries")
+        raise ValueError(f"enum {enum} has no entries")
     return out
 
 
-def exit_statuses(root=ROOT):
-    """The kernel's exit statuses ({} when the header has no enum yet)."""
+def exit_statuses(root=ROOT, of="kernel"):
+    """The exit statuses of the kernel or the Linux runner ({} when the header has none)."""
+    header, enum, prefix = EXIT_ENUMS[of]
     try:
-        with open(os.path.join(root, ABI_HEADER), errors="replace") as f:
-            return parse_exit_enum(f.read())
+        with open(os.path.join(root, header), errors="replace") as f:
+            return parse_exit_enum(f.read(), enum, prefix)
     except (OSError, ValueError):
         return {}
 
@@ -301,8 +304,8 @@ class Platform:
         self.notes = []             # facts worth recording in meta.json
         if name == "virt" and not self.runner:
             self.exits = exit_statuses(root)
-        elif name == "linux-virt":
-            self.exits = dict(RUNNER_EXITS)
+        elif not self.runner:
+            self.exits = exit_statuses(root, "runner")
         else:
             self.exits = {}
         self._lv = None

@@ -153,8 +153,6 @@ def test_exit_enum_parser_refuses_what_it_cannot_read(text, why):
 def test_the_real_abi_header():
     with open(os.path.join(ROOT, platform.ABI_HEADER)) as f:
         text = f.read()
-    if "enum ipclab_exit" not in text:
-        pytest.skip("kernel/include/ipclab/abi.h has no enum ipclab_exit yet")
     t = platform.parse_exit_enum(text)
     names = {v: n for v, (n, _) in t.items()}
     assert names[0] == "IPCLAB_EXIT_OK"
@@ -187,3 +185,30 @@ def test_a_sweep_boots_what_qemu_json_says_and_records_it(tmp_path, fake_env):
     assert meta["command"] == [str(wrapper), "-board-opt", "board", "-m", "64M", "-count", "one",
                                "-kernel", img, "-append", "<words>"]
     assert meta["compiler"]["compiler"] == "cross-gcc" and meta["build_notes"] == []
+
+
+def test_the_linux_runners_exit_enum_is_its_one_definition():
+    t = platform.exit_statuses(ROOT, "runner")
+    assert {v: n for v, (n, _) in t.items()} == {0: "RT_EXIT_OK", 1: "RT_EXIT_RUN_FAILED",
+                                                2: "RT_EXIT_BAD_WORDS"}
+    assert all(c for _, c in t.values()), "every status has its comment"
+    for name in ("linux", "linux-virt"):
+        p = platform.Platform(name, "timed")
+        assert p.explain_exit(2).startswith("exit status 2 (RT_EXIT_BAD_WORDS: ")
+    # the runner's sources end with the enum's names, never a bare number
+    import re
+    for src in ("main.c", "rt_pair.c", "rt_wl.c"):
+        with open(os.path.join(ROOT, "workloads", "linux", src)) as f:
+            text = f.read()
+        assert not re.search(r"\b_?exit\(\s*[0-9]+\s*\)", text), src
+    with open(os.path.join(ROOT, "workloads", "linux", "main.c")) as f:
+        body = f.read().split("int main(", 1)[1]
+    assert not re.search(r"\breturn\s+[0-9]+\s*;", body), "main() returns a bare status"
+
+
+def test_a_second_enum_name_and_prefix():
+    text = "enum rt_exit {\n RT_EXIT_OK = 0, /* ok */\n RT_EXIT_BAD = 2, /* bad */\n};"
+    assert platform.parse_exit_enum(text, "rt_exit", "RT_EXIT_") == {
+        0: ("RT_EXIT_OK", "ok"), 2: ("RT_EXIT_BAD", "bad")}
+    with pytest.raises(ValueError, match="no `enum ipclab_exit"):
+        platform.parse_exit_enum(text)

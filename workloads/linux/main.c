@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 	if (wl_shared_count > N(table) - N(own)) {
 		stream_error(&rt_out, "main.c: the registry has no room for every shared workload");
 		stream_done(&rt_out, false);
-		return 2;
+		return RT_EXIT_BAD_WORDS;
 	}
 	for (size_t i = 0; i < wl_shared_count; i++)
 		table[ntable++] = *wl_shared_table[i];
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		if (n + len + 2 > sizeof(words)) {
 			stream_error(&rt_out, "the arguments are too long");
 			stream_done(&rt_out, false);
-			return 2;
+			return RT_EXIT_BAD_WORDS;
 		}
 		if (n > 0)
 			words[n++] = ' ';
@@ -136,14 +136,14 @@ int main(int argc, char **argv)
 	}
 	if (wl_wants_list(words)) {
 		wl_list(&rt_out, table, ntable);
-		return 0;
+		return RT_EXIT_OK;
 	}
 	rc = wl_parse(table, ntable, words, &args, err, sizeof(err));
 	if (rc != 0) {
 		stream_error(&rt_out, err);
 		stream_done(&rt_out, false);
 		fprintf(stderr, "ipclab-linux: %s\n", err);
-		return 2;
+		return RT_EXIT_BAD_WORDS;
 	}
 	/* Natively runs are timed (no instruction-exact clock); linux-virt's
 	 * may be exact (rt.h, rt_mode_check). */
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		stream_error(&rt_out, err);
 		stream_done(&rt_out, false);
 		fprintf(stderr, "ipclab-linux: %s\n", err);
-		return 2;
+		return RT_EXIT_BAD_WORDS;
 	}
 	rc = args.desc->run(&args);
 	wl_rt_end();
@@ -160,5 +160,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ipclab-linux: %s\n", rt_error());
 	}
 	stream_done(&rt_out, rc == 0);
-	return rc == 0 ? 0 : 1;
+	return rc == 0 ? RT_EXIT_OK : RT_EXIT_RUN_FAILED;
 }

@@ -28,6 +28,17 @@
 
 #define RT_LINE 128 /* spacing of data written by different sides (two lines) */
 
+/* The runner's exit statuses, natively and as linux-virt's /init reports
+ * them (LINUX-VIRT END <i> exit=<n>).  One entry a line, `RT_EXIT_<NAME> =
+ * <n>,` and a comment saying what it means: the harness reads this enum
+ * (bench/platform.py), keep that shape.  A signal ends the runner with no
+ * status of these (the harness names the signal). */
+enum rt_exit {
+	RT_EXIT_OK = 0,          /* the run finished (DONE status=ok), or workload=list */
+	RT_EXIT_RUN_FAILED = 1,  /* the run failed (ERROR printed, then DONE status=fail) */
+	RT_EXIT_BAD_WORDS = 2,   /* words refused before the run began (ERROR printed) */
+};
+
 /* The platform the runner is built for, the one definition of its name in
  * every frame: "linux" (natively, the default) or "linux-virt" (the static
  * aarch64 /init booted on QEMU virt: linux-virt/linux-virt.mk passes

@@ -78,7 +78,7 @@ static void die_from_handler(const char *what, const char *detail, int64_t num,
 		msg_add(msg, &n, sizeof(msg), tail);
 	stream_error(&handler_out, msg); /* a newline in detail becomes a space */
 	stream_done(&handler_out, false);
-	_exit(1);
+	_exit(RT_EXIT_RUN_FAILED);
 }
 
 static void on_sigchld(int sig)
@@ -228,17 +228,17 @@ int rt_pair_start(struct rt_pair *p, int (*child_fn)(struct rt_pair *, void *), 
 		rt_fail_into(ctl->child_err, sizeof(ctl->child_err));
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
-			_exit(1);
+			_exit(RT_EXIT_RUN_FAILED);
 		if (pin(p->cpu[1]) != 0) {
 			rt_fail("pinning to CPU %d: %s", p->cpu[1], strerror(errno));
-			_exit(1);
+			_exit(RT_EXIT_RUN_FAILED);
 		}
 		rc = child_fn(p, arg);
 		if (rc != 0 && ctl->child_err[0] == '\0')
 			rt_fail("failed (no message)");
 		if (rc == 0)
 			atomic_store(&ctl->child_done, 1);
-		_exit(rc != 0 ? 1 : 0);
+		_exit(rc != 0 ? RT_EXIT_RUN_FAILED : RT_EXIT_OK);
 	}
 	child_pid = p->child;
 	{

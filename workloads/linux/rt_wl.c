@@ -143,10 +143,10 @@ static int child(struct rt_pair *pair, void *arg)
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (ipc_pin_cpu(pair->cpu[0]) != 0) {
 				rt_fail("pinning task %u to CPU %d: %s", i, pair->cpu[0], strerror(errno));
-				_exit(1);
+				_exit(RT_EXIT_RUN_FAILED);
 			}
 			rt.task[i].entry(view, rt.task[i].id);
-			_exit(rt_failed() ? 1 : 0);
+			_exit(rt_failed() ? RT_EXIT_RUN_FAILED : RT_EXIT_OK);
 		}
 	}
 	rt_pair_barrier(pair);
