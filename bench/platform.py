@@ -424,14 +424,19 @@ class Platform:
     def _rel(self, path):
         return os.path.relpath(path, self.root) if path.startswith(self.root + os.sep) else path
 
+    def _recorded(self, argv):
+        """An argv as meta.json records it: paths inside the tree relative to
+        it (runs start in the tree), so two checkouts record the same line."""
+        return [self._rel(a) for a in argv]
+
     def describe(self):
         """Toolchain and emulator facts for meta.json; missing facts are None."""
         d = {"image": self._rel(self.image), "runner_override": self.runner is not None}
         d["compiler"] = compiler_info(self)
         if self.grouped:
+            cmd = self._recorded(self.command(["<words>"]))
             d["qemu"] = {"version": _first_line([self.linux_virt()["qemu"], "--version"]),
-                         "command": self.command(["<words>"]),
-                         "command_line": " ".join(self.command(["<words>"])),
+                         "command": cmd, "command_line": " ".join(cmd),
                          "qemu_json": {k: v for k, v in self.linux_virt().items() if k != "files"},
                          "qemu_json_path": self._rel(self.image)}
             d["boot_files"] = {opt: {"path": self._rel(path), "sha256": file_sha256(path)}
@@ -441,13 +446,13 @@ class Platform:
             d["group_limits"] = {"runs": GROUP_MAX_RUNS, "append_bytes": GROUP_MAX_APPEND}
         elif self.name == "virt" and not self.runner:
             q = self.qemu()
-            cmd = self.command(["<words>"])
+            cmd = self._recorded(self.command(["<words>"]))
             d["qemu"] = {"version": _first_line([q["qemu"], "--version"]), "command": cmd,
                          "command_line": " ".join(cmd), "qemu_json": q,
                          "qemu_json_path": self._rel(self.qemu_json)}
         else:
             d["qemu"] = None
-        d["command"] = self.command(["<words>"])
+        d["command"] = self._recorded(self.command(["<words>"]))
         d["notes"] = list(self.notes)
         return d
 

@@ -212,3 +212,15 @@ def test_a_second_enum_name_and_prefix():
         0: ("RT_EXIT_OK", "ok"), 2: ("RT_EXIT_BAD", "bad")}
     with pytest.raises(ValueError, match="no `enum ipclab_exit"):
         platform.parse_exit_enum(text)
+
+
+def test_meta_records_paths_inside_the_tree_relative_to_it(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    d = image_dir(tree)
+    p = platform.Platform("virt", "exact", image=str(d / "ipclab.elf"), root=str(tree))
+    desc = p.describe()
+    assert desc["command"][desc["command"].index("-kernel") + 1] == os.path.join("img", "ipclab.elf")
+    assert str(tree) not in " ".join(desc["command"]) + desc["qemu"]["command_line"]
+    # what runs is the absolute path (a run starts in the tree either way)
+    assert p.command(["w=1"])[p.command(["w=1"]).index("-kernel") + 1] == str(d / "ipclab.elf")
