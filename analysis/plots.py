@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from bench import schema
@@ -51,6 +51,35 @@ def wide(values):
     be a tenth of the tallest, too short to compare with its neighbours; a log axis reads better."""
     v = np.asarray([x for x in values if x > 0], dtype=float)
     return len(v) > 1 and v.max() / v.min() > 10
+
+
+def log_scale(ax, axis, lowest=None):
+    """A logarithmic value axis whose labelled ticks cover the data.
+
+    Minor ticks stay unlabelled (3x10^3 beside 4x10^3 runs together); with
+    ``lowest`` (the smallest value drawn) the axis starts at the power of 10
+    at or below it, so the lowest row or point has a labelled tick under it
+    instead of sitting on the spine beyond the last label.
+    """
+    a = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    a.set_major_locator(LogLocator(base=10, numticks=9))   # every decade, up to 8 of them
+    a.set_minor_formatter(NullFormatter())
+    if lowest is not None and np.isfinite(lowest) and lowest > 0:
+        floor = 10 ** np.floor(np.log10(lowest) + 1e-9)
+        lo, hi = a.get_view_interval()
+        if floor < lo or lo <= 0:
+            (ax.set_xlim if axis == "x" else ax.set_ylim)(floor, hi)
+
+
+CUT = "_ipclab_cut"
+
+
+def mark_cut(ax, axis, at, why):
+    """Record that ``axis`` is cut at ``at`` by design (latency_cdf ends at the largest
+    p99: the far tail is in the summary table): the figure says so in its axis label,
+    and the tests' visibility check accepts marks past the cut on that side only."""
+    setattr(ax, CUT, (axis, float(at), why))
 
 
 def ci_err(values, lo, hi):
@@ -114,13 +143,19 @@ def legend_below(ax, handles=None, labels=None, width=None):
     uniq.pop(None, None)
     if not uniq:
         return None
+    ax._ipclab_legend = (handles, labels, width)   # _rewrap_xlabel draws it again lower
     labels = [style.wrap(t, 34) for t in uniq]
     fig = ax.figure
     cell = ax.get_subplotspec().get_position(fig)   # the panel's share of the figure
     width = width or cell.width * fig.get_figwidth()
     ncol = legend_columns(labels, width)
-    ticks = _lines(t.get_text() for t in ax.get_xticklabels()) if ax.get_xticklabels() else 1
-    below = 0.06 + 0.115 * ticks + 0.135 * _lines([ax.get_xlabel()]) + 0.04
+    tl = ax.get_xticklabels()
+    ticks = _lines(t.get_text() for t in tl) if tl else 1
+    if tl and any(abs(t.get_rotation() - 90) < 1 for t in tl):   # set upright: as tall as the longest
+        tick_h = 0.058 * max(len(t.get_text()) for t in tl) + 0.02
+    else:
+        tick_h = 0.115 * ticks
+    below = 0.06 + tick_h + 0.135 * _lines([ax.get_xlabel()]) + 0.04
     shift = ScaledTranslation(0, -below, fig.dpi_scale_trans)
     # Centred under the panel's cell of the figure, not under the axes: long
     # row labels push the axes right, and the legend would run off the page.
@@ -190,21 +225,95 @@ SEL4_LABEL = "seL4, same QEMU and method"
 MIN_AXES = 1.3  # inches: the least height of a panel's data area a reader can read
 
 
+def _rewrap_title(ax, renderer):
+    """Re-break a panel title that came out wider than its panel or than the page."""
+    t = ax.title
+    text = " ".join(t.get_text().split())
+    if not text:
+        return False
+    bb, cell = t.get_window_extent(renderer), ax.get_subplotspec().get_position(ax.figure)
+    W = ax.figure.bbox.width
+    room = min(cell.width * W, 2 * min((bb.x0 + bb.x1) / 2, W - (bb.x0 + bb.x1) / 2)) - 4
+    if bb.x0 >= 1 and bb.x1 <= W - 1 and bb.width <= cell.width * W:
+        return False
+    longest = max(len(line) for line in t.get_text().split("\n"))
+    chars = max(10, int(longest * room / bb.width) - 1)
+    new = style.wrap(text, chars)
+    if new == t.get_text():
+        return False
+    t.set_text(new)
+    return True
+
+
+def _rewrap_xlabel(ax, renderer):
+    """An x axis label that reaches past the page's edge: its unit on a line of its own."""
+    t = ax.xaxis.label
+    bb, W = t.get_window_extent(renderer), ax.figure.bbox.width
+    if (bb.x0 >= 1 and bb.x1 <= W - 1) or " [" not in t.get_text():
+        return False
+    t.set_text(t.get_text().replace(" [", "\n[", 1))
+    if ax.get_legend() is not None and getattr(ax, "_ipclab_legend", None):
+        ax.get_legend().remove()
+        legend_below(ax, *ax._ipclab_legend)   # below the label's new line
+    return True
+
+
+def _fit_texts(ax, renderer):
+    """Widen a value axis until the values printed on it (ax.texts: bar labels, values
+    beside dots, seL4's figures) lie inside the axes, clear of the title above them."""
+    box = ax.get_window_extent(renderer)
+    texts = [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text().strip()]
+    if not texts:
+        return False
+    moved = False
+    for axis, over, size in (("y", max(b.y1 for b in texts) - box.y1 + 2, box.height),
+                             ("x", max(b.x1 for b in texts) - box.x1 + 2, box.width)):
+        if over <= 0 or size <= 0:
+            continue
+        a = ax.yaxis if axis == "y" else ax.xaxis
+        tr = a.get_transform()
+        lo, hi = a.get_view_interval()
+        tlo, thi = tr.transform([lo, hi])
+        k = 1 + 1.1 * over / size
+        new = tr.inverted().transform([tlo + (thi - tlo) * k])[0]
+        (ax.set_ylim if axis == "y" else ax.set_xlim)(lo, new)
+        moved = True
+    return moved
+
+
 def finish(fig):
     """Lay the figure out and grow it where a panel's data area came out under MIN_AXES.
 
     The heights the figures start from are estimates; legends below the axes
     and wrapped labels take what they take, and constrained layout shrinks
     the axes to make room.  The page, not the data, gives way: the figure
-    grows (never past a page) until every panel keeps MIN_AXES.
+    grows (never past a page) until every panel keeps MIN_AXES.  Titles that
+    came out wider than their panel are broken again, and a value axis is
+    widened until the values printed on it stay inside the axes (a rotated
+    10,000,050 on the tallest bar would otherwise run into the title).
+    Laid out at the dpi the figure is saved at (savefig.dpi): text is
+    measured in whole pixels, and what fits at 100 dpi may not at 200.
     """
-    for _ in range(3):
+    import matplotlib.pyplot as plt
+    shown = fig.get_dpi()
+    fig.set_dpi(plt.rcParams["savefig.dpi"])
+    fig.canvas.draw()   # constrained layout settles over two passes: check the second
+    for _ in range(4):
         fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        changed = False
+        for ax in fig.axes:
+            changed |= _rewrap_title(ax, r)
+            changed |= _rewrap_xlabel(ax, r)
+            changed |= _fit_texts(ax, r)
         h = fig.get_figheight()
         least = min(ax.get_position().height * h for ax in fig.axes)
-        if least >= MIN_AXES - 0.02 or h >= 9:
+        if least < MIN_AXES - 0.02 and h < 9:
+            fig.set_figheight(min(9.0, h + (MIN_AXES - least) * 1.1))
+            changed = True
+        if not changed:
             break
-        fig.set_figheight(min(9.0, h + (MIN_AXES - least) * 1.1))
+    fig.set_dpi(shown)
     return fig
 
 
@@ -260,12 +369,14 @@ def latency_cdf(df, summary=None):
             p99s.append(np.percentile(x, 99))
         lo, hi = min(lows), max(p99s)
         log = wide([lo, hi])
-        if log:
-            ax.set_xscale("log")
         if hi > lo:  # rare far tails would squash the rest: stop at the largest p99
             ax.set_xlim(lo / 1.15 if log and lo > 0 else lo - 0.03 * (hi - lo),
                         hi * 1.15 if log else hi + 0.03 * (hi - lo))
-        ax.set_xlabel(axis_label("cost per operation", key))
+            mark_cut(ax, "x", hi, "the largest 99th percentile")
+        if log:
+            log_scale(ax, "x", lowest=lo)
+        ax.set_xlabel(axis_label("cost per operation", key)
+                      + ("\n(axis ends past the largest p99)" if getattr(ax, CUT, None) else ""))
         ax.set_ylabel("fraction of samples [0-1]")
         ax.set_ylim(0, 1.02)
         set_title(ax, panel_title(key))
@@ -314,9 +425,11 @@ def latency_box(df, summary=None):
         # The dot on the median: the whole figure for a deterministic count.
         ax.scatter(medians, ys, s=16, zorder=3, color=[style.colour(k) for k in range(len(data))],
                    edgecolors="black", linewidths=0.5)
-        log = wide(np.concatenate(data))
+        # Log only when the medians span a wide range: the raw tails of one
+        # mechanism would otherwise put three rows within a decade on a log axis.
+        log = wide(medians)
         if log:
-            ax.set_xscale("log")
+            log_scale(ax, "x", lowest=min(np.percentile(d, 5) for d in data))
         ax.set_yticks(ys, names)
         ax.set_ylim(0.4, len(data) + 0.6)
         if constant:
@@ -357,7 +470,7 @@ def bulk_size(df, summary=None):
                         capsize=2, label=name)
         log2_numbers(ax, cf["size"])
         if wide(cf["median"]):
-            ax.set_yscale("log")
+            log_scale(ax, "y", lowest=np.nanmin(cf["ci_lo"].fillna(cf["median"])))
         ax.set_xlabel("message size [bytes, log2 axis]")
         ax.set_ylabel(axis_label("cost per message", key))
         set_title(ax, f"bulk, {panel_title(key)}")
@@ -395,7 +508,7 @@ def ring_throughput(df, summary=None):
             log2_numbers(ax, cf["batch"])
             ax.set_xlabel("batch size [messages per publish, log2 axis]")
             if log:
-                ax.set_yscale("log")
+                log_scale(ax, "y", lowest=np.nanmin(cf["ci_lo"].fillna(cf["median"])))
         else:
             variants = ordered_values(cf, "variant")
             others = series_columns(cf, g, "variant")
@@ -411,7 +524,7 @@ def ring_throughput(df, summary=None):
             category_ticks(ax, variants)
             ax.set_xlabel("ring variant")
             if log:
-                ax.set_yscale("log")
+                log_scale(ax, "y")
             headroom(ax, log, values=cf["median"])
         ax.set_ylabel(axis_label("cost per message", key))
         set_title(ax, f"ring_throughput, {panel_title(key)}")
@@ -450,7 +563,7 @@ def wake_protocols(df, summary=None):
             label_bars(ax, b, s["median"])
         category_ticks(ax, wakes)
         if log:
-            ax.set_yscale("log")
+            log_scale(ax, "y")
         headroom(ax, log, factor=1.6, values=cf["median"])
         ax.set_xlabel("wake-up protocol")
         ax.set_ylabel(axis_label("round trip", key))
@@ -534,7 +647,7 @@ def anchored_costs(df, summary=None):
                         ha="center", va="bottom", fontsize=5.5, color=style.ANCHOR_COLOUR, zorder=5)
         log = wide(list(cf["median"]) + [a.value for a in marks])
         if log:
-            ax.set_yscale("log")
+            log_scale(ax, "y")
         headroom(ax, log, factor=2.2 if texts else 1.0, values=cf["median"])
         category_ticks(ax, [fmt(c) for c in cats])
         ax.set_xlabel("waiter priority (to=)" if w == "ntfn_signal" else "message length [words]")
@@ -643,7 +756,7 @@ def cross_system(df, summary=None):
                 bar.set_edgecolor("white")
         log = wide(med)
         if log:
-            ax.set_xscale("log")
+            log_scale(ax, "x")
         label_bars(ax, bars, med, horizontal=True)
         headroom(ax, log, horizontal=True, factor=1.3, values=med)
         ax.set_yticks(ys, [style.wrap(name, 26) for name in row_names[id(rows)]])

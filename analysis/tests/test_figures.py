@@ -44,10 +44,17 @@ def _sources(root):
     both = load_results([FIXTURES / "small", FIXTURES / "lvirt"])
     many = load_results(many_dir(root))
     out = [("small+lvirt", both, summarize(both)), ("many", many, summarize(many))]
-    ref = REPO / "results" / "reference"
-    if (ref / "summary.csv").exists():
-        out.append(("reference", load_dir(ref).samples, read_summary(ref)))
+    # Real runs: the kernel's default sweep (long names, a 10^7 outlier), Linux on the
+    # host (timed: distributions, tails cut at p99, placements), Linux on the emulated
+    # machine, and a ring sweep across CPUs whose rows span 2 ns to 10^5 ns.
+    for name in REAL_SOURCES:
+        ref = REPO / "results" / name
+        if (ref / "summary.csv").exists():
+            out.append((name, load_dir(ref).samples, read_summary(ref)))
     return out
+
+
+REAL_SOURCES = ["reference", "reference-linux", "reference-linux-virt", "20261202-065116-ring-linux"]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +66,7 @@ def drawn(tmp_path_factory):
     b = linux_dir(root, "b", {"pipe": 1.25, "eventfd": 1.01, "futex": 0.7})
     table, _, _ = compare.compare(a, b)
     fig = compare.figure(table, ("b vs a", compare.THRESHOLD))
-    fig.canvas.draw()
+    as_saved(fig)
     figs = {("a/b", "compare"): fig}
     for name, df, table in _sources(root):
         for func in plots.FIGURES:
@@ -67,7 +74,7 @@ def drawn(tmp_path_factory):
                 fig = func(df, table)
             except plots.SkipPlot:
                 continue
-            fig.canvas.draw()
+            as_saved(fig)
             figs[(name, func.__name__)] = fig
     yield figs
     for fig in figs.values():
@@ -93,12 +100,28 @@ def _texts(fig):
     return out
 
 
-def _drawn_ticklabels(ax, axis):
-    """The tick labels the axis actually draws (those within its view limits)."""
+def _drawn_ticklabels(ax, axis, minor=True):
+    """The tick labels the axis actually draws (those within its view limits), major and
+    (unless ``minor`` is False) minor: a log axis over a few decades labels its minor
+    ticks too (3x10^3, 4x10^3), and those collide first."""
     a = ax.xaxis if axis == "x" else ax.yaxis
     lo, hi = sorted(a.get_view_interval())
-    return [t.label1 for t in a.get_major_ticks()
+    ticks = a.get_major_ticks() + (a.get_minor_ticks() if minor else [])
+    return [t.label1 for t in ticks
             if t.label1.get_visible() and t.label1.get_text() and lo - 1e-9 <= t.get_loc() <= hi + 1e-9]
+
+
+def _titles(ax):
+    return [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text().strip()]
+
+
+def as_saved(fig):
+    """Lay the figure out and draw it at the dpi style.save writes it at (savefig.dpi):
+    text sizes are points but the layout rounds to pixels, so a title that fits at
+    100 dpi can run 8 px off the canvas at 200."""
+    fig.set_dpi(plt.rcParams["savefig.dpi"])
+    fig.canvas.draw()
+    return fig
 
 
 def clipped(fig):
@@ -107,7 +130,7 @@ def clipped(fig):
     W, H = fig.bbox.width, fig.bbox.height
     bad = []
     items = [(f"text {t.get_text()!r}", t) for ax in fig.axes
-             for t in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+             for t in [*_titles(ax), ax.xaxis.label, ax.yaxis.label, *ax.texts]
              + _drawn_ticklabels(ax, "x") + _drawn_ticklabels(ax, "y") if t.get_text().strip()]
     items += [("legend", ax.get_legend()) for ax in fig.axes if ax.get_legend()]
     items += [(f"text {t.get_text()!r}", t) for t in fig.texts if t.get_text().strip()]
@@ -119,20 +142,34 @@ def clipped(fig):
     return bad
 
 
+def _overlap(a, b):
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1
+
+
 def overlapping_labels(fig):
-    """Pairs of tick labels of one axis, or of annotations in one panel, drawn over each other."""
+    """Texts of one panel drawn over each other: two tick labels of one axis (major and
+    minor), two annotations or value labels, or an annotation over any other text of
+    the panel (its titles, axis labels, tick labels)."""
     r = fig.canvas.get_renderer()
     bad = []
+
+    def boxes(ts):
+        return [(t.get_text(), t.get_window_extent(r)) for t in ts if t.get_text().strip()]
+
     for ax in fig.axes:
-        for group in (_drawn_ticklabels(ax, "x"), _drawn_ticklabels(ax, "y"), list(ax.texts)):
-            boxes = [(t.get_text(), t.get_window_extent(r)) for t in group if t.get_text().strip()]
-            for i in range(len(boxes)):
-                for j in range(i + 1, len(boxes)):
-                    a, b = boxes[i][1], boxes[j][1]
-                    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-                    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-                    if w > 1 and h > 1:
-                        bad.append((boxes[i][0], boxes[j][0]))
+        notes = boxes(ax.texts)
+        for group in (boxes(_drawn_ticklabels(ax, "x")), boxes(_drawn_ticklabels(ax, "y")), notes):
+            for i in range(len(group)):
+                for j in range(i + 1, len(group)):
+                    if _overlap(group[i][1], group[j][1]):
+                        bad.append((group[i][0], group[j][0]))
+        others = boxes(_titles(ax) + [ax.xaxis.label, ax.yaxis.label]
+                       + _drawn_ticklabels(ax, "x") + _drawn_ticklabels(ax, "y"))
+        bad += [(a, b) for a, ba in notes for b, bb in others if _overlap(ba, bb)]
+        if ax.get_legend() is not None:   # a legend below the axes, over its own x label
+            entries = boxes(ax.get_legend().get_texts())
+            bad += [(f"legend {a!r}", b) for a, ba in entries
+                    for b, bb in boxes([ax.xaxis.label] + _drawn_ticklabels(ax, "x")) if _overlap(ba, bb)]
     return bad
 
 
@@ -211,6 +248,7 @@ def hidden_series(fig):
             pts = ax.transData.transform(xy)
             out = ~((pts[:, 0] >= bb.x0 - 1) & (pts[:, 0] <= bb.x1 + 1)
                     & (pts[:, 1] >= bb.y0 - 1) & (pts[:, 1] <= bb.y1 + 1))
+            out &= ~past_documented_cut(ax, xy)
             if out.any():
                 bad.append((ax.get_title(), f"{line.get_label()}: {int(out.sum())} points outside"))
         for c in ax.collections:
@@ -218,6 +256,67 @@ def hidden_series(fig):
                 pts = ax.transData.transform(c.get_offsets())
                 if not ((pts[:, 0] >= bb.x0 - 1) & (pts[:, 0] <= bb.x1 + 1)).all():
                     bad.append((ax.get_title(), "marks outside the axes"))
+    return bad
+
+
+def past_documented_cut(ax, xy):
+    """Points beyond an axis the figure cuts by design (plots.mark_cut: latency_cdf ends
+    past the largest p99) and on that side only, when the axis label says so."""
+    cut = getattr(ax, plots.CUT, None)
+    if not cut:
+        return np.zeros(len(xy), dtype=bool)
+    axis, at, _ = cut
+    label = (ax.get_xlabel() if axis == "x" else ax.get_ylabel()).replace("\n", " ")
+    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    assert at <= hi and "p99" in label, f"{ax.get_title()}: a cut at {at} the axis does not name"
+    v = xy[:, 0] if axis == "x" else xy[:, 1]
+    return v > hi
+
+
+def _values_on(ax, axis):
+    """The data values a panel draws along ``axis``: dots, line points, error bar ends, bar ends."""
+    i = 0 if axis == "x" else 1
+    vals = []
+    for c in ax.collections:
+        if isinstance(c, PathCollection) and len(c.get_offsets()):
+            vals += list(np.asarray(c.get_offsets())[:, i])
+        elif isinstance(c, LineCollection):
+            vals += [p[i] for seg in c.get_segments() for p in seg]
+    for line in ax.get_lines():
+        xy = line.get_xydata()
+        if len(xy):
+            vals += list(xy[:, i])
+    for c in ax.containers:
+        if isinstance(c, BarContainer):
+            horizontal = c.orientation == "horizontal"
+            if horizontal == (axis == "x"):
+                vals += [p.get_x() + p.get_width() if horizontal else p.get_y() + p.get_height()
+                         for p in c.patches]
+    v = np.asarray(vals, dtype=float)
+    lo, hi = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    return v[np.isfinite(v) & (v > 0) & (v >= lo * (1 - 1e-9)) & (v <= hi * (1 + 1e-9))]
+
+
+def uncovered_log_axes(fig):
+    """Log axes whose labelled ticks do not cover the data: no label at or below the
+    smallest value (the lowest rows sit past the last label, unreadable), or the
+    largest value more than a decade past the highest label."""
+    bad = []
+    for ax in fig.axes:
+        for axis in ("x", "y"):
+            if (ax.get_xscale() if axis == "x" else ax.get_yscale()) != "log":
+                continue
+            v = _values_on(ax, axis)
+            a = ax.xaxis if axis == "x" else ax.yaxis
+            lo, hi = sorted(a.get_view_interval())
+            ticks = [t.get_loc() for t in a.get_major_ticks() + a.get_minor_ticks()
+                     if t.label1.get_visible() and t.label1.get_text()
+                     and lo * (1 - 1e-9) <= t.get_loc() <= hi * (1 + 1e-9)]
+            if not len(v):
+                continue
+            if not ticks or min(ticks) > v.min() * (1 + 1e-9) or max(ticks) * 10 < v.max():
+                bad.append((ax.get_title(), f"{axis}: data {v.min():g}..{v.max():g}, "
+                                            f"labelled ticks {sorted(ticks)}"))
     return bad
 
 
@@ -244,7 +343,7 @@ def missing_units(fig):
 
 CHECKS = {"clipped": clipped, "overlapping labels": overlapping_labels,
           "legend over data": legends_over_data, "hidden series": hidden_series,
-          "missing units": missing_units}
+          "missing units": missing_units, "log ticks cover the data": uncovered_log_axes}
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=list(CHECKS))
@@ -318,3 +417,60 @@ def test_the_checks_find_what_they_look_for():
     assert any("a bar series" in what for _, what in hidden_series(fig))
     assert missing_units(fig)
     plt.close(fig)
+
+
+def test_the_new_checks_find_what_they_look_for():
+    # a value label run into the panel's title, minor tick labels on each other, a log
+    # axis whose lowest row has no labelled tick under it, a cut the axis does not name
+    style.apply()
+    fig, axes = style.figure(1)
+    ax = axes[0]
+    bars = ax.bar([0], [10])
+    ax.set_ylim(0, 10.2)
+    ax.bar_label(bars, labels=["10,000,050"], rotation=90, padding=1.5)
+    ax.set_title("ring_pingpong, virt (exact), one CPU")
+    as_saved(fig)
+    assert any("10,000,050" in pair for pair in overlapping_labels(fig))
+    plt.close(fig)
+
+    fig, axes = style.figure(1)
+    ax = axes[0]
+    ax.scatter([2.5e3, 4.5e3], [1, 2])
+    ax.set_xscale("log")
+    ax.set_xlim(2.2e3, 5e3)                    # under a decade: every minor tick labelled
+    as_saved(fig)
+    assert overlapping_labels(fig) or len(_drawn_ticklabels(ax, "x")) > len(
+        _drawn_ticklabels(ax, "x", minor=False))
+    ax.scatter([2, 1e5], [1, 2])
+    ax.set_xlim(1.5, 2e5)
+    ax.xaxis.set_major_locator(plt.FixedLocator([1e2, 1e4]))
+    as_saved(fig)
+    assert uncovered_log_axes(fig)
+    plt.close(fig)
+
+    fig, axes = style.figure(1)
+    ax = axes[0]
+    ax.plot([1, 2, 50], [0.1, 0.5, 1.0], label="pipe")
+    ax.set_xlim(0, 3)
+    ax.set_xlabel("cost per operation [ns]")
+    as_saved(fig)
+    assert hidden_series(fig)                  # a point past the axis, no cut
+    plots.mark_cut(ax, "x", 2, "the largest p99")
+    with pytest.raises(AssertionError, match="does not name"):
+        hidden_series(fig)                     # a cut the label does not say
+    ax.set_xlabel("cost per operation [ns]\n(axis ends past the largest p99)")
+    assert not hidden_series(fig)
+    plt.close(fig)
+
+
+def test_real_linux_data_is_a_source(drawn):
+    # Linux on the host: its CDF ends at the p99 (a documented cut), its boxes on
+    # linear axes where medians span under 10x; a ring sweep across CPUs from 2 ns up.
+    present = {s for s, _ in drawn}
+    for name in REAL_SOURCES:
+        if (REPO / "results" / name / "summary.csv").exists():
+            assert name in present
+    if ("reference-linux", "latency_box") in drawn:
+        one_cpu = [ax for ax in drawn[("reference-linux", "latency_box")].axes
+                   if "one CPU" in ax.get_title()]
+        assert one_cpu and one_cpu[0].get_xscale() == "linear"
