@@ -45,4 +45,4 @@ ratios: | deps
 
 ## test-analysis: the analysis tests (pytest on small fixture directories; renders the report in headless chromium)
 test-analysis: | deps
-	$(ANALYSIS_RUN) pytest -q -p no:cacheprovider analysis/tests
+	$(call test_limit,600,$(ANALYSIS_RUN) pytest -q -p no:cacheprovider analysis/tests)

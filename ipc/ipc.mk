@@ -35,13 +35,8 @@ IPC_ALL_HDRS := $(IPC_CORE_HDRS) $(IPC_LINUX_HDRS)
 
 .PHONY: test-ipc ipc-unit ipc-fast64 ipc-stress-quick ipc-check ipc-model ipc-qemu stress ring-bench
 
-# Every test binary runs under a time limit: a mutation once made ipc-unit
-# spin for ever.  $(call ipc_limit,SECONDS,COMMAND) fails with a message
-# naming the command when it runs out (timeout's status 124).
-define ipc_limit
-timeout -k 10 $(1) $(2) || { s=$$?; [ $$s -ne 124 ] || \
-	echo "ipc: '$(2)' did not finish within $(1) s (a hang?)"; exit $$s; }
-endef
+# Every test binary runs under the time limit of every test (test_limit,
+# mk/toolchain.mk): a mutation once made ipc-unit spin for ever.
 
 ## test-ipc: ring library: unit tests, thread+process stress (plain, TSan, ASan+UBSan), 8-byte fast paths on two threads (plain, TSan), aarch64 build check and QEMU run, spin models
 test-ipc: ipc-unit ipc-fast64 ipc-stress-quick ipc-check ipc-model ipc-qemu
@@ -72,9 +67,9 @@ $(IPC_BUILD)/waker: $(IPC_DIR)/test/waker.c $(IPC_ALL_SRCS) $(IPC_ALL_HDRS)
 	$(IPC_CC) $(IPC_CFLAGS) -o $@ $< $(IPC_ALL_SRCS)
 
 ipc-unit: $(IPC_BUILD)/unit $(IPC_BUILD)/unit-asan $(IPC_BUILD)/waker
-	$(call ipc_limit,60,$(IPC_BUILD)/unit)
-	$(call ipc_limit,120,$(IPC_BUILD)/unit-asan)
-	$(call ipc_limit,60,$(IPC_BUILD)/waker)
+	$(call test_limit,60,$(IPC_BUILD)/unit)
+	$(call test_limit,120,$(IPC_BUILD)/unit-asan)
+	$(call test_limit,60,$(IPC_BUILD)/waker)
 
 # The 8-byte fast paths the workloads measure, producer and consumer on two
 # threads; under TSan a publication without release/acquire is a reported
@@ -92,15 +87,15 @@ IPC_FAST64_TSAN_MSGS ?= 20000
 
 ## ipc-fast64: push64/pop64 and push_n64/pop_n64 of every variant that has them, on two threads (plain and TSan)
 ipc-fast64: $(IPC_BUILD)/fast64 $(IPC_BUILD)/fast64-tsan
-	$(call ipc_limit,120,$(IPC_BUILD)/fast64 --msgs $(IPC_FAST64_MSGS))
-	$(call ipc_limit,300,env TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/fast64-tsan --msgs $(IPC_FAST64_TSAN_MSGS))
+	$(call test_limit,120,$(IPC_BUILD)/fast64 --msgs $(IPC_FAST64_MSGS))
+	$(call test_limit,300,env TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/fast64-tsan --msgs $(IPC_FAST64_TSAN_MSGS))
 
 # TSan sees races between threads only, so it runs the thread half; ASan
 # and UBSan run both halves.
 ipc-stress-quick: $(IPC_BUILD)/stress $(IPC_BUILD)/stress-tsan $(IPC_BUILD)/stress-asan
-	$(call ipc_limit,300,$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_TEST_MSGS) --timeout 120)
-	$(call ipc_limit,600,env TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/stress-tsan --all --mode thread --msgs $(IPC_SAN_MSGS) --timeout 120)
-	$(call ipc_limit,600,$(IPC_BUILD)/stress-asan --all --mode both --msgs $(IPC_SAN_MSGS) --timeout 120)
+	$(call test_limit,300,$(IPC_BUILD)/stress --all --mode both --msgs $(IPC_TEST_MSGS) --timeout 120)
+	$(call test_limit,600,env TSAN_OPTIONS=halt_on_error=1 $(IPC_BUILD)/stress-tsan --all --mode thread --msgs $(IPC_SAN_MSGS) --timeout 120)
+	$(call test_limit,600,$(IPC_BUILD)/stress-asan --all --mode both --msgs $(IPC_SAN_MSGS) --timeout 120)
 
 ## stress: ring stress, 10 million messages per configuration, threads and processes (long)
 stress: $(IPC_BUILD)/stress
@@ -120,14 +115,14 @@ $(IPC_BUILD)/aarch64/hotpath.o: $(IPC_DIR)/test/hotpath.c $(IPC_CORE_HDRS) | dep
 
 ## ipc-check: build the ring core for ipclab tasks (aarch64, freestanding) and print the fast paths' size
 ipc-check: $(IPC_BUILD)/aarch64/ring.o $(IPC_BUILD)/aarch64/hotpath.o $(TASK_RUNTIME_OBJ)
-	@$(call check_freestanding,ipc/ring.c ipc/ring_wait.c,$(IPC_BUILD)/aarch64/ring.o)
-	@$(XOBJDUMP) -d --no-show-raw-insn $(IPC_BUILD)/aarch64/hotpath.o | awk ' \
+	@$(call test_limit,60,$(call check_freestanding,ipc/ring.c ipc/ring_wait.c,$(IPC_BUILD)/aarch64/ring.o))
+	@$(call test_limit,60,$(XOBJDUMP) -d --no-show-raw-insn $(IPC_BUILD)/aarch64/hotpath.o > $(IPC_BUILD)/aarch64/hotpath.dis) && awk ' \
 		/^[0-9a-f]+ <ipc_hot_pushpop[a-z_]*>:/ { name = $$2; n = 0; on = 1; next } \
-		on && /^ *[0-9a-f]+:\t/ { n++; if ($$2 == "ret") { printf "ipc-check: %-28s %d instructions to the first ret (fast path, incl. ret)\n", name, n; on = 0 } }'
+		on && /^ *[0-9a-f]+:\t/ { n++; if ($$2 == "ret") { printf "ipc-check: %-28s %d instructions to the first ret (fast path, incl. ret)\n", name, n; on = 0 } }' $(IPC_BUILD)/aarch64/hotpath.dis
 
 ## ipc-model: check the wake-up protocols with spin, exhaustively (and that spin refutes broken variants)
 ipc-model: | deps
-	$(call ipc_limit,300,$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model)
+	$(call test_limit,300,$(IPC_DIR)/model/check.sh $(IPC_BUILD)/model)
 
 # Ring figures come from results directories: the throughput and round trip
 # of every variant, the cache-line floor and Linux's IPC are one harness
@@ -174,4 +169,4 @@ $(IPC_BUILD)/qemu/ring-test.elf: $(IPC_DIR)/test/qemu/main.c $(IPC_DIR)/test/qem
 
 ## ipc-qemu: run the ring's fast paths on the emulated cortex-a53 (checks, and instruction counts in exact mode)
 ipc-qemu: $(IPC_BUILD)/qemu/ring-test.elf
-	timeout 60 $(call qemu_cmd,exact,$<,)
+	$(call test_limit,60,$(call qemu_cmd,exact,$<,))

@@ -92,5 +92,5 @@ $(LV_JSON): $(LINUX_VIRT_KERNEL) $(LV_INITRD) $(LV_DTB) $(LV_META) mk/qemu.mk li
 
 ## test-linux-virt: linux-virt boots and runs every workload (content and order checked), refuses bad words, fails panics and hangs with their reason, is deterministic in exact mode
 test-linux-virt: linux-virt | deps
-	$(PYTHON) -m pytest -q -p no:cacheprovider linux-virt/tests
+	$(call test_limit,900,$(PYTHON) -m pytest -q -p no:cacheprovider linux-virt/tests)
 TEST_TARGETS += test-linux-virt

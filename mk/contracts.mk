@@ -3,5 +3,5 @@
 .PHONY: test-contracts
 ## test-contracts: every shared contract (QEMU command line, toolchain and flags, ...) is defined once
 test-contracts:
-	@./mk/check-contracts.sh
+	@$(call test_limit,60,./mk/check-contracts.sh)
 TEST_TARGETS += test-contracts

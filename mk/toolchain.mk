@@ -47,3 +47,26 @@ check_freestanding = ./mk/check-freestanding.sh $(XNM) "$(1)" $(2) $(TASK_RUNTIM
 # in every checkout, and so the same figures.
 XLINUX_CFLAGS  := -mcpu=cortex-a53 -ffile-prefix-map=$(CURDIR)=.
 XLINUX_LDFLAGS := -static
+
+# The time limit of every test.  A bug can make a test spin or wait for
+# ever (a mutation once made ipc-unit do so); under the limit it fails its
+# target instead, with a message that names the target and says it timed
+# out.
+#   $(call test_limit,SECONDS,COMMAND)  COMMAND under timeout(1): SIGTERM
+#       after SECONDS, SIGKILL 10 s later.  When the limit ends it the
+#       recipe fails with "<target>: timed out after SECONDS s: COMMAND"
+#       (timeout's status 124; 137 when the SIGKILL was needed).
+#   $(call test_timeout,SECONDS) COMMAND  the same limit for a recipe that
+#       judges the status itself (the QEMU runs, whose status is the
+#       image's: their messages name 124 and 137 with mk/exit-status.sh).
+# Each target's SECONDS are at least three times its time on a 2-CPU
+# machine.  TEST_LIMIT_S=N gives every test N seconds instead (a slow
+# machine; or `make test-linux TEST_LIMIT_S=0.01` to see a limit end a test).
+# mk/check-contracts.sh fails on a test recipe line that runs a command
+# without the limit, and on a timeout(1) anywhere else.
+TEST_LIMIT_S ?=
+TEST_TIMEOUT = timeout --kill-after=10
+test_secs = $(or $(TEST_LIMIT_S),$(1))
+test_timeout = $(TEST_TIMEOUT) $(call test_secs,$(1))
+test_limit = $(call test_timeout,$(1)) $(2) || { s=$$?; k=; [ $$s -ne 137 ] || k=' and killed 10 s later'; \
+	[ $$s -ne 124 ] && [ -z "$$k" ] || echo "$@: timed out after $(call test_secs,$(1)) s$$k: $(subst ",\",$(2))" >&2; exit $$s; }

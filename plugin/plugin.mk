@@ -43,8 +43,8 @@ $(PLUGIN_SYNTH): plugin/test/synthetic.S | deps
 
 ## test-plugin: the plugin builds and loads, samples with it are byte-identical to those without, profile totals, synthetic footprint, the cache model, refused arguments
 test-plugin: $(PLUGIN_SO) $(PLUGIN_TEST_CACHE) $(PLUGIN_SYNTH) $(KIMAGE) $(KQEMU_JSON) | deps
-	@$(PLUGIN_TEST_CACHE)
-	@IPCLAB_CROSS=$(CROSS) $(PYTHON) -m pytest -q -p no:cacheprovider plugin/test
+	@$(call test_limit,60,$(PLUGIN_TEST_CACHE))
+	@IPCLAB_CROSS=$(CROSS) $(call test_limit,600,$(PYTHON) -m pytest -q -p no:cacheprovider plugin/test)
 
 TEST_TARGETS += test-plugin
 
@@ -61,7 +61,7 @@ coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 COVERAGE_FLOOR := 90
 ## test-coverage: make coverage, printing only the total lines; fails below COVERAGE_FLOOR percent
 test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
-	@out=$$(IPCLAB_CROSS=$(CROSS) $(PYTHON) -m bench.plugin coverage --image $(KIMAGE) \
-		--plugin $(PLUGIN_SO) --out $(COVERAGE_DIR) --floor $(COVERAGE_FLOOR) 2>&1); st=$$?; \
+	@out=$$(IPCLAB_CROSS=$(CROSS) $(call test_limit,1200,$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) \
+		--plugin $(PLUGIN_SO) --out $(COVERAGE_DIR) --floor $(COVERAGE_FLOOR)) 2>&1); st=$$?; \
 		printf '%s\n' "$$out" | tail -2; exit $$st
 TEST_TARGETS += test-coverage

@@ -46,12 +46,12 @@ $(WL_BUILD)/test_shared: $(WL_COMMON_DIR)/test/test_shared.c $(WL_FAKE_DIR)/fake
 		$(WL_COMMON_SRCS) $(IPC_CORE_SRCS)
 
 test-workloads-host: $(WL_BUILD)/test_common $(WL_BUILD)/test_shared
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(WL_BUILD)/test_common
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(WL_BUILD)/test_shared
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(call test_limit,120,$(WL_BUILD)/test_common)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(call test_limit,120,$(WL_BUILD)/test_shared)
 
 # The same shared workloads on the ipclab runtime: booted in QEMU, exact mode.
 test-workloads-qemu: $(KIMAGE) $(KQEMU_JSON) | deps
-	PYTHONPATH=. $(PYTHON) workloads/test/test_virt.py $(KIMAGE)
+	PYTHONPATH=. $(call test_limit,300,$(PYTHON) workloads/test/test_virt.py $(KIMAGE))
 
 # common/ links into user tasks with no libc: built exactly as a task is
 # (TASK_CFLAGS, mk/toolchain.mk), the combined object must have no undefined
@@ -63,7 +63,7 @@ $(WL_BUILD)/common-freestanding.o: $(WL_COMMON_SRCS) $(WL_COMMON_HDRS) | deps
 	$(XLD) -r -o $@ $(addprefix $(WL_BUILD)/fs/,$(notdir $(WL_COMMON_SRCS:.c=.o)))
 
 test-workloads-freestanding: $(WL_BUILD)/common-freestanding.o $(TASK_RUNTIME_OBJ)
-	@$(call check_freestanding,workloads/common,$<)
+	@$(call test_limit,60,$(call check_freestanding,workloads/common,$<))
 
 # ---- the Linux runner (platform `linux`) ------------------------------------
 
@@ -98,9 +98,9 @@ DEPS_PKGS += libc6-dev linux-libc-dev python3
 
 ## test-linux: the Linux runner (as built, and with ASan+UBSan): message checker, every baseline's exchange, faults, bad words
 test-linux: $(WL_BUILD)/test_msg $(WL_LINUX_BIN) $(WL_BUILD)/ipclab-linux-asan
-	$(WL_BUILD)/test_msg
-	PYTHONPATH=. $(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py $(WL_LINUX_BIN)
-	PYTHONPATH=. $(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py --quick $(WL_BUILD)/ipclab-linux-asan
+	$(call test_limit,60,$(WL_BUILD)/test_msg)
+	PYTHONPATH=. $(call test_limit,300,$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py $(WL_LINUX_BIN))
+	PYTHONPATH=. $(call test_limit,300,$(PYTHON) $(WL_LINUX_DIR)/test/test_runner.py --quick $(WL_BUILD)/ipclab-linux-asan)
 TEST_TARGETS += test-linux
 
 # The same runner with the sanitizers, for the tests only (never measured).

@@ -170,7 +170,7 @@ def test_command_line_reports_error_without_traceback(fixture_dir):
     d = fixture_dir("hand")
     rewrite_samples(d, lambda L: L[:3] + [field(L, 4, 12, "x")] + L[4:])
     r = subprocess.run([sys.executable, "-m", "analysis.summary", str(d)], cwd=REPO,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, timeout=300)
     assert r.returncode != 0
     assert "samples.csv.gz:4: value is 'x'" in r.stderr
     assert "Traceback" not in r.stderr

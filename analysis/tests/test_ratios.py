@@ -152,7 +152,8 @@ def test_csv_and_command_line(rounds_dir):
 
     r = subprocess.run([sys.executable, "-m", "analysis.ratios", str(rounds_dir),
                         "--base", "variant=naive", "--of", "workload=ring_throughput",
-                        "--rate", "--name", "tput"], cwd=REPO, capture_output=True, text=True)
+                        "--rate", "--name", "tput"], cwd=REPO, capture_output=True, text=True,
+                       timeout=300)
     assert r.returncode == 0, r.stderr
     assert "| ring_throughput/batch batch=8 variant=stamped | ring_throughput/batch variant=naive |" \
         in r.stdout
@@ -160,7 +161,8 @@ def test_csv_and_command_line(rounds_dir):
     assert (rounds_dir / "ratios-tput.csv").exists()
 
     r = subprocess.run([sys.executable, "-m", "analysis.ratios", str(rounds_dir),
-                        "--base", "unit=ns"], cwd=REPO, capture_output=True, text=True)
+                        "--base", "unit=ns"], cwd=REPO, capture_output=True, text=True,
+                       timeout=300)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "every configuration is a base" in r.stderr
 

@@ -54,7 +54,7 @@ def main(argv):
         if wl == "swap":
             words = words.replace("workload=swap", "workload=echo")
         p = subprocess.run([sys.executable, os.path.join(HERE, "fake_runner.py")]
-                           + words.split(), env=env)
+                           + words.split(), env=env, timeout=300)
         end = f"signal={-p.returncode}" if p.returncode < 0 else f"exit={p.returncode}"
         if wl == "hugeend":
             end = "exit=" + "9" * 5000

@@ -23,8 +23,8 @@ def _repo(tmp_path, files):
         os.makedirs(tmp_path / os.path.dirname(rel), exist_ok=True)
         (tmp_path / rel).write_text(text)
     git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(git + ["init", "-q"], check=True)
-    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["init", "-q"], check=True, timeout=60)
+    subprocess.run(git + ["add", "-A"], check=True, timeout=60)
     return subprocess.run([str(tmp_path / "mk/check-contracts.sh")], capture_output=True,
                           text=True, timeout=60)
 

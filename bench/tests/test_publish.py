@@ -32,7 +32,7 @@ def work(tmp_path):
     """A work directory whose runs have all finished (run in-process)."""
     sw = sweep.load(write_sweep(tmp_path, SWEEP))
     reg = registry.parse_registry(stream.parse(subprocess.run(
-        [FAKE, "workload=list"], capture_output=True).stdout))
+        [FAKE, "workload=list"], capture_output=True, timeout=60).stdout))
     runs = sweep.expand(sw, reg)
     root = str(tmp_path / "results")
     plat = platform.Platform("virt", "exact", runner=FAKE)

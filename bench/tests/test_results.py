@@ -110,7 +110,7 @@ def test_publish_failure_leaves_nothing(tmp_path, fake_env):
     from bench import sweep as sweepmod, platform as platmod, registry, stream
     sw = sweepmod.load(path)
     reg = registry.parse_registry(stream.parse(subprocess.run([FAKE, "workload=list"],
-                                  capture_output=True).stdout))
+                                  capture_output=True, timeout=60).stdout))
     runs = sweepmod.expand(sw, reg)
     root = str(tmp_path / "results")
     state = {"stamp": "20000101-000000", "name": sw.name, "sweep_sha256": sw.sha256,
@@ -192,7 +192,8 @@ def test_merge_allow_missing_records_failures(tmp_path, fake_env):
               str(tmp_path / "cache"), env=fake_env)
     assert r.returncode == 0, r.stderr
     first = (exp / "commands.sh").read_text().splitlines()[0]
-    assert subprocess.run(["sh", "-c", first], env=dict(os.environ, **fake_env)).returncode == 0
+    assert subprocess.run(["sh", "-c", first], env=dict(os.environ, **fake_env),
+                          timeout=300).returncode == 0
     r = bench("merge", str(exp), "--results", str(tmp_path / "m"), "--allow-missing",
               "--no-analysis")
     assert r.returncode == 0, r.stderr
@@ -215,7 +216,7 @@ def test_merge_notes_a_run_found_twice(tmp_path, fake_env):
     for line in lines + [lines[0].replace(f"--out {shlex.quote(str(exp))}",
                                           f"--out {shlex.quote(str(again))}")]:
         assert subprocess.run(["sh", "-c", line], capture_output=True,
-                              env=dict(os.environ, **fake_env)).returncode == 0
+                              env=dict(os.environ, **fake_env), timeout=300).returncode == 0
     r = bench("merge", str(exp), str(again), "--results", str(tmp_path / "m"), "--no-analysis")
     assert r.returncode == 0, r.stderr
     [d] = results_dirs(str(tmp_path / "m"))
@@ -236,6 +237,6 @@ def test_run_one_refuses_another_image(tmp_path, fake_env):
     sha = line.split("--image-sha256 ")[1].split()[0]
     line = line.replace(sha, "0" * 64)
     p = subprocess.run(["sh", "-c", line], capture_output=True, text=True,
-                       env=dict(os.environ, **fake_env))
+                       env=dict(os.environ, **fake_env), timeout=300)
     assert p.returncode == 2 and "refusing to mix builds" in p.stderr
     assert not os.listdir(exp / "done")

@@ -34,7 +34,7 @@ $(foreach t,$(KT_HOST_TESTS),$(eval $(call KT_HOST_RULE,$(t))))
 ## test-kernel-host: host unit tests of kernel logic (cap, sched, fmt, fdt, pmem) and the root task's boot arguments, under ASan+UBSan
 test-kernel-host: $(KT_HOST_BINS) | deps
 	@set -e; for t in $(KT_HOST_BINS); do \
-		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 120 $$t; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(call test_limit,120,$$t); \
 	done
 
 # The in-QEMU suite, in exact mode: QEMU's status must be 0 and the output
@@ -45,7 +45,7 @@ KT_QEMU_LOG := $(BUILD)/kernel/test/qemu.log
 test-kernel-qemu: $(KIMAGE) | deps
 	@mkdir -p $(dir $(KT_QEMU_LOG))
 	@echo "  QEMU    -append test (log: $(KT_QEMU_LOG))"
-	@status=0; timeout 120 $(call qemu_cmd,exact,$(KIMAGE),test) > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
+	@status=0; $(call test_timeout,300) $(call qemu_cmd,exact,$(KIMAGE),test) > $(KT_QEMU_LOG) 2>&1 || status=$$?; \
 	tr -d '\r' < $(KT_QEMU_LOG) | grep -E '^\[(test|fuzz)\]|FAILED|passed, [0-9]+ failed|KERNEL|DEADLOCK|panic' ; \
 	if [ $$status -ne 0 ]; then \
 		echo "test-kernel-qemu: QEMU exited with status $$(./mk/exit-status.sh $$status)"; exit 1; fi; \
@@ -64,7 +64,7 @@ KT_SMP_ARGS_timed := test=smp_*
 KT_SMP_LOG = $(BUILD)/kernel/test/qemu-smp-$(subst :,-,$(1)).log
 KT_SMP_MODE = $(word 1,$(subst :, ,$(1)))
 # $(call KT_SMP_ONE,MODE:CPUS): one run in the background, its status in its log's .status.
-KT_SMP_ONE = ( s=0; timeout 150 $(call qemu_cmd,$(call KT_SMP_MODE,$(1)),$(KIMAGE),$(KT_SMP_ARGS_$(call KT_SMP_MODE,$(1))),,$(word 2,$(subst :, ,$(1)))) \
+KT_SMP_ONE = ( s=0; $(call test_timeout,300) $(call qemu_cmd,$(call KT_SMP_MODE,$(1)),$(KIMAGE),$(KT_SMP_ARGS_$(call KT_SMP_MODE,$(1))),,$(word 2,$(subst :, ,$(1)))) \
 	> $(call KT_SMP_LOG,$(1)) 2>&1 || s=$$?; echo $$s > $(call KT_SMP_LOG,$(1)).status ) &
 # $(call KT_SMP_CHECK,MODE:CPUS): its outcome, as test-kernel-qemu checks it,
 # and the SMP tests must have run (not been skipped).
@@ -88,7 +88,7 @@ test-kernel-smp: $(KIMAGE) | deps
 # its PASS line and exit 0 through semihosting.
 # One boot of the demonstration entered at $(1) (el1 or el2: mk/qemu.mk's QEMU_ENTRY_*).
 KT_BOOT = echo "  QEMU    the demonstration, entered at $(1) ($(or $(QEMU_ENTRY_$(1)),no option))"; \
-	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),,$(1)) 2>&1) || status=$$?; \
+	status=0; out=$$($(call test_timeout,60) $(call qemu_cmd,exact,$(KIMAGE),,$(1)) 2>&1) || status=$$?; \
 	[ $$status -eq 0 ] || { echo "$$out"; \
 		echo "test-kernel-boot: entered at $(1), QEMU exited with status $$(./mk/exit-status.sh $$status)"; exit 1; }; \
 	echo "$$out" | tr -d '\r' | grep -q '^demo: .*: PASS$$' || { echo "$$out"; \
@@ -104,7 +104,7 @@ KT_ARGS_EXIT := $(shell sed -n 's/^[[:space:]]*IPCLAB_EXIT_ARGS[[:space:]]*=[[:s
 KT_ARGS_LONG := test$(shell printf '%1020s' '')
 # $(call KT_REFUSE,ARGS,WHAT THE root: LINE NAMES,HOW TO SHOW ARGS)
 KT_REFUSE = echo "  QEMU    -append $(3) (must be refused)"; \
-	status=0; out=$$(timeout 60 $(call qemu_cmd,exact,$(KIMAGE),$(1)) 2>&1) || status=$$?; \
+	status=0; out=$$($(call test_timeout,60) $(call qemu_cmd,exact,$(KIMAGE),$(1)) 2>&1) || status=$$?; \
 	[ $$status -eq $(KT_ARGS_EXIT) ] || { echo "$$out" | tail -5; \
 		echo "test-kernel-args: $(3): QEMU exited with status $$(./mk/exit-status.sh $$status), want $(KT_ARGS_EXIT)"; exit 1; }; \
 	echo "$$out" | tr -d '\r' | grep -q "^root: .*$(2)" || { echo "$$out" | tail -5; \

@@ -308,10 +308,10 @@ def test_the_initramfs_is_reproducible_and_the_dtb_has_no_seed():
     assert names == sorted(names) and {"init", "dev/console"} <= set(names)
     dtb = os.path.join(BUILD, "virt.dtb")
     for prop in ("rng-seed", "kaslr-seed"):
-        r = subprocess.run(["fdtget", dtb, "/chosen", prop], capture_output=True)
+        r = subprocess.run(["fdtget", dtb, "/chosen", prop], capture_output=True, timeout=60)
         assert r.returncode != 0, f"{dtb} still has /chosen/{prop}"
     r = subprocess.run(["fdtget", dtb, "/pl031@9010000", "status"], capture_output=True,
-                       text=True)
+                       text=True, timeout=60)
     assert r.stdout.strip() == "disabled"
 
 
