@@ -137,7 +137,7 @@ def test_written_outputs_and_command_line(tmp_path):
 
     r = subprocess.run([sys.executable, "-m", "analysis.compare", str(a), str(b),
                         "--out", str(tmp_path / "o"), "--threshold", "0.3"],
-                       cwd=REPO, capture_output=True, text=True)
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "(threshold 30.0%)" in r.stdout
     assert "slower" not in (tmp_path / "o" / "compare.md").read_text().split("| verdict |")[1]
