@@ -53,5 +53,5 @@ expected: kernel | deps
 
 ## test-bench: the harness tests (parser, judging, hostile captures, sweep checks, fake-platform runs, resume, export/merge, atomic publish, with the analysis; exact-mode reproducibility and the committed expected samples with the kernel image)
 test-bench: kernel | deps
-	$(call test_limit,900,$(PYTHON) -m pytest -q -p no:cacheprovider bench/tests)
+	$(call test_limit,600,$(PYTHON) -m pytest -q -p no:cacheprovider bench/tests)
 TEST_TARGETS += test-bench

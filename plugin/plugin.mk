@@ -61,7 +61,7 @@ coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
 COVERAGE_FLOOR := 90
 ## test-coverage: make coverage, printing only the total lines; fails below COVERAGE_FLOOR percent
 test-coverage: $(KIMAGE) $(KQEMU_JSON) $(PLUGIN_SO) | deps
-	@out=$$(IPCLAB_CROSS=$(CROSS) $(call test_limit,1200,$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) \
+	@out=$$(IPCLAB_CROSS=$(CROSS) $(call test_limit,600,$(PYTHON) -m bench.plugin coverage --image $(KIMAGE) \
 		--plugin $(PLUGIN_SO) --out $(COVERAGE_DIR) --floor $(COVERAGE_FLOOR)) 2>&1); st=$$?; \
 		printf '%s\n' "$$out" | tail -2; exit $$st
 TEST_TARGETS += test-coverage
