@@ -22,11 +22,12 @@ platform, counter, unit and mode):
 
 A geometric mean of the ratios sums up the whole comparison. Output:
 compare.md, compare.csv, compare.tex (a booktabs table that \\input's as it
-is) and compare.pdf/.png in the output directory (default:
+is), bencher.json (the ratios in Bencher Metric Format) and compare.pdf/.png in the output directory (default:
 compare-<A>-vs-<B> beside B).
 """
 
 import argparse
+import json
 import math
 from pathlib import Path
 
@@ -176,6 +177,47 @@ def plot(table, outdir, title):
     return style.save(figure(table, title), outdir, "compare")
 
 
+MAX_ROWS = 24   # rows a compare figure draws: about 6 in at most, a glance, not a list
+
+
+def changed(table):
+    """Rows whose verdict is a change (slower, faster, different), not identical or
+    no significant change."""
+    first = table["verdict"].str.split(" ").str[0]
+    return first.isin(["slower", "faster", "different"])
+
+
+def unchanged_counts(table):
+    """"40 identical, 9 no significant change" of the rows that are not a change."""
+    rest = table[~changed(table)]
+    parts = [f"{int(rest['verdict'].eq('identical').sum())} identical",
+             f"{int(rest['verdict'].str.startswith('no significant change').sum())} no significant change",
+             f"{int((~rest['verdict'].eq('identical') & ~rest['verdict'].str.startswith('no significant change')).sum())} without a ratio"]
+    return ", ".join(p for p in parts if not p.startswith("0 "))
+
+
+def drawn_rows(table, max_rows=MAX_ROWS):
+    """(the rows a compare figure draws, a note on those it leaves out or None).
+
+    Every row with a ratio while they are at most ``max_rows``; beyond that
+    only the rows that changed, and of those the ``max_rows`` that changed
+    most (|log ratio|): the rest are counted in the note, and compare.md
+    lists every configuration.
+    """
+    t = table[np.isfinite(table["ratio"])]
+    if len(t) <= max_rows:
+        return t, None
+    c = t[changed(t)]
+    notes = []
+    if len(c) < len(t):
+        notes.append(f"{len(t) - len(c)} unchanged not drawn ({unchanged_counts(t)})")
+    if len(c) > max_rows:
+        keep = np.argsort(-np.abs(np.log(c["ratio"].to_numpy(dtype=float))), kind="stable")[:max_rows]
+        notes.append(f"the {max_rows} largest of {len(c)} changes drawn")
+        c = c.iloc[np.sort(keep)]
+    return c, f"{len(c)} of {len(table)} configurations: " + "; ".join(notes) + "; compare.md lists all"
+
+
 def figure(table, title):
     """Ratio of medians B/A per configuration with its 95% interval, sorted, a line at 1.
 
@@ -185,18 +227,24 @@ def figure(table, title):
     matter (a ratio is dimensionless), so every platform shares one axis,
     logarithmic when the ratios span more than a factor 4 (then 0.5 and 2
     are equally far from 1). Each ratio is printed beside its interval.
+    At most MAX_ROWS rows: beyond that only the configurations that changed
+    (the largest changes first), and the title counts the rest, so the
+    figure stays under a page whatever the comparison holds.
     ``title``: (title, threshold).
     """
     from .plots import finish, legend_below
-    t = table[np.isfinite(table["ratio"])].copy()
     from .data import COMMON_PARAMS
-    t["label"] = [style.wrap(lab, 40) for lab, ok in
-                  zip(labels(table, skip=COMMON_PARAMS), np.isfinite(table["ratio"])) if ok]
+    ok = np.isfinite(table["ratio"])
+    names = pd.Series([style.wrap(lab, 40) for lab in labels(table, skip=COMMON_PARAMS)],
+                      index=table.index, dtype=object) if len(table) else pd.Series([], dtype=object)
+    t, note = drawn_rows(table)
+    t = t.copy()
+    t["label"] = names.loc[t.index] if len(t) else []
     t = t.sort_values("ratio", kind="stable")
     # Rows are evenly spaced: the pitch is the tallest label's (lines at 6.5 pt, a gap).
     lines = max([lab.count("\n") + 1 for lab in t["label"]] or [1])
     fig, axes = style.figure(ncols=1, width=style.FULL if len(t) > 12 else style.COLUMN,
-                             height=len(t) * (0.1 * lines + 0.06) + 1.7)
+                             height=max(len(t), 1) * (0.1 * lines + 0.06) + 1.7 + (0.3 if note else 0))
     ax = axes[0]
     ax.set_gid("unit=dimensionless")
     colour = {"slower": style.PALETTE[3], "faster": style.PALETTE[0], "identical": style.PALETTE[6],
@@ -220,35 +268,94 @@ def figure(table, title):
     if hi / lo > 4:
         ax.set_xscale("log")
     ax.set_yticks(ys, t["label"], fontsize=6.5)
-    ax.set_ylim(-0.6, len(t) - 0.4)
+    ax.set_ylim(-0.6, max(len(t), 1) - 0.4)
     for y, r, h in zip(ys, t["ratio"], t["ratio_ci_hi"]):
         ax.annotate(f"{r:.3g}", (max(r, h) if np.isfinite(h) else r, y), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=6)
     x0, x1 = ax.get_xlim()
     ax.set_xlim(x0, x1 * 1.15 if ax.get_xscale() == "log" else x1 + 0.12 * (x1 - x0))
+    if not len(t):
+        ax.set_yticks([])
+        ax.annotate(style.wrap(f"no change in {len(table)} configurations"
+                               + (f" ({unchanged_counts(table)})" if len(table) else ""), 40),
+                    (0.5, 0.5), xycoords="axes fraction", ha="center", va="center", fontsize=7)
     ax.set_xlabel("ratio of medians B/A\n[dimensionless; < 1: B faster]")
-    ax.set_title(style.wrap(title[0], 48))
+    width = 48 if fig.get_figwidth() == style.COLUMN else 100
+    ax.set_title(style.wrap(title[0] + (f": {note}" if note else ""), width))
     ax.grid(axis="y", visible=False)
     if len(t):
         legend_below(ax)
     return finish(fig)
 
 
+LONG_TABLE = 40   # rows past which compare.tex is a longtable (breaks across pages)
+
+
 def latex_table(table, threshold):
-    """The comparison as a booktabs tabular: configuration, unit, medians, ratio, interval, verdict."""
+    """The comparison as a booktabs table that fits a portrait page at normal size.
+
+    Columns: configuration (with its unit), medians, ratio, interval,
+    verdict; configuration and verdict wrap within fractions of the line
+    width.  The rows that changed (slower, faster, different) are listed; the
+    rest are counted in a last line (compare.md lists every configuration),
+    and a list longer than LONG_TABLE rows is a longtable (preamble:
+    \\usepackage{booktabs,longtable}) that breaks across pages.
+    """
     from .exports import tex_escape, tex_num
+    rows = table[changed(table)] if len(table) else table
+    long = len(rows) > LONG_TABLE
+    env = "longtable" if long else "tabular"
+    cols = r"@{}p{0.3\linewidth}rrrlp{0.17\linewidth}@{}"
+    head = [r"\toprule",
+            r"configuration [unit] & median A & median B & B/A & 95\% CI & verdict \\", r"\midrule"]
     out = [f"% ratio of medians B/A per configuration (threshold {threshold:.1%}); ipclab analysis.compare",
-           r"\begin{tabular}{llrrrll}", r"\toprule",
-           r"configuration & unit & median A & median B & B/A & 95\% CI & verdict \\", r"\midrule"]
-    for lab, (_, r) in zip(labels(table), table.iterrows()):
-        ratio = f"{r['ratio']:.4f}" if np.isfinite(r["ratio"]) else "--"
-        ci = (f"{r['ratio_ci_lo']:.4f}--{r['ratio_ci_hi']:.4f}" if np.isfinite(r["ratio_ci_lo"])
+           r"{\setlength{\tabcolsep}{4pt}%", rf"\begin{{{env}}}{{{cols}}}"] + head
+    if long:
+        out += [r"\endfirsthead", r"\toprule",
+                r"configuration [unit] & median A & median B & B/A & 95\% CI & verdict \\",
+                r"\midrule", r"\endhead"]
+    labs = dict(zip(table.index, labels(table))) if len(table) else {}
+    for i, r in rows.iterrows():
+        ratio = f"{r['ratio']:.3f}" if np.isfinite(r["ratio"]) else "--"
+        ci = (f"{r['ratio_ci_lo']:.3f}--{r['ratio_ci_hi']:.3f}" if np.isfinite(r["ratio_ci_lo"])
               else "--")
-        out.append(" & ".join([tex_escape(lab), tex_escape(style.unit_label(r["unit"], r["platform"])),
+        out.append(" & ".join([tex_escape(labs[i]) + " [" + tex_escape(r["unit"]) + "]",
                                tex_num(r["p50_a"]), tex_num(r["p50_b"]), ratio, ci,
                                tex_escape(r["verdict"])]) + r" \\")
-    out += [r"\bottomrule", r"\end{tabular}", ""]
+    rest = len(table) - len(rows)
+    if rest or not len(rows):
+        out.append(r"\midrule")
+        text = (f"{rest} more configurations without a change ({unchanged_counts(table)}); "
+                "compare.md lists every one" if rest else "no configuration in both A and B")
+        out.append(rf"\multicolumn{{6}}{{@{{}}p{{0.95\linewidth}}}}{{{tex_escape(text)}}} \\")
+    out += [r"\bottomrule", rf"\end{{{env}}}", "}", ""]
     return "\n".join(out)
+
+
+BENCHER = "bencher.json"
+
+
+def ratio_measure(row):
+    """The Bencher measure of a ratio: "<metric> [B/A of <unit>]" (exports.MEASURE_NAME's shape)."""
+    return f"{row['metric']} [B/A of {row['unit']}]"
+
+
+def bencher(table):
+    """The comparison in Bencher Metric Format: per configuration (exports.bench_name)
+    one measure "<metric> [B/A of <unit>]", value = the ratio of medians B/A,
+    lower/upper = its bootstrap 95% interval; configurations without a ratio are
+    left out.  exports.read_bencher reads it back."""
+    from .exports import bench_name
+    out = {}
+    for r in table.to_dict("records"):
+        if not np.isfinite(r["ratio"]):
+            continue
+        m = {"value": float(r["ratio"])}
+        if np.isfinite(r["ratio_ci_lo"]) and np.isfinite(r["ratio_ci_hi"]):
+            m.update(lower_value=float(min(r["ratio_ci_lo"], r["ratio"])),
+                     upper_value=float(max(r["ratio_ci_hi"], r["ratio"])))
+        out.setdefault(bench_name(r), {})[ratio_measure(r)] = m
+    return out
 
 
 def write_compare(a_dir, b_dir, out=None, threshold=THRESHOLD, alpha=ALPHA):
@@ -259,6 +366,7 @@ def write_compare(a_dir, b_dir, out=None, threshold=THRESHOLD, alpha=ALPHA):
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "compare.csv", index=False, float_format="%.10g")
     (out / "compare.tex").write_text(latex_table(table, threshold), encoding="utf-8")
+    (out / BENCHER).write_text(json.dumps(bencher(table), indent=1) + "\n", encoding="utf-8")
     files = plot(table, out, (f"{b_dir.name} vs {a_dir.name}", threshold))
 
     show = pd.DataFrame({

@@ -22,7 +22,11 @@
   quantile``, ``Max``, ``Mean``, ``Stddev``, ``Variance``, ``Mode`` and
   ``Samples``, plus an ``ipclab`` object naming the configuration and its
   unit (sel4bench's rows are in cycles of its counter; ours say what one
-  count is).
+  count is).  Only sel4bench's own setup is exported: one CPU, client and
+  server on it (``placement=same`` and ``cpus=1``, or the parameter absent);
+  rows across CPUs or on a machine of several CPUs are a different benchmark
+  and are left out, so no two rows share sel4bench's key fields
+  (SEL4BENCH_FIELDS).
 
 ``validate_bencher`` and ``validate_sel4bench`` check the documented
 shapes; ``read_bencher`` and ``read_sel4bench`` read them back into
@@ -243,6 +247,21 @@ def _mode(x):
     return float(vals[np.argmax(counts)])
 
 
+# sel4bench's IPC benchmark runs client and server on one core of a one-CPU
+# configuration: a row measured across CPUs (placement=cross) or on a machine of
+# several CPUs (cpus=2) is another benchmark, and under sel4bench's key fields
+# (Function, Direction, Same vspace?, IPC length) it would collide with the
+# one-CPU row.  Those rows are left out of sel4bench.json (bencher.json and the
+# tables hold them); a row without the parameter is on one CPU.
+SEL4BENCH_SETUP = {"placement": "same", "cpus": "1"}
+SEL4BENCH_FIELDS = ["Function", "Direction", "Same vspace?", "IPC length"]
+
+
+def sel4bench_like(params):
+    """True when a configuration is sel4bench's setup: one CPU, client and server on it."""
+    return all(str(params.get(k, v)) == v for k, v in SEL4BENCH_SETUP.items())
+
+
 def sel4bench_rows(samples, summary):
     """sel4bench's IPC result rows for the configurations of IPC_ROWS (empty list when none)."""
     rows = []
@@ -253,6 +272,8 @@ def sel4bench_rows(samples, summary):
         if fn is None:
             continue
         p = schema.parse_params(r["params"])
+        if not sel4bench_like(p):
+            continue
         if "space" in p:
             same = p["space"] == "same"
         elif r["workload"] in IPC_SAME_SPACE:

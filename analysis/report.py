@@ -125,7 +125,7 @@ def figures_html(d, index):
         out.append(f'<figure id="fig-{esc(f["name"])}">{img_html(png, f["title"])}<figcaption><b>{esc(f["title"])}</b> '
                    f'{esc(f["caption"])} <span class="note">({links})</span></figcaption></figure>')
     if index["skipped"]:
-        out.append("<p>Not drawn (their workloads are not in these results):</p><ul>")
+        out.append("<p>Not drawn, each for the reason given:</p><ul>")
         out += [f"<li>{esc(s['title'])}: {esc(s['reason'])}</li>" for s in index["skipped"]]
         out.append("</ul>")
     return "\n".join(out) or "<p>No figures.</p>"
@@ -158,7 +158,7 @@ def compare_html(d, against, threshold=0.02):
     table, out = write_compare(a, d, out=d / f"compare-vs-{a.resolve().name}", threshold=threshold)
     rel = out.relative_to(d).as_posix()
     links = " ".join(f'<a href="{esc(rel)}/{n}">{n}</a>' for n in
-                     ("compare.md", "compare.csv", "compare.tex", "compare.pdf"))
+                     ("compare.md", "compare.csv", "compare.tex", "compare.pdf", "bencher.json"))
     show = pd.DataFrame({"configuration": [f"{w}/{m} {p} ({pl})" for w, m, p, pl in
                                            zip(table["workload"], table["metric"], table["params"],
                                                table["platform"])],

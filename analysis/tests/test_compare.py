@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis import compare as cmp
 from analysis.compare import compare, geomean, write_compare
 from bench import schema
 
@@ -155,3 +156,63 @@ def test_linux_under_icount_is_compared_as_exact_counts(fixture_dir, tmp_path):
     assert len(table) and set(table["platform"]) == {"linux-virt"}
     assert set(table["verdict"]) == {"identical"}
     assert schema.DETERMINISTIC == ("virt", "linux-virt")
+
+
+def big_table(n, changed):
+    """A comparison table of ``n`` configurations with long names, ``changed`` of them slower
+    or faster (by 5% to 60%), the rest identical: what a full sweep against another gives."""
+    import pandas as pd
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(n):
+        ratio = 1.0 if k >= changed else float(rng.choice([-1, 1]) * rng.uniform(0.05, 0.6) + 1)
+        verdict = ("identical" if ratio == 1.0 else
+                   ("slower " if ratio > 1 else "faster ") + cmp.change(ratio))
+        rows.append({"workload": "ring_pingpong", "metric": "rtt",
+                     "params": f"placement=cross;size=56;variant=v{k};wake=announce_then_sleep",
+                     "platform": "virt", "counter": "icount", "unit": "instructions", "mode": "exact",
+                     "reps_a": 3, "reps_b": 3, "n_a": 100, "n_b": 100, "p50_a": 1000.0,
+                     "p50_b": 1000.0 * ratio, "ratio": ratio, "ratio_ci_lo": ratio * 0.99,
+                     "ratio_ci_hi": ratio * 1.01, "u_test": "", "p_value": np.nan, "verdict": verdict})
+    return pd.DataFrame(rows, columns=cmp.COLUMNS)
+
+
+@pytest.mark.parametrize("n, changed", [(61, 12), (61, 0), (200, 150), (5, 2)])
+def test_the_compare_figure_is_bounded(n, changed):
+    # Never 55 in tall: at most MAX_ROWS rows, beyond that the changed ones (the
+    # largest first) and the title counts what is left out; under a page always.
+    import matplotlib.pyplot as plt
+    table = big_table(n, changed)
+    fig = cmp.figure(table, ("b vs a", cmp.THRESHOLD))
+    ax = fig.axes[0]
+    drawn = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(drawn) <= cmp.MAX_ROWS and fig.get_figheight() <= 9
+    if n <= cmp.MAX_ROWS:
+        assert len(drawn) == n and "configurations" not in ax.get_title()
+    else:
+        assert len(drawn) == min(changed, cmp.MAX_ROWS)
+        if changed < n:
+            assert f"{n - changed} unchanged not drawn ({n - changed} identical)" in " ".join(
+                ax.get_title().split())
+        if changed > cmp.MAX_ROWS:
+            assert f"largest of {changed} changes" in " ".join(ax.get_title().split())
+    if not drawn:
+        assert any("no change" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+
+
+def test_a_comparison_exports_bencher_json(tmp_path):
+    import json
+    from analysis import exports
+    from .test_compare import linux_dir as mk
+    a = mk(tmp_path, "a", {})
+    b = mk(tmp_path, "b", {"pipe": 1.25})
+    table, out = write_compare(a, b, out=tmp_path / "cmp")
+    obj = json.loads((out / "bencher.json").read_text())
+    back = exports.read_bencher(obj)          # validates the documented shape
+    assert len(back) == int(np.isfinite(table["ratio"]).sum()) > 0
+    for r in table.to_dict("records"):
+        key = (r["workload"], r["metric"], r["params"], r["platform"], r["counter"],
+               f"B/A of {r['unit']}", r["mode"])
+        value, lo, hi = back[key]
+        assert value == r["ratio"] and lo <= value <= hi

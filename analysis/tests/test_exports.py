@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import exports
+from analysis import compare, exports
 from analysis.compare import write_compare
 from analysis.load import load_dir
 from analysis.summary import write_summary
@@ -27,19 +27,29 @@ def written(fixture_dir):
     return d, res, table, files
 
 
-def pdflatex(tmp_path, inputs):
-    """Compile a document that \\input's each of ``inputs``; (ok, log tail)."""
+def pdflatex(tmp_path, inputs, portrait=False):
+    """Compile a document that \\input's each of ``inputs``; (ok, log tail).
+
+    ``portrait``: an A4 page with 2.5 cm margins at normal size, as a paper
+    sets it, and an overfull line (a table wider than the text) is a failure;
+    otherwise landscape at \\tiny (the results tables: only that they compile).
+    """
     exe = shutil.which("pdflatex")
     assert exe, ("pdflatex is not installed: `make deps` installs it (Debian packages "
                  "texlive-latex-base, texlive-latex-recommended)")
     body = "\n\n".join(rf"\input{{{p.as_posix()}}}\par\bigskip" for p in inputs)
     doc = tmp_path / "doc.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage[margin=1cm,"
-                   "landscape]{geometry}\n\\begin{document}\n\\tiny\n" + body + "\n\\end{document}\n")
+    page = (r"\usepackage[a4paper,margin=2.5cm]{geometry}" "\n\\begin{document}\n" if portrait
+            else "\\usepackage[margin=1cm,landscape]{geometry}\n\\begin{document}\n\\tiny\n")
+    doc.write_text("\\documentclass{article}\n\\usepackage{booktabs,longtable}\n" + page + body
+                   + "\n\\end{document}\n")
     # -halt-on-error: the first error is a failure, never a "best effort" PDF.
     r = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                         doc.name], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    return r.returncode == 0 and (tmp_path / "doc.pdf").exists(), r.stdout[-1500:]
+    ok = r.returncode == 0 and (tmp_path / "doc.pdf").exists()
+    if portrait and "Overfull \\hbox" in r.stdout:
+        ok = False
+    return ok, r.stdout[-1500:] if ok else r.stdout[-4000:]
 
 
 def test_latex_tables_compile(written, tmp_path):
@@ -93,8 +103,9 @@ def test_compare_table_compiles(fixture_dir, tmp_path):
     shutil.copytree(a, b)
     table, out = write_compare(a, b, out=tmp_path / "cmp")
     text = (out / "compare.tex").read_text()
-    assert text.count(" \\\\\n") == len(table) + 1 and "identical" in text  # rows and header
-    ok, log = pdflatex(tmp_path, [out / "compare.tex"])
+    # nothing changed: the header and one line counting the identical configurations
+    assert text.count(" \\\\\n") == 2 and f"{len(table)} more configurations" in text
+    ok, log = pdflatex(tmp_path, [out / "compare.tex"], portrait=True)
     assert ok, log
     # A comparison with nothing in common still writes a table that compiles.
     _, out = write_compare(a, fixture_dir("hand"), out=tmp_path / "none")
@@ -184,3 +195,54 @@ def test_command_line_writes_the_exports(fixture_dir):
     r = subprocess.run([sys.executable, "-m", "analysis.exports", str(d / "nowhere")], cwd=REPO,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "not a directory" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_long_comparison_fits_a_portrait_page(tmp_path):
+    # 70 configurations with long names, 45 of them changed: the changed rows (a
+    # longtable, it breaks across pages) and a line counting the rest, no line wider
+    # than the text of an A4 page at normal size.
+    from .test_compare import big_table
+    table = big_table(70, changed=45)
+    tex = tmp_path / "compare.tex"
+    tex.write_text(compare.latex_table(table, compare.THRESHOLD))
+    text = tex.read_text()
+    assert "longtable" in text and "25 more configurations without a change" in text
+    assert text.count(" \\\\\n") == 2 + 45 + 1   # the header, again on each page
+    ok, log = pdflatex(tmp_path, [tex], portrait=True)
+    assert ok, log
+    # the table of before (every row, unit names in full, no wrapping) does not fit
+    wide = tmp_path / "wide.tex"
+    wide.write_text("\\begin{tabular}{llrrrll}\n" + "".join(
+        f"ring\\_pingpong/rtt placement=cross size=56 variant=cached wake=poll{k} (virt) & "
+        "instructions (QEMU icount) & 1 & 2 & 1.0000 & 0.9000--1.1000 & "
+        "no significant change (+1.0\\%, CI includes 1) \\\\\n" for k in range(3))
+        + "\\end{tabular}\n")
+    ok, log = pdflatex(tmp_path, [wide], portrait=True)
+    assert not ok and "Overfull" in log
+
+
+def _key_fields(obj):
+    return [tuple(r[k] for k in exports.SEL4BENCH_FIELDS) for r in obj[0]["Results"]] if obj else []
+
+
+def test_sel4bench_rows_are_sel4bench_setup_only():
+    # results/reference ran ep_call on one CPU, across CPUs (placement=cross) and on a
+    # machine of two CPUs (cpus=2): only the one-CPU rows are sel4bench's benchmark, and
+    # no two rows may share sel4bench's key fields.
+    ref = REPO / "results" / "reference"
+    if not (ref / "summary.csv").exists():
+        pytest.skip("results/reference is not in this tree")
+    from analysis.summary import read_summary
+    res, summary = load_dir(ref), read_summary(ref)
+    obj = exports.sel4bench_rows(res.samples, summary)
+    exports.validate_sel4bench(obj)
+    keys = _key_fields(obj)
+    assert keys and len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    for r in obj[0]["Results"]:
+        p = dict(kv.split("=") for kv in r["ipclab"]["params"].split(";") if kv)
+        assert p.get("placement", "same") == "same" and p.get("cpus", "1") == "1"
+    # the rows left out are in the results: without the filter they would collide
+    every = summary[summary["workload"].isin(["ep_call", "ep_send"])]
+    assert len(every) > len(keys)
+    assert not exports.sel4bench_like({"placement": "cross"})
+    assert not exports.sel4bench_like({"cpus": "2"}) and exports.sel4bench_like({})

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from analysis.report import make_report
+from .conftest import FIXTURES
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -144,3 +145,20 @@ def test_report_of_a_run_where_everything_failed(fixture_dir):
     assert "kernel panic: data abort at 0x0" in page
     assert "<figure" not in page and "no samples" in page
     assert "No samples: every run failed" in (d / "summary.md").read_text()
+
+
+def test_not_drawn_gives_each_figures_own_reason(tmp_path):
+    # latency_cdf is skipped on deterministic data, not for an absent workload: the
+    # heading must not claim one reason for all.
+    import pandas as pd
+    from analysis import plots, report
+    from analysis.load import load_results
+    df = load_results([FIXTURES / "lvirt"])
+    with pytest.raises(plots.SkipPlot) as e:
+        plots.latency_cdf(df)
+    index = {"figures": [], "skipped": [
+        {"name": "latency_cdf", "title": "Latency CDF.", "reason": str(e.value)},
+        {"name": "bulk_size", "title": "Bulk.", "reason": "no samples of workload bulk"}]}
+    html = report.figures_html(tmp_path, index)
+    assert "workloads are not in these results" not in html
+    assert "deterministic" in html and "no samples of workload bulk" in html
