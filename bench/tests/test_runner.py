@@ -9,7 +9,7 @@ import pytest
 
 from bench import execute, schema, stream, sweep
 from bench.tests import fake_runner
-from bench.tests.helpers import FAKE, bench, fake_starts, read_csv, results_dirs, write_sweep
+from bench.tests.helpers import FAKE, ROOT, bench, fake_starts, read_csv, results_dirs, write_sweep
 
 SWEEP = """
 name = "fake"
@@ -138,7 +138,7 @@ def test_meta_json(sweep_result):
     assert open(os.path.join(d, "sweep.toml"), "rb").read() == text
     assert meta["runs"] == {"total": 13, "ok": 9, "failed": 4}
     assert (meta["platform"], meta["mode"], meta["counter"]) == ("virt", "exact", "pmccntr")
-    assert meta["command"] == [FAKE, "<words>"]
+    assert meta["command"] == [os.path.relpath(FAKE, ROOT), "<words>"]   # the tree's paths relative
     assert set(meta["git"]) == {"commit", "dirty"}
     assert meta["host"]["cores"] >= 1
     assert meta["info"] == {"cpu": "fake-a53"}
