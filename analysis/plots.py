@@ -591,6 +591,10 @@ def anchored_costs(df, summary=None):
     (docs/anchors.md; range shaded where seL4 reports one), their values
     printed above each group in the order of the bars; they are drawn only
     on exact-mode panels in instructions, where they are comparable. The
+    kernel's exact-mode counts are deterministic: each bar's value is
+    printed above its group, in the bar's colour and the legend's order. A
+    workload whose groups would hold more than four bars (ep_call: Call and
+    ReplyRecv by address space and CPUs) has a panel per metric. The
     value axis is logarithmic where the medians span more than a factor 10.
     """
     workloads = ["ntfn_signal", "ep_call", "ep_send"]
@@ -599,16 +603,29 @@ def anchored_costs(df, summary=None):
     for key, g in panels(sub):
         for w in workloads:
             gw = g[g["workload"] == w]
-            if len(gw):
-                cells.append((key, w, gw))
+            if not len(gw):
+                continue
+            # More than MAX_SERIES bars a group (ep_call: Call and ReplyRecv by space and
+            # CPUs) is a legend to decode: one panel per metric instead.
+            xcol = "to" if w == "ntfn_signal" else "words"
+            cf = configs(gw, summary)
+            n = len(series(cf, series_columns(cf, gw, xcol if xcol in cf.columns else "metric",
+                                              first=["metric"])))
+            if n > MAX_SERIES and gw["metric"].nunique() > 1:
+                cells += [(key, w, gm, m) for m, gm in gw.groupby("metric", sort=False)]
+            else:
+                cells.append((key, w, gw, None))
     fig, axes = style.figure(ncols=len(cells), height=2.9)
-    for ax, (key, w, g) in zip(axes, cells):
+    for ax, (key, w, g, metric) in zip(axes, cells):
         one_unit(ax, key)
         cf = configs(g, summary)
         xcol = "to" if w == "ntfn_signal" else "words"
         if xcol not in cf.columns:
             cf[xcol] = "-"
         marks = anchors.for_workload(w) if anchors.applies(key.platform, key.unit, key.mode) else []
+        if metric is not None:
+            marks = [a for a in marks if a.metric == metric]
+        exact = deterministic(key)
         cats = ordered_values(cf, xcol, extra=[a.params.get(xcol) for a in marks])
         bars = series_columns(cf, g, xcol, first=["metric"])
         parts = series(cf, bars)
@@ -617,18 +634,32 @@ def anchored_costs(df, summary=None):
             if m not in present:                          # slot even when not run
                 parts.append(((m,) + (None,) * (len(bars) - 1), cf.iloc[0:0]))
         width = 0.8 / len(parts)
+        values = {}  # category -> [(series, median)]: exact mode prints them
         slots = {}  # (metric, category) -> [bar centre]
         tops = {}   # category -> highest bar top
         for k, (sk, s) in enumerate(parts):
             s = s.set_index(xcol).reindex(cats)
             xs = np.arange(len(cats)) + (k - (len(parts) - 1) / 2) * width
             name = series_name(bars, sk, bare=("metric",))
-            ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
-                   color=style.colour(k), capsize=1.5, label=name)
+            b = ax.bar(xs, s["median"], width * 0.95, yerr=ci_err(s["median"], s["ci_lo"], s["ci_hi"]),
+                       color=style.colour(k), capsize=1.5, label=name)
             for at, c in enumerate(cats):
+                if exact and np.isfinite(s["median"].iloc[at]):
+                    values.setdefault(c, []).append((k, s["median"].iloc[at]))
                 slots.setdefault((sk[0], c), []).append(xs[at])
                 if np.isfinite(s["ci_hi"].iloc[at]):
                     tops[c] = max(tops.get(c, 0), s["ci_hi"].iloc[at])
+        # Deterministic counts printed as values: above each group a column of its
+        # bars' values, top to bottom in the legend's order and each in its bar's
+        # colour (side by side, 5 pt labels of three bars a group would run together).
+        stack = {}
+        for c, vs in values.items():
+            for row, (k, v) in enumerate(vs):
+                ax.annotate(value_text(v), (cats.index(c), tops.get(c, v)),
+                            xytext=(0, 2 + VALUE_PITCH * (len(vs) - 1 - row)), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=5, color=style.colour(k), zorder=5,
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.2, "alpha": 0.85})
+            stack[c] = len(vs)
         # Each seL4 figure once, across every bar of its metric and category; the
         # values of one category in one label above it, so no two labels collide.
         texts = {}
@@ -643,18 +674,23 @@ def anchored_costs(df, summary=None):
         for c, marks_at in texts.items():
             text = "seL4\n" + " / ".join(str(a.value) + (f"\n({a.lo}-{a.hi})" if a.lo is not None else "")
                                          for a in marks_at)
-            ax.annotate(text, (cats.index(c), tops[c]), xytext=(0, 5), textcoords="offset points",
+            above = 5 + VALUE_PITCH * stack.get(c, 0)   # points: clear of the bars' printed values
+            ax.annotate(text, (cats.index(c), tops[c]), xytext=(0, above), textcoords="offset points",
                         ha="center", va="bottom", fontsize=5.5, color=style.ANCHOR_COLOUR, zorder=5)
         log = wide(list(cf["median"]) + [a.value for a in marks])
         if log:
             log_scale(ax, "y")
-        headroom(ax, log, factor=2.2 if texts else 1.0, values=cf["median"])
+        headroom(ax, log, factor=2.2 if texts or values else 1.0, values=cf["median"])
         category_ticks(ax, [fmt(c) for c in cats])
         ax.set_xlabel("waiter priority (to=)" if w == "ntfn_signal" else "message length [words]")
         ax.set_ylabel(axis_label("cost, one way", key))
-        set_title(ax, f"{w}, {panel_title(key)}")
+        set_title(ax, f"{w}{'/' + metric if metric else ''}, {panel_title(key)}")
         legend_below(ax)
     return finish(fig)
+
+
+VALUE_PITCH = 6.2   # points between the printed values stacked over a group of bars
+MAX_SERIES = 4   # bars a group of anchored_costs holds before it is split by metric
 
 
 # The round trip of a small message between two parties on one CPU, as each

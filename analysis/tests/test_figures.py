@@ -474,3 +474,19 @@ def test_real_linux_data_is_a_source(drawn):
         one_cpu = [ax for ax in drawn[("reference-linux", "latency_box")].axes
                    if "one CPU" in ax.get_title()]
         assert one_cpu and one_cpu[0].get_xscale() == "linear"
+
+
+def test_anchored_costs_prints_deterministic_values_and_few_bars_a_group(drawn):
+    for (source, name), fig in drawn.items():
+        if name != "anchored_costs":
+            continue
+        for ax in fig.axes:
+            series = [c for c in ax.containers if isinstance(c, BarContainer)]
+            assert len(series) <= plots.MAX_SERIES, (source, ax.get_title(), len(series))
+            if "(exact)" not in ax.get_title() or "linux" in ax.get_title():
+                continue
+            printed = {t.get_text() for t in ax.texts}
+            for c in series:
+                for p in c.patches:
+                    if np.isfinite(p.get_height()) and p.get_height() > 0:
+                        assert plots.value_text(p.get_height()) in printed, (source, ax.get_title())
