@@ -485,7 +485,9 @@ def ring_throughput(df, summary=None):
     figure shows the median cost of one message (value / per), lower is
     better, on a logarithmic axis where the values span more than a factor
     10. Where the batch size varies, one line per ring variant against it
-    (log2 axis); otherwise one bar per variant the results hold (in the
+    (log2 axis), or, for the kernel's deterministic exact-mode counts, one
+    bar per variant in a group per batch size with the values printed above
+    each group in the bars' colours; otherwise one bar per variant the results hold (in the
     sweep's order), one series per any other parameter that varies, each
     bar's value printed. Error bars: the bootstrap 95% interval of the median.
     """
@@ -497,7 +499,31 @@ def ring_throughput(df, summary=None):
         cf = configs(g, summary)
         by_batch = "batch" in cf.columns and cf["batch"].nunique() > 1
         log = wide(cf["median"])
-        if by_batch:
+        if by_batch and deterministic(key):
+            # Deterministic counts: bars by batch size, one per ring variant, values printed.
+            batches = ordered_values(cf, "batch")
+            cols = series_columns(cf, g, "batch", first=["variant"])
+            parts = series(cf, cols)
+            width = 0.8 / len(parts)
+            values, tops = {}, {}
+            for k, (sk, line) in enumerate(parts):
+                line = line.set_index("batch").reindex(batches)
+                xs = np.arange(len(batches)) + (k - (len(parts) - 1) / 2) * width
+                ax.bar(xs, line["median"], width * 0.95, color=style.colour(k), capsize=1.5,
+                       yerr=ci_err(line["median"], line["ci_lo"], line["ci_hi"]),
+                       label=series_name(cols, sk))
+                for at, b in enumerate(batches):
+                    v, hi = line["median"].iloc[at], line["ci_hi"].iloc[at]
+                    if np.isfinite(v):
+                        values.setdefault(b, []).append((k, v))
+                        tops[b] = max(tops.get(b, 0), hi if np.isfinite(hi) else v)
+            stack_values(ax, values, tops, batches)
+            category_ticks(ax, [fmt(b) for b in batches])
+            ax.set_xlabel("batch size [messages per publish]")
+            if log:
+                log_scale(ax, "y")
+            headroom(ax, log, factor=1.0 + 0.25 * len(parts), values=cf["median"])
+        elif by_batch:
             cols = series_columns(cf, g, "batch", first=["variant"])
             for k, (lk, line) in enumerate(series(cf, cols)):
                 line = line.sort_values("batch")
@@ -570,6 +596,21 @@ def wake_protocols(df, summary=None):
         set_title(ax, f"ring_pingpong, {panel_title(key)}")
         legend_below(ax)
     return finish(fig)
+
+
+def stack_values(ax, values, tops, cats):
+    """Deterministic values printed over groups of bars: above each category a column
+    of its bars' values, top to bottom in the legend's order, each in its bar's colour
+    (5 pt labels side by side over bars this narrow would run together).
+    ``values``: category -> [(series index, value)]; ``tops``: category -> highest
+    bar top.  Returns category -> lines printed."""
+    for c, vs in values.items():
+        for row, (k, v) in enumerate(vs):
+            ax.annotate(value_text(v), (cats.index(c), tops.get(c, v)),
+                        xytext=(0, 2 + VALUE_PITCH * (len(vs) - 1 - row)), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=5, color=style.colour(k), zorder=5,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.2, "alpha": 0.85})
+    return {c: len(vs) for c, vs in values.items()}
 
 
 def _anchor_mark(ax, x0, x1, a):
@@ -652,14 +693,7 @@ def anchored_costs(df, summary=None):
         # Deterministic counts printed as values: above each group a column of its
         # bars' values, top to bottom in the legend's order and each in its bar's
         # colour (side by side, 5 pt labels of three bars a group would run together).
-        stack = {}
-        for c, vs in values.items():
-            for row, (k, v) in enumerate(vs):
-                ax.annotate(value_text(v), (cats.index(c), tops.get(c, v)),
-                            xytext=(0, 2 + VALUE_PITCH * (len(vs) - 1 - row)), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=5, color=style.colour(k), zorder=5,
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.2, "alpha": 0.85})
-            stack[c] = len(vs)
+        stack = stack_values(ax, values, tops, cats)
         # Each seL4 figure once, across every bar of its metric and category; the
         # values of one category in one label above it, so no two labels collide.
         texts = {}
