@@ -73,7 +73,7 @@ def load_catalogue(path):
 
 def tracked_files():
     out = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], check=True,
-                         capture_output=True).stdout
+                         capture_output=True, timeout=60).stdout
     return [p for p in out.decode().split("\0") if p and not p.startswith("results/")]
 
 
@@ -90,6 +90,14 @@ def make_copy(dest):
         if not os.path.exists(dst) or open(src, "rb").read() != open(dst, "rb").read():
             shutil.copy2(src, dst)
             os.utime(dst)  # newer than any object built from an older copy
+    # The copy is a git repository of its own holding the same files (not
+    # committed): the checks that ask git for the tree's files
+    # (mk/check-contracts.sh) see the copy, not the repository the copy
+    # happens to lie in (where build/ is ignored and they find nothing).
+    git = ["git", "-C", dest]
+    if not os.path.isdir(os.path.join(dest, ".git")):
+        subprocess.run(git + ["init", "-q"], check=True, timeout=60)
+    subprocess.run(git + ["add", "-A"], check=True, timeout=300)
 
 
 def run_target(copy, target, log):
