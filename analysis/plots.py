@@ -780,8 +780,10 @@ def cross_system(df, summary=None):
     variant). Platforms that count in one unit share a panel (the ipclab
     kernel, Linux on the same emulated machine and seL4 all count
     instructions under QEMU icount); each other unit and each placement has
-    its own. Bars sorted by median, coloured by system, values printed;
-    logarithmic axis where they span more than a factor 10.
+    its own; a panel of one system only is left out when another panel
+    sets that system beside others. One column wide (3.3 in), panels stacked. Bars sorted by
+    median, coloured by system, values printed; logarithmic axis where they
+    span more than a factor 10.
     """
     if df.empty:
         raise SkipPlot("no samples")
@@ -800,6 +802,14 @@ def cross_system(df, summary=None):
     if len({r[0] for _, rows in cells for r in rows}) < 2:
         raise SkipPlot("the results hold one system only (latency_box shows it); seL4's "
                        "figures compare with exact-mode instruction counts only")
+    # A figure across systems: a panel of one system only that another panel already
+    # sets beside the others (the kernel's round trips across CPUs) is latency_box's,
+    # left out; a system no other panel shows (Linux on the host, in ns) keeps its own.
+    def alone_and_elsewhere(c):
+        systems = {r[0] for r in c[1]}
+        return len(systems) == 1 and any(systems <= {r[0] for r in o[1]} and len(o[1]) > 0
+                                         and len({r[0] for r in o[1]}) > 1 for o in cells)
+    cells = [c for c in cells if not alone_and_elsewhere(c)]
     # One colour per system, the same in every figure; systems not in SYSTEM after them.
     systems = list(SYSTEM) + sorted({p for _, rows in cells for p, *_ in rows} - set(SYSTEM))
     row_names = {}
@@ -810,7 +820,10 @@ def cross_system(df, summary=None):
                                for r in rows]
     lines = max(sum(style.wrap(n, 26).count("\n") + 1 for n in names) for names in row_names.values())
     height = rows_height(lines, max(len(rows) for _, rows in cells), legend=True)
-    fig, axes = style.figure(ncols=len(cells), height=height, max_cols=2)
+    # One column of a paper (3.3 in), a panel per unit and placement stacked: the figure
+    # the README shows, at the size a two-column paper prints it.
+    fig, axes = style.figure(ncols=len(cells), height=min(height, 8.8 / len(cells)), max_cols=1,
+                             width=style.COLUMN)
     for ax, (key, rows) in zip(axes, cells):
         one_unit(ax, key)
         ys = np.arange(len(rows))
@@ -885,13 +898,15 @@ def make_plots(results, summary=None, figures=None):
     return files
 
 
-def draw_together(dirs, out, names=("cross_system",)):
+def draw_together(dirs, out, names=("cross_system",), suffix=""):
     """Figures of several results directories taken as one (e.g. the kernel's default sweep
     and a linux-virt sweep for cross_system) into ``out``; returns the files written.
 
     Each directory is loaded and checked on its own (load.load_results); the
     statistics are computed once for the union.  A figure that has nothing
-    to draw raises SkipPlot (the message says what is missing).
+    to draw raises SkipPlot (the message says what is missing).  ``suffix``
+    goes after each file's name (``cross_system-together.png``), so a figure
+    drawn into a results directory's plots/ leaves that directory's own alone.
     """
     df = load_results(dirs)
     summary = summarize(df)
@@ -901,7 +916,7 @@ def draw_together(dirs, out, names=("cross_system",)):
         raise SystemExit(f"error: no figure {', '.join(unknown)}; figures: {', '.join(by_name)}")
     files = []
     for n in names:
-        files += style.save(by_name[n](df, summary), Path(out), n)
+        files += style.save(by_name[n](df, summary), Path(out), n + suffix)
     return files
 
 

@@ -6,7 +6,11 @@ Reads the summary.csv of a virt results directory (the kernel's default
 sweep) and of a linux-virt one (bench/sweeps/linux-virt.toml), both exact
 mode on the same QEMU board, so both in instructions, and prints the table;
 with --write also as side-by-side.md into the linux-virt directory (`make
-bench` does, for the directories it has just made).  Without
+bench` does, for the directories it has just made), and draws the
+cross-system figure of the two directories together (the ipclab kernel,
+Linux on the same machine, seL4's reference figures; one column, 3.3 in)
+into its plots/ as cross_system-together.pdf/.png (analysis.plots'
+draw_together, the code of `make cross`).  Without
 directories it takes the newest `*-default` and `*-linux-virt` results under
 ROOT (default results/), which is what `make bench` has just written.
 
@@ -217,4 +221,33 @@ def run(virt_dir=None, lv_dir=None, root="results", write=False):
     with open(out + ".tmp", "w") as f:
         f.write(text)
     os.replace(out + ".tmp", out)
+    cross_figure(virt_dir, lv_dir)
     return text, out
+
+
+CROSS_SUFFIX = "-together"
+
+
+def cross_figure(virt_dir, lv_dir):
+    """The cross-system figure of both directories together (the ipclab kernel, Linux
+    on the same machine and seL4's reference figures, one column wide) into the
+    linux-virt directory's plots/ as cross_system-together.{pdf,png}: analysis.plots'
+    draw_together, what `make cross` and `--together` run.  Returns the files written,
+    or [] with a note on stderr when a directory holds no samples (a summary only) or
+    nothing to draw."""
+    import sys
+    if not all(os.path.isfile(os.path.join(d, schema.SAMPLES)) for d in (virt_dir, lv_dir)):
+        print(f"side-by-side: no {schema.SAMPLES} in both directories: cross-system figure "
+              f"not drawn", file=sys.stderr)
+        return []
+    from analysis.load import ResultsError
+    from analysis.plots import SkipPlot, draw_together
+    try:
+        files = draw_together([virt_dir, lv_dir], os.path.join(lv_dir, schema.PLOTS),
+                              names=("cross_system",), suffix=CROSS_SUFFIX)
+    except (ResultsError, SkipPlot) as e:
+        print(f"side-by-side: cross-system figure not drawn: {e}", file=sys.stderr)
+        return []
+    for f in files:
+        print(f"side-by-side: wrote {os.path.relpath(f)}", file=sys.stderr)
+    return files

@@ -494,3 +494,13 @@ def test_deterministic_bars_print_their_values_and_few_bars_a_group(drawn):
                 for p in c.patches:
                     if np.isfinite(p.get_height()) and p.get_height() > 0:
                         assert plots.value_text(p.get_height()) in printed, (source, ax.get_title())
+
+
+def test_the_cross_system_figure_is_one_column_of_systems_side_by_side(drawn):
+    for (source, name), fig in drawn.items():
+        if name != "cross_system":
+            continue
+        assert fig.get_figwidth() == style.COLUMN, source
+        systems = [{t.get_text() for t in ax.get_legend().get_texts()} for ax in fig.axes]
+        for s in systems:   # a panel of one system that another sets beside others: left out
+            assert len(s) > 1 or not any(s <= o and len(o) > 1 for o in systems), (source, systems)

@@ -78,3 +78,34 @@ def test_newest_directories_and_refusals(tmp_path):
         sidebyside.run(new, other)
     with pytest.raises(sidebyside.SideBySideError, match="platform virt, expected linux-virt"):
         sidebyside.run(new, new)
+
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "analysis", "tests", "fixtures")
+
+
+def test_write_draws_the_cross_system_figure(tmp_path, monkeypatch):
+    # --write (make bench) also draws the two directories' cross-system figure into the
+    # linux-virt directory's plots/; a directory of a summary only is left without one.
+    v = summary(tmp_path / "20260101-000000-default", "virt", VIRT)
+    lv = summary(tmp_path / "20260101-000001-linux-virt", "linux-virt", LV)
+    calls = []
+    monkeypatch.setattr(sidebyside, "cross_figure", lambda a, b: calls.append((a, b)) or [])
+    sidebyside.run(v, lv, write=True)
+    sidebyside.run(v, lv)
+    assert calls == [(v, lv)]
+    monkeypatch.undo()
+    assert sidebyside.cross_figure(v, lv) == []            # no samples: nothing drawn
+
+
+def test_the_cross_system_figure_of_both_directories(tmp_path):
+    import shutil
+    v, lv = str(tmp_path / "small"), str(tmp_path / "lvirt")
+    shutil.copytree(os.path.join(FIXTURES, "small"), v)
+    shutil.copytree(os.path.join(FIXTURES, "lvirt"), lv)
+    files = sidebyside.cross_figure(v, lv)
+    names = sorted(os.path.basename(str(f)) for f in files)
+    assert names == ["cross_system-together.pdf", "cross_system-together.png"]
+    assert all(os.path.dirname(str(f)) == os.path.join(lv, schema.PLOTS) for f in files)
+    import matplotlib.image
+    png = matplotlib.image.imread(os.path.join(lv, schema.PLOTS, "cross_system-together.png"))
+    assert png.shape[1] == 660            # 3.3 in at 200 dpi: one column of a paper
