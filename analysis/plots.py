@@ -693,6 +693,11 @@ def anchored_costs(df, summary=None):
         # Deterministic counts printed as values: above each group a column of its
         # bars' values, top to bottom in the legend's order and each in its bar's
         # colour (side by side, 5 pt labels of three bars a group would run together).
+        # Above the bars and seL4's marks of the category: a value is never printed on a mark.
+        for a in marks:
+            c = a.params.get(xcol)
+            if c in values and slots.get((a.metric, c)):
+                tops[c] = max(tops.get(c, 0), a.hi if a.hi is not None else a.value)
         stack = stack_values(ax, values, tops, cats)
         # Each seL4 figure once, across every bar of its metric and category; the
         # values of one category in one label above it, so no two labels collide.
