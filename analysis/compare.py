@@ -278,7 +278,8 @@ def figure(table, title):
         ax.set_yticks([])
         ax.annotate(style.wrap(f"no change in {len(table)} configurations"
                                + (f" ({unchanged_counts(table)})" if len(table) else ""), 40),
-                    (0.5, 0.5), xycoords="axes fraction", ha="center", va="center", fontsize=7)
+                    (0.5, 0.5), xycoords="axes fraction", ha="center", va="center", fontsize=7,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
     ax.set_xlabel("ratio of medians B/A\n[dimensionless; < 1: B faster]")
     width = 48 if fig.get_figwidth() == style.COLUMN else 100
     ax.set_title(style.wrap(title[0] + (f": {note}" if note else ""), width))
