@@ -33,7 +33,11 @@ def fresh_samples(image=None, workdir=None):
                 os.path.join(tmp, "cache")]
         if image:
             argv += ["--image", image]
-        r = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+        try:
+            # a few seconds of runs; the limit only ends a hang
+            r = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError("the expected sweep did not finish within 300 s") from None
         if r.returncode != 0:
             raise RuntimeError(f"the expected sweep did not run (status {r.returncode}):\n"
                                f"{r.stderr[-2000:]}")
