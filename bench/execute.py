@@ -115,11 +115,17 @@ def _supervise(argv, base, cwd, sup, stop_id, wait, check):
                         break
                     except subprocess.TimeoutExpired:
                         pass
-                    killed = check(out)
+                    try:
+                        killed = check(out)
+                    except Exception as e:  # a harness bug ends this run, never leaks it
+                        killed = f"harness error while watching the run: {type(e).__name__}: {e}"
                 if killed:
                     _kill(p)
                     p.wait()
             finally:
+                if p.poll() is None:        # leaving by an exception: no process outlives it
+                    _kill(p)
+                    p.wait()
                 sup.remove(p)
             secs = time.monotonic() - t0
             out.seek(0)

@@ -255,3 +255,22 @@ def test_reading_the_console_moves_no_offset(tmp_path):
         assert execute.read_at(f, 0, 5) == b"LINUX"
         assert f.tell() == 3
         assert os.lseek(f.fileno(), 0, os.SEEK_CUR) == 3
+
+
+def test_a_watch_that_raises_kills_its_run_and_says_why(tmp_path):
+    """check() failing is a harness bug: the run ends, killed, with the reason,
+    and no process outlives it."""
+    pidfile = tmp_path / "pid"
+    child = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+
+    def check(out):
+        raise ValueError("a console line it could not read")
+
+    status, killed, _, _, secs = execute._supervise(
+        [sys.executable, "-c", child], str(tmp_path / "probe"), str(tmp_path),
+        execute.Supervisor(), "probe", lambda: 1.0, check)
+    assert status is None and secs < 30
+    assert killed.startswith("harness error while watching the run: ValueError: ")
+    pid = int(pidfile.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
