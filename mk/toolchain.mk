@@ -42,11 +42,14 @@ check_freestanding = ./mk/check-freestanding.sh $(XNM) "$(1)" $(2) $(TASK_RUNTIM
 # Programs that run as Linux processes on the emulated board (linux-virt):
 # the same CPU as the board's, linked statically (the initramfs holds no
 # libc).  The static glibc is Debian's libc6-dev-arm64-cross.  No path of
-# the checkout in the program (debug information, and through it the
-# build-id note, which is loaded): the same sources give the same program
-# in every checkout, and so the same figures.
+# the checkout in the program (debug information), and no build-id note:
+# its bytes hash the debug information too, so a line moved in a header
+# changed the program.  The figures follow the archive's bytes (the
+# kernel's unpacking of it moves where the timer's ticks fall in a run:
+# linux-virt/README.md, "Determinism"), so the same code gives the same
+# program, and the same figures, in every checkout.
 XLINUX_CFLAGS  := -mcpu=cortex-a53 -ffile-prefix-map=$(CURDIR)=.
-XLINUX_LDFLAGS := -static
+XLINUX_LDFLAGS := -static -Wl,--build-id=none
 
 # The time limit of every test.  A bug can make a test spin or wait for
 # ever (a mutation once made ipc-unit do so); under the limit it fails its
