@@ -28,9 +28,9 @@ exhaust memory or run for a year.
 `boot_group` trades figures for boots on linux-virt (bench/execute.py, boot
 groups): a Linux boot costs about 2 s of wall time before its first run,
 so several runs to a boot save time; but a run's figures then
-depend on what ran before it in the same kernel (measured: eventfd 12,528
-instructions first in a boot, 14,608 ninth), so the default is one run a
-boot, every figure independent of its neighbours, as on virt.
+depend on what ran before it in the same kernel (measured in
+linux-virt/README.md, 'Boot groups'), so the default is one run a boot,
+every figure independent of its neighbours, as on virt.
 
 Checking happens in two steps: `load()` checks the file's own structure,
 `check_against()` checks workloads and values against the image's registry.
