@@ -47,7 +47,7 @@ from bench import schema
 from . import style
 from .data import COMMON_PARAMS, numeric
 from .load import as_results, results_dir_cli
-from .stats import summarize
+from .summary import summary_of
 
 EXPORTS = schema.EXPORTS
 TABLES = "tables"
@@ -344,12 +344,13 @@ def write_exports(results, summary=None):
     """Write <results>/exports/ (tables/*.tex, bencher.json, sel4bench.json); return the files.
 
     ``results``: a results directory (path) or its load.Results; ``summary``:
-    its summary table (write_summary's return; None computes it).  An
+    its summary table (write_summary's return; None: summary.summary_of, the
+    table summary.csv holds, so that exports made again equal a publish's).  An
     existing exports/ is replaced file by file; stale tables are removed.
     """
     res = as_results(results)
     if summary is None:
-        summary = summarize(res.samples)
+        summary = summary_of(res)
     out = res.path / EXPORTS
     tables = out / TABLES
     tables.mkdir(parents=True, exist_ok=True)

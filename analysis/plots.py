@@ -29,6 +29,7 @@ from .data import (COMMON_PARAMS, SkipPlot, configs, fmt, label, need, ordered_v
                    representatives, samples_of, series, series_columns, series_name, varying)
 from .load import ResultsError, as_results, load_results, results_dir_cli
 from .stats import summarize
+from .summary import summary_of
 
 log = logging.getLogger("analysis.plots")
 
@@ -877,12 +878,13 @@ def make_plots(results, summary=None, figures=None):
     ``results``: a results directory (path) or its load.Results, already
     loaded (then nothing is read again).  ``summary``: its summary table
     (what summary.write_summary returned), whose medians and intervals the
-    figures show; None computes it once here.  Figures whose workloads are
+    figures show; None: summary.summary_of (summary.csv as written; computed
+    and written when missing or older than the samples).  Figures whose workloads are
     absent are skipped (logged, and listed in plots/index.json with the reason).
     """
     res = as_results(results)
     if summary is None:
-        summary = summarize(res.samples)
+        summary = summary_of(res)
     outdir = res.path / schema.PLOTS
     outdir.mkdir(exist_ok=True)
     files, index = [], {"figures": [], "skipped": []}
@@ -899,8 +901,53 @@ def make_plots(results, summary=None, figures=None):
         files.extend(paths)
         index["figures"].append({"name": name, "title": title, "caption": caption,
                                  "files": [p.name for p in paths]})
-    (outdir / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    index["figures"] += kept_together(outdir, {f["name"] for f in index["figures"]})
+    write_index(outdir, index)
     return files
+
+
+def read_index(outdir):
+    """plots/index.json as written, or None when there is none (or it cannot be read)."""
+    try:
+        return json.loads((Path(outdir) / schema.PLOTS_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_index(outdir, index):
+    (Path(outdir) / schema.PLOTS_INDEX).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+
+
+def kept_together(outdir, drawn):
+    """The index entries of figures draw_together put into this plots/ (record_together)
+    whose files are all still there and whose name no figure just drawn took: drawing a
+    directory's own figures again keeps what was drawn of it with other directories."""
+    old = read_index(outdir) or {}
+    return [f for f in old.get("figures", [])
+            if f.get("together") and f.get("name") not in drawn
+            and all((Path(outdir) / n).is_file() for n in f.get("files", []))]
+
+
+def record_together(outdir, files, dirs, names=("cross_system",), suffix=""):
+    """List figures draw_together wrote into a results directory's plots/ in its index.json,
+    so that its report shows them: each figure's own title (naming the directories it shows)
+    and caption, those directories (``together``, their names) and its files.  An earlier entry of the same name is
+    replaced; the directory's own figures are left as they are."""
+    index = read_index(outdir) or {"figures": [], "skipped": []}
+    written = {Path(f).name for f in files}
+    shown = [Path(d).resolve().name for d in dirs]
+    by_name = {f.__name__: f for f in FIGURES}
+    for n in names:
+        title, caption = describe(by_name[n])
+        entry = {"name": n + suffix, "title": f"{title[:-1]}: {' and '.join(shown)} together.",
+                 "caption": caption,
+                 "files": sorted(w for w in written if Path(w).stem == n + suffix),
+                 "together": shown}
+        if not entry["files"]:
+            continue
+        index["figures"] = [f for f in index["figures"] if f.get("name") != entry["name"]]
+        index["figures"].append(entry)
+    write_index(outdir, index)
 
 
 def draw_together(dirs, out, names=("cross_system",), suffix=""):

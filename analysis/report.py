@@ -28,7 +28,7 @@ from . import exports, style
 from .compare import summary_line, write_compare
 from .load import ResultsError, as_results, latest_results_dir
 from .plots import make_plots
-from .summary import NOTE, fmt_num, read_summary, write_summary
+from .summary import NOTE, fmt_num, fresh, summary_of
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2em auto;
@@ -83,21 +83,9 @@ def flatten(d, prefix=""):
     return items
 
 
-def fresh(path, source):
-    return path.exists() and path.stat().st_mtime >= source.stat().st_mtime
-
-
-def summary_of(res):
-    """The summary table: summary.csv when it is newer than the samples, else computed and written."""
-    d, src = res.path, res.path / schema.SAMPLES
-    if fresh(d / schema.SUMMARY, src) and fresh(d / schema.SUMMARY_MD, src):
-        return read_summary(d)
-    return write_summary(res)
-
-
 def plot_index(res, summary):
     """plots/index.json, the plots drawn first when it is missing or older than the samples."""
-    index = res.path / schema.PLOTS / "index.json"
+    index = res.path / schema.PLOTS / schema.PLOTS_INDEX
     if not fresh(index, res.path / schema.SAMPLES):
         make_plots(res, summary)
     return json.loads(index.read_text(encoding="utf-8"))
@@ -126,7 +114,7 @@ def figures_html(d, index):
                    f'{esc(f["caption"])} <span class="note">({links})</span></figcaption></figure>')
     if index["skipped"]:
         out.append("<p>Not drawn, each for the reason given:</p><ul>")
-        out += [f"<li>{esc(s['title'])}: {esc(s['reason'])}</li>" for s in index["skipped"]]
+        out += [f"<li>{esc(s['title'].rstrip('.'))}: {esc(s['reason'])}</li>" for s in index["skipped"]]
         out.append("</ul>")
     return "\n".join(out) or "<p>No figures.</p>"
 
@@ -223,6 +211,8 @@ def make_report(results, summary=None, against=None):
     when = meta.get("finished") or datetime.datetime.fromtimestamp(
         (d / schema.SAMPLES).stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta_rows = pd.DataFrame(flatten(meta), columns=["key", "value"])
+    side_by_side = (f', <a href="{schema.SIDE_BY_SIDE}">{schema.SIDE_BY_SIDE}</a> (the same operations '
+                    "on the ipclab kernel)" if (d / schema.SIDE_BY_SIDE).is_file() else "")
 
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -236,7 +226,7 @@ commit <code>{esc(str(commit)[:12])}</code>{' (dirty)' if dirty else ''} &middot
 <p class="note">QEMU figures are emulated: in exact mode one count is one retired instruction
 (<em>instructions (QEMU icount)</em>), never a hardware cycle; Linux figures are in ns. Every table
 row and every plot panel carries its own unit. Files: <a href="summary.csv">summary.csv</a>,
-<a href="summary.md">summary.md</a>, <a href="runs.csv">runs.csv</a>, <a href="meta.json">meta.json</a>.</p>
+<a href="summary.md">summary.md</a>, <a href="runs.csv">runs.csv</a>, <a href="meta.json">meta.json</a>{side_by_side}.</p>
 <nav><a href="#failed">Failed runs</a> &middot; <a href="#figures">Figures</a> &middot;
 {'<a href="#compare">Comparison</a> &middot; ' if comparison else ''}<a href="#exports">Exports</a> &middot;
 <a href="#summary">Summary</a> &middot; <a href="#runs">Runs</a> &middot; <a href="#meta">Metadata</a></nav>

@@ -54,11 +54,14 @@ def write_summary(results):
 
     ``results``: a results directory (path) or its load.Results, already
     loaded.  The table returned (schema.SUMMARY_COLUMNS) is what
-    plots.make_plots and report.make_report take as ``summary``.
+    plots.make_plots and report.make_report take as ``summary``: summary.csv
+    as read back, so the figures and exports a publish draws from it are the
+    ones any later reading of the directory gives (`make tables`, `make
+    report`), to the last digit, not those of the unrounded floats.
     """
     res = as_results(results)
-    table = summarize(res.samples)
-    table.to_csv(res.path / schema.SUMMARY, index=False, float_format="%.10g")
+    summarize(res.samples).to_csv(res.path / schema.SUMMARY, index=False, float_format="%.10g")
+    table = read_summary(res.path)
     title = f"# Summary of {res.path.name}\n\n{NOTE}\n\n"
     body = markdown_table(table) if len(table) else "No samples: every run failed or none ran.\n"
     (res.path / schema.SUMMARY_MD).write_text(title + body, encoding="utf-8")
@@ -74,6 +77,23 @@ def read_summary(results_dir):
         raise ResultsError(path, 1, f"columns {', '.join(table.columns)}; expected "
                                     f"{', '.join(schema.SUMMARY_COLUMNS)}")
     return table
+
+
+def fresh(path, source):
+    """Whether ``path`` exists and is no older than ``source``."""
+    return path.exists() and path.stat().st_mtime >= source.stat().st_mtime
+
+
+def summary_of(results):
+    """The directory's summary as summary.csv holds it: read when summary.csv and
+    summary.md are no older than the samples, else computed and written
+    (write_summary).  What plots, exports and the report use when they are not
+    given the table a publish has just computed."""
+    res = as_results(results)
+    d, src = res.path, res.path / schema.SAMPLES
+    if fresh(d / schema.SUMMARY, src) and fresh(d / schema.SUMMARY_MD, src):
+        return read_summary(d)
+    return write_summary(res)
 
 
 def main(argv=None):

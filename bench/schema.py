@@ -37,8 +37,10 @@ SUMMARY = "summary.csv"
 SUMMARY_MD = "summary.md"
 CAPTURES = "captures"
 PLOTS = "plots"
+PLOTS_INDEX = "index.json"   # in plots/: the figures drawn (title, caption, files) and those skipped
 REPORT = "report.html"
 EXPORTS = "exports"          # LaTeX tables and JSON exports (analysis/exports.py)
+SIDE_BY_SIDE = "side-by-side.md"   # a linux-virt directory's table beside the kernel (bench/sidebyside.py)
 
 # Hidden names under a results root that are never results: a sweep in
 # progress, and a directory being assembled before its atomic rename.

@@ -27,7 +27,7 @@ import re
 
 from . import schema
 
-OUT = "side-by-side.md"
+OUT = schema.SIDE_BY_SIDE
 
 # (operation, [(weight, virt selector)], linux-virt selector, note)
 # A selector is (workload, metric, {param: value}); it must match exactly one
@@ -232,8 +232,10 @@ def cross_figure(virt_dir, lv_dir):
     """The cross-system figure of both directories together (the ipclab kernel, Linux
     on the same machine and seL4's reference figures, one column wide) into the
     linux-virt directory's plots/ as cross_system-together.{pdf,png}: analysis.plots'
-    draw_together, what `make cross` and `--together` run.  Returns the files written,
-    or [] with a note on stderr when a directory holds no samples (a summary only) or
+    draw_together, what `make cross` and `--together` run.  The figure is listed in
+    that directory's plots/index.json (record_together) and its report written again,
+    so the page shows it and links side-by-side.md.  Returns the files written, or []
+    with a note on stderr when a directory holds no samples (a summary only) or
     nothing to draw."""
     import sys
     if not all(os.path.isfile(os.path.join(d, schema.SAMPLES)) for d in (virt_dir, lv_dir)):
@@ -241,13 +243,19 @@ def cross_figure(virt_dir, lv_dir):
               f"not drawn", file=sys.stderr)
         return []
     from analysis.load import ResultsError
-    from analysis.plots import SkipPlot, draw_together
+    from analysis.plots import SkipPlot, draw_together, record_together
+    from analysis.report import make_report
+    plots = os.path.join(lv_dir, schema.PLOTS)
     try:
-        files = draw_together([virt_dir, lv_dir], os.path.join(lv_dir, schema.PLOTS),
-                              names=("cross_system",), suffix=CROSS_SUFFIX)
+        files = draw_together([virt_dir, lv_dir], plots, names=("cross_system",),
+                              suffix=CROSS_SUFFIX)
     except (ResultsError, SkipPlot) as e:
         print(f"side-by-side: cross-system figure not drawn: {e}", file=sys.stderr)
         return []
+    # The directory's report shows the figure and links the table (side-by-side.md).
+    record_together(plots, files, [virt_dir, lv_dir], names=("cross_system",),
+                    suffix=CROSS_SUFFIX)
+    make_report(lv_dir)
     for f in files:
         print(f"side-by-side: wrote {os.path.relpath(f)}", file=sys.stderr)
     return files

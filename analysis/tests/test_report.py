@@ -95,6 +95,16 @@ def test_report_content(report):
     for link in re.findall(r'href="([^"#]+)"', page):
         assert (d / link).exists(), link
     assert (d / "summary.csv").exists() and (d / "plots" / "index.json").exists()
+    assert "side-by-side.md" not in page    # linked only where there is one
+
+
+def test_report_links_the_side_by_side_table(small_made, tmp_path):
+    # A linux-virt directory's side-by-side.md (bench side-by-side --write) is linked.
+    d = tmp_path / "small"
+    shutil.copytree(small_made[0], d)
+    (d / "side-by-side.md").write_text("| operation | ipclab kernel | Linux |\n")
+    page = make_report(d).read_text()
+    assert 'href="side-by-side.md"' in page
 
 
 def test_report_renders_in_chromium(report, tmp_path):
@@ -161,4 +171,4 @@ def test_not_drawn_gives_each_figures_own_reason(tmp_path):
         {"name": "bulk_size", "title": "Bulk.", "reason": "no samples of workload bulk"}]}
     html = report.figures_html(tmp_path, index)
     assert "workloads are not in these results" not in html
-    assert "deterministic" in html and "no samples of workload bulk" in html
+    assert "deterministic" in html and "<li>Bulk: no samples of workload bulk</li>" in html

@@ -109,3 +109,29 @@ def test_the_cross_system_figure_of_both_directories(tmp_path):
     import matplotlib.image
     png = matplotlib.image.imread(os.path.join(lv, schema.PLOTS, "cross_system-together.png"))
     assert png.shape[1] == 660            # 3.3 in at 200 dpi: one column of a paper
+
+    # The linux-virt directory's index lists it, and its report shows it.
+    def together():
+        with open(os.path.join(lv, schema.PLOTS, schema.PLOTS_INDEX)) as f:
+            return [e for e in json.load(f)["figures"] if e["name"] == "cross_system-together"]
+    [entry] = together()
+    assert entry["together"] == ["small", "lvirt"] and entry["files"] == names
+    assert entry["title"] == "The same operation on each system: small and lvirt together."
+    with open(os.path.join(lv, schema.REPORT)) as f:
+        page = f.read()
+    assert 'id="fig-cross_system-together"' in page and "small and lvirt together." in page
+
+    # Drawing the directory's own figures again keeps the entry, and its own figures ...
+    from analysis.plots import make_plots
+    make_plots(lv)
+    assert together() == [entry]
+    with open(os.path.join(lv, schema.PLOTS, schema.PLOTS_INDEX)) as f:
+        own = [e["name"] for e in json.load(f)["figures"] if "together" not in e]
+    assert "cross_system" in own
+    # ... but not once its files are gone; a second drawing replaces it, never doubles it.
+    os.remove(os.path.join(lv, schema.PLOTS, "cross_system-together.png"))
+    make_plots(lv)
+    assert together() == []
+    sidebyside.cross_figure(v, lv)
+    sidebyside.cross_figure(v, lv)
+    assert together() == [entry]
