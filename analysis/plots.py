@@ -930,9 +930,10 @@ def kept_together(outdir, drawn):
 
 def record_together(outdir, files, dirs, names=("cross_system",), suffix=""):
     """List figures draw_together wrote into a results directory's plots/ in its index.json,
-    so that its report shows them: each figure's own title (naming the directories it shows)
-    and caption, those directories (``together``, their names) and its files.  An earlier entry of the same name is
-    replaced; the directory's own figures are left as they are."""
+    so that its report shows them: each figure's own title (naming the directories it
+    shows) and caption, those directories (``together``, their names) and its files.  An
+    earlier entry of the same name is replaced; the directory's own figures are left as
+    they are."""
     index = read_index(outdir) or {"figures": [], "skipped": []}
     written = {Path(f).name for f in files}
     shown = [Path(d).resolve().name for d in dirs]
